@@ -1,0 +1,11 @@
+"""simcoord: a simulation and policy lab for cross-department coordination."""
+
+from simcoord.kpis import KPIS, compute_kpis
+from simcoord.loading import ScenarioError, load_scenario
+from simcoord.model import Model, SimulationResult, simulate
+from simcoord.scenario import Scenario
+
+__version__ = "0.1.0"
+
+__all__ = ["KPIS", "Model", "Scenario", "ScenarioError", "SimulationResult", "__version__",
+           "compute_kpis", "load_scenario", "simulate"]

@@ -1,0 +1,5 @@
+import sys
+
+from simcoord.cli import main
+
+sys.exit(main())

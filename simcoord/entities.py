@@ -1,0 +1,53 @@
+"""The things that flow: leads, orders, customers. Plain mutable records owned by processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GRADE_SCORES = {"L1": 20.0, "L2": 35.0, "L3": 50.0, "L4": 65.0, "L5": 80.0}
+GRADE_ORDER = ("L1", "L2", "L3", "L4", "L5")
+
+
+@dataclass(slots=True)
+class Lead:
+    id: int
+    channel: str
+    tier: str
+    grade: str
+    industry: str
+    value: float  # deal value if won (currency)
+    conversion_multiplier: float
+    campaign: str | None = None
+    last_interaction_at: float = 0.0
+    sales_score: float = 50.0  # sales interaction score, 0-100 (neutral before any contact)
+    recycles: int = 0
+    stage_index: int = 0  # funnel stage to resume at
+    owner: str | None = None
+    pooled_at: float | None = None
+    dispute_open: bool = False
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def grade_rank(self) -> int:
+        return GRADE_ORDER.index(self.grade) + 1
+
+
+@dataclass(slots=True)
+class Order:
+    id: int
+    lead: int
+    tier: str
+    units: float
+    value: float
+    created_at: float
+    shipped: bool = False
+
+
+@dataclass(slots=True)
+class Customer:
+    id: int
+    lead: int
+    tier: str
+    value: float
+    satisfaction: float
+    active: bool = True

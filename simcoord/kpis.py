@@ -1,0 +1,209 @@
+"""KPIs, computed from the event log only.
+
+Every KPI is declared in :data:`KPIS` with its unit and whether higher is better, so
+comparisons can say "better" or "worse". ``compute_kpis`` returns a Series in that order.
+Times are in hours unless the name says ``_days``; ``_pct`` values are fractions in [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from simcoord.calendar import WorkCalendar
+    from simcoord.scenario import Scenario
+
+HOURS_PER_DAY = 24.0
+TERMINAL = ("won", "dormant", "discarded")
+SALES_WORK = ("first_touch",)
+
+
+class KPI(NamedTuple):
+    description: str
+    unit: str
+    higher_is_better: bool | None  # None: neither (a volume or a context figure)
+
+
+KPIS: dict[str, KPI] = {
+    "leads_created": KPI("leads born in marketing (all channels, repurchase and referral included)", "leads", None),
+    "mql": KPI("hand-overs of marketing-qualified leads to sales", "leads", None),
+    "sql": KPI("leads qualified by sales at first touch", "leads", True),
+    "won": KPI("deals won", "deals", True),
+    "lost": KPI("deals lost in a sales stage", "deals", False),
+    "open_at_end": KPI("leads neither won, dormant nor discarded at the horizon", "leads", None),
+    "mql_quality_pct": KPI("share of MQLs of grade L3 or better (meets sales follow-up standard; target 70 %)", "fraction", True),
+    "conversion_mql_to_sql": KPI("first touches that qualify the lead", "fraction", True),
+    "conversion_sql_to_won": KPI("SQLs that end won", "fraction", True),
+    "conversion_lead_to_won": KPI("won deals per lead created", "fraction", True),
+    "first_touch_median_hours": KPI("median clock hours from hand-over to first touch", "hours", False),
+    "first_touch_p90_hours": KPI("90th percentile of hours from hand-over to first touch", "hours", False),
+    "sla_first_touch_pct": KPI("hand-overs first touched within the first-touch SLA", "fraction", True),
+    "sla_hot_lead_pct": KPI("L4+ hand-overs first touched within the hot-lead SLA", "fraction", True),
+    "sla_follow_up_pct": KPI("hand-overs followed up (touched) before the auto-release limit", "fraction", True),
+    "sla_stage_dwell_pct": KPI("entries into the dwell-limited stage that leave it within the limit", "fraction", True),
+    "sla_service_response_pct": KPI("tickets answered within the service response SLA", "fraction", True),
+    "released_to_pool": KPI("leads released to the public pool (timer breaches)", "leads", False),
+    "claimed_from_pool": KPI("pool leads picked up again by another rep", "leads", None),
+    "recycled": KPI("leads sent back to nurture", "leads", None),
+    "dormant": KPI("leads marked dormant after failed wake-ups", "leads", False),
+    "discarded": KPI("leads discarded (invalid confirmed or recycled too often)", "leads", False),
+    "revenue": KPI("value of deals won", "currency", True),
+    "sales_cycle_days": KPI("mean days from hand-over to won", "days", False),
+    "orders": KPI("orders created", "orders", None),
+    "order_lead_time_days": KPI("mean days from order to delivery", "days", False),
+    "backorders": KPI("orders that could not be served from stock or on time", "orders", False),
+    "backorder_rate": KPI("backorders per order", "fraction", False),
+    "service_response_hours": KPI("mean clock hours from ticket to first response", "hours", False),
+    "customers": KPI("customers onboarded", "customers", None),
+    "churned": KPI("customers lost", "customers", False),
+    "churn_rate": KPI("churned customers per customer onboarded", "fraction", False),
+    "utilisation_marketing": KPI("busy share of marketing's paid hours", "fraction", None),
+    "utilisation_sales": KPI("busy share of sales' paid hours", "fraction", None),
+    "utilisation_production": KPI("busy share of production's paid hours", "fraction", None),
+    "utilisation_service": KPI("busy share of service's paid hours", "fraction", None),
+    "meeting_hours": KPI("attendee-hours spent in meetings", "hours", False),
+    "meeting_cost": KPI("cost of meeting attendee-hours", "currency", False),
+    "staff_cost": KPI("paid hours x hourly cost, all departments", "currency", False),
+}
+
+
+def _episodes(leads: pd.DataFrame) -> pd.DataFrame:
+    """One row per hand-over (MQL) with the time of its first touch and its grade."""
+    leads = leads.assign(episode=(leads["activity"] == "mql").groupby(leads["id"]).cumsum())
+    leads = leads[leads["episode"] > 0]
+    handed = leads[leads["activity"] == "mql"].set_index(["id", "episode"])
+    touched = leads[leads["activity"] == "first_touch"].groupby(["id", "episode"])["time"].min()
+    out = pd.DataFrame({"handed_at": handed["time"], "grade": handed["grade"]})
+    out["touched_at"] = touched.reindex(out.index)
+    out["won_at"] = leads[leads["activity"] == "won"].groupby(["id", "episode"])["time"].min().reindex(out.index)
+    return out
+
+
+def _within(waits: pd.Series, started: pd.Series, limit_hours: float, horizon: float) -> float:
+    """Share of timers (started at ``started``) met within ``limit_hours``; ones still
+    running at the horizon are left out, ones that never ended count as breaches."""
+    decided = started <= horizon - limit_hours
+    if not decided.any():
+        return float("nan")
+    return float((waits[decided].fillna(np.inf) <= limit_hours).mean())
+
+
+def _stage_dwell(leads: pd.DataFrame, stage: str, limit: float, horizon: float) -> float:
+    moves = leads[leads["activity"].isin(["sql", "advanced", "lost", "released_to_pool"])]
+    exit_time = moves.groupby("id")["time"].shift(-1)
+    entries = moves["activity"].isin(["sql", "advanced"]) & (moves["stage"] == stage)
+    return _within(exit_time[entries] - moves["time"][entries], moves["time"][entries], limit, horizon)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calendar: "WorkCalendar") -> pd.Series:
+    """All KPIs of :data:`KPIS` from one run's event log."""
+    horizon = days * HOURS_PER_DAY
+    sla = scenario.policy.sla
+    act = events["activity"].astype(str) if len(events) else pd.Series(dtype=str)
+    counts = act.value_counts()
+    n = lambda name: int(counts.get(name, 0))  # noqa: E731
+    leads = events[events["kind"] == "lead"]
+    episodes = _episodes(leads) if n("mql") else pd.DataFrame(columns=["handed_at", "touched_at", "grade", "won_at"])
+    waits = episodes["touched_at"] - episodes["handed_at"]
+    touched = waits.dropna()
+    hot = episodes["grade"].isin(["L4", "L5"])
+
+    last_activity = leads[leads["activity"].isin(TERMINAL)].groupby("id")["activity"].last()
+    created_ids = leads.loc[leads["activity"] == "created", "id"]
+    terminal = last_activity.reindex(created_ids).dropna()
+
+    orders = events[events["kind"] == "order"]
+    order_times = orders.pivot_table(index="id", columns="activity", values="time", aggfunc="min", observed=True) \
+        if len(orders) else pd.DataFrame()
+    lead_time = (order_times["delivered"] - order_times["order_created"]).dropna() / HOURS_PER_DAY \
+        if {"delivered", "order_created"} <= set(order_times.columns) else pd.Series(dtype=float)
+
+    tickets = events[events["kind"] == "ticket"]
+    opened = tickets[tickets["activity"] == "ticket_opened"].set_index("id")["time"]
+    responded = tickets[tickets["activity"] == "ticket_response"].set_index("id")["time"]
+    response = responded.reindex(opened.index) - opened
+
+    paid_hours = calendar.work_hours_until(horizon)
+    busy = events.groupby(events["department"].astype(str))["work_hours"].sum() if "work_hours" in events else {}
+    meetings = events[act == "meeting"]
+    org = scenario.organisation
+    rate = {d: org.department(d).hourly_cost for d in ("marketing", "sales", "production", "service")}
+    meeting_hours = float(meetings["work_hours"].sum()) if len(meetings) else 0.0
+    meeting_cost = float((meetings["work_hours"] * meetings["department"].astype(str).map(rate)).sum()) if len(meetings) else 0.0
+    staff_cost = sum(org.department(d).staff * rate[d] for d in rate) * paid_hours + \
+        org.coordination_managers * org.coordination_manager_hourly_cost * paid_hours
+
+    def utilisation(department: str) -> float:
+        return _ratio(float(busy.get(department, 0.0)), org.department(department).staff * paid_hours)
+
+    won_rows = events[act == "won"]
+    values = {
+        "leads_created": n("created"),
+        "mql": n("mql"),
+        "sql": n("sql"),
+        "won": n("won"),
+        "lost": n("lost"),
+        "open_at_end": int(len(created_ids) - len(terminal)),
+        "mql_quality_pct": float(episodes["grade"].isin(["L3", "L4", "L5"]).mean()) if len(episodes) else float("nan"),
+        "conversion_mql_to_sql": _ratio(n("sql"), n("sql") + n("invalid")),
+        "conversion_sql_to_won": _ratio(n("won"), n("sql")),
+        "conversion_lead_to_won": _ratio(n("won"), n("created")),
+        "first_touch_median_hours": float(touched.median()) if len(touched) else float("nan"),
+        "first_touch_p90_hours": float(touched.quantile(0.9)) if len(touched) else float("nan"),
+        "sla_first_touch_pct": _within(waits, episodes["handed_at"], sla.first_touch.hours, horizon),
+        "sla_hot_lead_pct": _within(waits[hot], episodes["handed_at"][hot], sla.hot_lead_first_touch.hours, horizon),
+        "sla_follow_up_pct": _within(waits, episodes["handed_at"], sla.auto_release.hours, horizon),
+        "sla_stage_dwell_pct": _stage_dwell(leads, sla.stage_dwell_stage, sla.stage_dwell.hours, horizon) if n("sql") else float("nan"),
+        "sla_service_response_pct": _within(response, opened, scenario.service.response_sla_hours, horizon),
+        "released_to_pool": n("released_to_pool"),
+        "claimed_from_pool": n("claimed_from_pool"),
+        "recycled": n("recycled"),
+        "dormant": n("dormant"),
+        "discarded": n("discarded"),
+        "revenue": float(won_rows["value"].sum()) if len(won_rows) else 0.0,
+        "sales_cycle_days": float((episodes["won_at"] - episodes["handed_at"]).mean() / HOURS_PER_DAY) if n("won") else float("nan"),
+        "orders": n("order_created"),
+        "order_lead_time_days": float(lead_time.mean()) if len(lead_time) else float("nan"),
+        "backorders": n("backordered"),
+        "backorder_rate": _ratio(n("backordered"), n("order_created")),
+        "service_response_hours": float(response.mean()) if response.notna().any() else float("nan"),
+        "customers": n("onboarded"),
+        "churned": n("churned"),
+        "churn_rate": _ratio(n("churned"), n("onboarded")),
+        "utilisation_marketing": utilisation("marketing"),
+        "utilisation_sales": utilisation("sales"),
+        "utilisation_production": utilisation("production"),
+        "utilisation_service": utilisation("service"),
+        "meeting_hours": meeting_hours,
+        "meeting_cost": meeting_cost,
+        "staff_cost": float(staff_cost),
+    }
+    return pd.Series({name: values[name] for name in KPIS}, dtype=float, name="value")
+
+
+def format_value(name: str, value: float) -> str:
+    """A KPI value as a person reads it: fractions as %, money with separators."""
+    if value != value:  # nan
+        return "n/a"
+    unit = KPIS[name].unit if name in KPIS else ""
+    if unit == "fraction":
+        return f"{value:.1%}"
+    if unit == "currency":
+        return f"{value:,.0f}"
+    if unit in ("hours", "days"):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def kpi_table(kpis: pd.Series) -> pd.DataFrame:
+    """KPIs with formatted values, units and descriptions, ready to print."""
+    rows = [(name, format_value(name, value), KPIS[name].unit if name in KPIS else "",
+             KPIS[name].description if name in KPIS else "") for name, value in kpis.items()]
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit", "meaning"]).set_index("kpi")

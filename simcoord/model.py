@@ -1,0 +1,132 @@
+"""The model: builds the departments from a scenario, wires them and runs them.
+
+``simulate(scenario, seed, days)`` is the single entry point from plain config and a
+seed to data: no globals, no file I/O.
+"""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any, Generator, NamedTuple
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from simcoord import marketing, production
+from simcoord.calendar import WorkCalendar
+from simcoord.coordination import Coordination
+from simcoord.distributions import Sampler
+from simcoord.eventlog import EventLog
+from simcoord.kpis import compute_kpis
+from simcoord.meetings import hold_meetings
+from simcoord.organisation import NEVER, Team, work
+from simcoord.scenario import Scenario
+from simcoord.streams import Streams
+
+HOURS_PER_DAY = 24.0
+
+
+class SimulationResult(NamedTuple):
+    """One run: the event log, the KPIs computed from it, and what produced them."""
+
+    scenario: Scenario
+    seed: int
+    days: float
+    events: pd.DataFrame
+    kpis: pd.Series
+
+
+class Model:
+    """One simulated company: environment, calendar, staff, streams and the event log."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365) -> None:
+        self.scenario = scenario
+        self.days = days
+        self.env = simpy.Environment()
+        self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
+        self.streams = Streams(seed)
+        self.log = EventLog()
+        self._ids = count(1)
+        self._choices: dict[int, tuple[list[str], np.ndarray]] = {}
+        self._samplers: dict[str, Sampler] = {}
+        self.teams = self._build_teams()
+        self.plant = production.Plant(self)
+        self.coordination = Coordination(self)
+
+    def _build_teams(self) -> dict[str, Team]:
+        org = self.scenario.organisation
+        routing = self.scenario.policy.routing
+        key_accounts = org.key_account_staff if routing.key_account_routing else 0
+        teams = {
+            "marketing": Team(self.env, "marketing", "marketing", org.marketing.staff, "pooled"),
+            "sales": Team(self.env, "sales", "sales", org.sales.staff - key_accounts, routing.mode),
+            "production": Team(self.env, "production", "production", org.production.staff, "pooled"),
+            "service": Team(self.env, "service", "service", org.service.staff, "pooled"),
+        }
+        if key_accounts:
+            teams["key_accounts"] = Team(self.env, "key_accounts", "sales", key_accounts, routing.mode)
+        return teams
+
+    # ---------------------------------------------------------------- helpers for processes
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def sampler(self, path: str) -> Sampler:
+        """The sampler of the distribution at dotted ``path`` in the scenario (cached)."""
+        sampler = self._samplers.get(path)
+        if sampler is None:
+            node: Any = self.scenario
+            for part in path.split("."):
+                node = node[int(part)] if part.isdigit() else getattr(node, part)
+            sampler = self._samplers[path] = node.sampler()
+        return sampler
+
+    def choose(self, rng: np.random.Generator, shares: dict[str, float]) -> str:
+        """Draw one key of ``shares`` with those probabilities (one uniform per draw)."""
+        key = id(shares)
+        cached = self._choices.get(key)
+        if cached is None:
+            names = list(shares)
+            cached = (names, np.cumsum([shares[n] for n in names]))
+            self._choices[key] = cached
+        names, cumulative = cached
+        index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+        return names[min(index, len(names) - 1)]
+
+    def deal_value(self, rng: np.random.Generator) -> float:
+        return self.sampler("lead_mix.deal_value")(rng)
+
+    def work(self, entity: int, kind: str, activity: str, hours: float, team: Team, owner=None,
+             priority: float = 0, deadline: float = NEVER, **attrs: Any) -> Generator:
+        return work(self, entity, kind, activity, hours, team, owner, priority, deadline, **attrs)
+
+    # ---------------------------------------------------------------- running
+    def start(self) -> None:
+        for channel in self.scenario.demand.channels:
+            self.env.process(marketing.generate_leads(self, channel))
+        for index in range(len(self.scenario.demand.campaigns)):
+            self.env.process(marketing.run_campaign(self, index))
+        if self.scenario.production.mode == "make_to_stock":
+            self.env.process(production.plan_production(self))
+        for meeting in self.scenario.policy.meetings:
+            self.env.process(hold_meetings(self, meeting))
+        self.coordination.start()
+
+    def run(self) -> SimulationResult:
+        self.start()
+        self.env.run(until=self.days * HOURS_PER_DAY)
+        events = self.log.to_frame()
+        kpis = compute_kpis(events, self.scenario, self.days, self.calendar)
+        return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
+
+
+def simulate(scenario: Scenario, seed: int = 0, days: float = 365) -> SimulationResult:
+    """Simulate ``days`` days of ``scenario`` with root ``seed``.
+
+    Returns a :class:`SimulationResult` whose ``events`` is the full event log (time in
+    hours since the start date) and ``kpis`` the KPI Series (see ``simcoord.kpis``).
+    """
+    if days <= 0:
+        raise ValueError("days must be positive")
+    return Model(scenario, seed=seed, days=days).run()
