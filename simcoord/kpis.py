@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
+from simcoord import incentives
+
 if TYPE_CHECKING:
     from simcoord.calendar import WorkCalendar
     from simcoord.scenario import Scenario
@@ -66,7 +68,17 @@ KPIS: dict[str, KPI] = {
     "utilisation_service": KPI("busy share of service's paid hours", "fraction", None),
     "meeting_hours": KPI("attendee-hours spent in meetings", "hours", False),
     "meeting_cost": KPI("cost of meeting attendee-hours", "currency", False),
-    "staff_cost": KPI("paid hours x hourly cost, all departments", "currency", False),
+    "staff_cost": KPI("paid hours x hourly cost, all departments and coordination managers", "currency", False),
+    "collaboration_hours": KPI("rep hours spent on feedback notes for marketing", "hours", None),
+    "liaison_hours": KPI("hours liaisons spent passing information on", "hours", False),
+    "changeover_hours": KPI("production line hours lost to changeovers", "hours", False),
+    "disputes": KPI("cross-department disputes opened", "disputes", False),
+    "dispute_hours_mean": KPI("mean clock hours an entity waited in a dispute", "hours", False),
+    "executive_decisions": KPI("disputes that went up to the executives", "disputes", False),
+    "bonus_cost": KPI("sales bonus, event commission and joint bonus pool", "currency", False),
+    "platform_cost": KPI("shared platform subscription over the horizon", "currency", False),
+    "escalation_cost": KPI("executive time spent deciding disputes", "currency", False),
+    "total_cost": KPI("staff + bonus + platform + escalation cost", "currency", False),
 }
 
 
@@ -144,6 +156,17 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         return _ratio(float(busy.get(department, 0.0)), org.department(department).staff * paid_hours)
 
     won_rows = events[act == "won"]
+    revenue = float(won_rows["value"].sum()) if len(won_rows) else 0.0
+    event_revenue = float(won_rows.loc[won_rows["campaign"].notna(), "value"].sum()) \
+        if len(won_rows) and "campaign" in won_rows else 0.0
+    policy = scenario.policy
+    bonus = incentives.bonus_cost(revenue, event_revenue, policy.incentives)
+    platform = policy.information.platform_cost_per_month * days / 30.4375 if policy.information.mode == "platform" else 0.0
+    resolved = events[act == "dispute_resolved"]
+    executive = int((resolved["level"] == "executive").sum()) if len(resolved) else 0
+    escalation = executive * policy.disputes.executive_hours_per_decision * policy.disputes.executive_hourly_cost
+    hours_of = lambda activity: float(events.loc[act == activity, "work_hours"].sum()) if n(activity) else 0.0  # noqa: E731
+    changeovers = events.loc[act == "production_run", "changeover_hours"].sum() if n("production_run") else 0.0
     values = {
         "leads_created": n("created"),
         "mql": n("mql"),
@@ -167,7 +190,7 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         "recycled": n("recycled"),
         "dormant": n("dormant"),
         "discarded": n("discarded"),
-        "revenue": float(won_rows["value"].sum()) if len(won_rows) else 0.0,
+        "revenue": revenue,
         "sales_cycle_days": float((episodes["won_at"] - episodes["handed_at"]).mean() / HOURS_PER_DAY) if n("won") else float("nan"),
         "orders": n("order_created"),
         "order_lead_time_days": float(lead_time.mean()) if len(lead_time) else float("nan"),
@@ -184,6 +207,16 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         "meeting_hours": meeting_hours,
         "meeting_cost": meeting_cost,
         "staff_cost": float(staff_cost),
+        "collaboration_hours": hours_of("feedback_note"),
+        "liaison_hours": hours_of("liaison"),
+        "changeover_hours": float(changeovers),
+        "disputes": n("dispute_opened"),
+        "dispute_hours_mean": float(resolved["hours"].mean()) if len(resolved) else float("nan"),
+        "executive_decisions": executive,
+        "bonus_cost": bonus,
+        "platform_cost": platform,
+        "escalation_cost": escalation,
+        "total_cost": float(staff_cost) + bonus + platform + escalation,
     }
     return pd.Series({name: values[name] for name in KPIS}, dtype=float, name="value")
 

@@ -132,8 +132,11 @@ def nurture(model: "Model", lead: Lead) -> Generator:
         step = rng_grade.random()
         if engaged:
             lead.last_interaction_at = env.now
-            if step < spec.grade_up_probability and lead.grade != "L5":
+            if step < model.coordination.grade_up_probability(lead) and lead.grade != "L5":
                 lead.grade = GRADE_ORDER[lead.grade_rank]
+            if pricing_page_trigger(model, lead):
+                yield from hand_over(model, lead, observed_score(model, lead))
+                return
         elif step < spec.grade_down_probability and lead.grade != "L1":
             lead.grade = GRADE_ORDER[lead.grade_rank - 2]
         model.log.record(lead.id, "lead", env.now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
@@ -162,6 +165,22 @@ def wake_up(model: "Model", lead: Lead) -> Generator:
     return False
 
 
+def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
+    """Behaviour trigger: repeated pricing-page visits make the lead hot and hand it over."""
+    rule = model.scenario.policy.triggers
+    if not rule.enabled:
+        return False
+    if model.streams["triggers"].random() < rule.pricing_visit_probability * lead.grade_rank / 5:
+        lead.extras["pricing_visits"] = lead.extras.get("pricing_visits", 0) + 1
+    if lead.extras.get("pricing_visits", 0) < rule.visits_to_trigger:
+        return False
+    lead.extras["pricing_visits"] = 0
+    if lead.grade_rank < 4:
+        lead.grade = "L4"
+    model.log.record(lead.id, "lead", model.env.now, "behaviour_trigger", DEPARTMENT, None, grade=lead.grade)
+    return True
+
+
 def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
     """A marketer reviews the scored lead and hands it to sales as an MQL."""
     from simcoord import sales
@@ -181,6 +200,7 @@ def recycle(model: "Model", lead: Lead, reason: str) -> bool:
         lead.recycles += 1
         lead.stage_index = 0
         lead.owner = None
+        model.coordination.recycled_waiting.add(lead.id)
         model.log.record(lead.id, "lead", model.env.now, "recycled", DEPARTMENT, None, reason=reason)
         model.env.process(nurture(model, lead))
         return True

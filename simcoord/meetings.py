@@ -24,6 +24,8 @@ def hold_meetings(model: "Model", spec: "MeetingSpec") -> Generator:
     while True:
         planned = (spec.first_day + occurrence * spec.every_days) * HOURS_PER_DAY + day_start
         occurrence += 1
+        if spec.until_day is not None and planned > spec.until_day * HOURS_PER_DAY + HOURS_PER_DAY:
+            return
         start = calendar.next_open(max(planned, env.now))
         if start == float("inf"):
             return

@@ -44,6 +44,8 @@ def pursue(model: "Model", lead: Lead, previous_owner: str | None = None) -> Gen
         owner.open_items += 1
     model.log.record(lead.id, "lead", env.now, "assigned", DEPARTMENT, lead.owner, team=team.name)
     try:
+        if team.name == "key_accounts":
+            yield from model.coordination.key_account_dispute(lead)
         touched = yield from first_touch(model, lead, team, owner)
         if not touched:
             return
@@ -91,6 +93,7 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
         lead.sales_score = max(lead.sales_score, 60.0)
         model.log.record(lead.id, "lead", env.now, "sql", DEPARTMENT, staff, stage=model.scenario.funnel.stages[lead.stage_index].name)
         return True
+    yield from model.coordination.write_feedback(lead, team, owner)
     invalid(model, lead, staff)
     return False
 
@@ -127,7 +130,6 @@ def work_stage(model: "Model", lead: Lead, team: Team, owner, index: int) -> Gen
         release_to_pool(model, lead, "stage_dwell", stage=stage.name)
         return False
     staff = started[0]
-    yield from model.coordination.settle_disputes(lead, stage.name)
     lead.last_interaction_at = env.now
     p = min(1.0, stage.conversion[lead.grade] * lead.conversion_multiplier)
     if model.streams[f"outcome.{stage.name}"].random() < p:
@@ -136,6 +138,7 @@ def work_stage(model: "Model", lead: Lead, team: Team, owner, index: int) -> Gen
         model.log.record(lead.id, "lead", env.now, "advanced", DEPARTMENT, staff, stage=nxt)
         return True
     model.log.record(lead.id, "lead", env.now, "lost", DEPARTMENT, staff, stage=stage.name)
+    yield from model.coordination.write_feedback(lead, team, owner)
     marketing.recycle(model, lead, "lost")
     return False
 
@@ -145,6 +148,8 @@ def release_to_pool(model: "Model", lead: Lead, reason: str, stage: str | None =
     previous = lead.owner
     lead.owner = None
     lead.pooled_at = model.env.now
+    lead.extras["released_by"] = previous
+    model.coordination.enter_pool(lead)
     model.log.record(lead.id, "lead", model.env.now, "released_to_pool", DEPARTMENT, previous, reason=reason, stage=stage)
     model.env.process(claim_from_pool(model, lead, previous))
 
@@ -158,6 +163,8 @@ def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None) -> G
     env = model.env
     if claimed:
         yield env.timeout(delay_days * HOURS_PER_DAY)
+        if not model.coordination.leave_pool(lead):
+            return  # reassigned at a pool review meanwhile
         model.log.record(lead.id, "lead", env.now, "claimed_from_pool", DEPARTMENT, None)
         yield from pursue(model, lead, previous_owner=previous_owner)
         return
@@ -166,6 +173,8 @@ def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None) -> G
         return  # stays in the pool, open
     idle = (env.now - lead.last_interaction_at) / HOURS_PER_DAY
     yield env.timeout(max(wake.no_interaction_days - idle, 0.0) * HOURS_PER_DAY)
+    if not model.coordination.leave_pool(lead):
+        return
     if (yield from marketing.wake_up(model, lead)):
         lead.stage_index = 0
         model.log.record(lead.id, "lead", env.now, "recycled", marketing.DEPARTMENT, None, reason="woken_from_pool")

@@ -32,7 +32,7 @@ def onboard(model: "Model", lead: Lead, order: Order, late: bool) -> Generator:
                         satisfaction=max(0.0, satisfaction))
     hours = model.sampler("service.onboarding_hours")(model.streams["duration.onboarding"])
     yield from model.work(customer.id, "customer", "onboarding", hours, model.teams["service"],
-                          lead=lead.id, order=order.id)
+                          priority=model.coordination.onboarding_priority(), lead=lead.id, order=order.id)
     model.log.record(customer.id, "customer", model.env.now, "onboarded", DEPARTMENT, None,
                      satisfaction=round(customer.satisfaction, 3))
     model.env.process(raise_tickets(model, customer))
@@ -61,7 +61,8 @@ def answer_ticket(model: "Model", customer: Customer) -> Generator:
     model.log.record(ticket, "ticket", opened, "ticket_opened", DEPARTMENT, None, customer=customer.id)
     hours = model.sampler("service.ticket_work_hours")(model.streams["duration.ticket"])
     staff, started = yield from model.work(ticket, "ticket", "ticket_response", hours, model.teams["service"],
-                                           customer=customer.id)
+                                           priority=model.coordination.ticket_priority(), customer=customer.id)
+    yield from model.coordination.complaint(ticket, customer.value)
     late = started - opened > spec.response_sla_hours
     if late:
         customer.satisfaction = max(0.0, customer.satisfaction - spec.late_response_penalty)
