@@ -61,6 +61,11 @@ class Team:
             return min(candidates, key=lambda w: (w.open_items, w.queue_length))
         return candidates[next(self._turn) % len(candidates)]
 
+    def least_loaded(self, exclude: str | None = None) -> Worker | None:
+        """The member with the fewest open items (for escalations), other than ``exclude``."""
+        candidates = [w for w in self.members if w.id != exclude]
+        return min(candidates, key=lambda w: (w.open_items, w.queue_length)) if candidates else None
+
     def desk(self, owner: Worker | None) -> simpy.PriorityResource:
         return owner.desk if owner is not None else self.shared_desk
 

@@ -46,7 +46,7 @@ def pursue(model: "Model", lead: Lead, previous_owner: str | None = None) -> Gen
     try:
         if team.name == "key_accounts":
             yield from model.coordination.key_account_dispute(lead)
-        touched = yield from first_touch(model, lead, team, owner)
+        touched, owner = yield from first_touch(model, lead, team, owner)
         if not touched:
             return
         stages = model.scenario.funnel.stages
@@ -71,17 +71,25 @@ def deadline_after(model: "Model", hours: float) -> float:
 
 
 def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
-    """Contact the lead; qualify it (SQL) or mark it invalid. False if it left sales."""
+    """Contact the lead; qualify it (SQL) or mark it invalid.
+
+    Returns ``(still in sales, owner)``: the owner changes when the first-touch SLA escalates."""
     env, sla = model.env, model.scenario.policy.sla
     handed_at = env.now
-    deadline = deadline_after(model, sla.auto_release.hours) if sla.auto_release.enforced else NEVER
+    release_at = deadline_after(model, sla.auto_release.hours) if sla.auto_release.enforced else NEVER
+    rule = sla.hot_lead_first_touch if lead.grade in ("L4", "L5") else sla.first_touch
+    escalate_at = deadline_after(model, rule.hours) if rule.enforced and owner is not None else NEVER
     hours = model.sampler("funnel.first_touch_hours")(model.streams["duration.first_touch"])
-    started = yield from model.work(lead.id, "lead", "first_touch", hours, team, owner,
-                                    priority=model.coordination.sales_priority(lead, handed_at),
-                                    deadline=deadline, grade=lead.grade)
+    priority = model.coordination.sales_priority(lead, handed_at)
+    started = yield from model.work(lead.id, "lead", "first_touch", hours, team, owner, priority=priority,
+                                    deadline=min(escalate_at, release_at), grade=lead.grade)
+    if started is None and env.now < release_at:
+        owner = escalate(model, lead, team, owner)
+        started = yield from model.work(lead.id, "lead", "first_touch", hours, team, owner, priority=priority,
+                                        deadline=release_at, grade=lead.grade)
     if started is None:
         release_to_pool(model, lead, "auto_release")
-        return False
+        return False, owner
     staff, touched_at = started
     lead.owner = staff
     lead.last_interaction_at = env.now
@@ -91,11 +99,22 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
         response_multiplier(touched_after, decay.half_life_hours, decay.floor)
     if model.streams["outcome.qualification"].random() < p:
         lead.sales_score = max(lead.sales_score, 60.0)
-        model.log.record(lead.id, "lead", env.now, "sql", DEPARTMENT, staff, stage=model.scenario.funnel.stages[lead.stage_index].name)
-        return True
+        model.log.record(lead.id, "lead", env.now, "sql", DEPARTMENT, staff,
+                         stage=model.scenario.funnel.stages[lead.stage_index].name)
+        return True, owner
     yield from model.coordination.write_feedback(lead, team, owner)
     invalid(model, lead, staff)
-    return False
+    return False, owner
+
+
+def escalate(model: "Model", lead: Lead, team: Team, owner):
+    """First-touch SLA breached: the team lead moves the lead to the least-loaded other rep."""
+    new_owner = team.least_loaded(exclude=owner.id) or owner
+    owner.open_items -= 1
+    new_owner.open_items += 1
+    lead.owner = new_owner.id
+    model.log.record(lead.id, "lead", model.env.now, "sla_escalated", DEPARTMENT, new_owner.id, previous=owner.id)
+    return new_owner
 
 
 def invalid(model: "Model", lead: Lead, staff: str) -> None:

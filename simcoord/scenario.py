@@ -249,7 +249,9 @@ class FunnelSpec(Spec):
 # --------------------------------------------------------------------------- production
 class ProductionSpec(Spec):
     """Fulfilment. Orders need ``deal value / unit_price`` units; lines build ``units_per_hour`` each
-    in working hours. make_to_stock ships from inventory replenished to the latest forecast."""
+    in working hours. make_to_stock ships from inventory replenished to the latest forecast; the
+    forecast is refreshed whenever sales information reaches production (the cadence of the meeting
+    that syncs ``forecast``, or daily with a liaison or a shared platform)."""
 
     mode: Literal["make_to_order", "make_to_stock"] = "make_to_stock"
     unit_price: float = Field(1500.0, gt=0, description="currency per unit")
@@ -262,11 +264,9 @@ class ProductionSpec(Spec):
     stock_cover_days: float = Field(28.0, ge=0, description="make_to_stock: target stock = forecast rate x cover")
     initial_forecast_units_per_week: float = Field(380.0, ge=0, description="production's forecast before any sync")
     forecast_window_days: float = Field(28.0, gt=0, description="sales history the forecast averages over")
-    forecast_refresh_days: float = Field(30.0, gt=0, description="how often production receives the sales forecast")
     planning_interval_days: float = Field(7.0, gt=0, description="how often production plans a batch")
     batch_units: float = Field(200.0, gt=0, description="units per production run (one changeover each)")
     changeover_hours: float = Field(2.0, ge=0)
-    holding_cost_per_unit_day: float = Field(0.4, ge=0)
 
 
 # --------------------------------------------------------------------------- service
@@ -293,7 +293,9 @@ class ServiceSpec(Spec):
 # --------------------------------------------------------------------------- policy
 class SlaRule(Spec):
     """A timer. ``hours`` is the target (compliance is always measured against it);
-    ``enforced`` switches on the action the brief attaches to a breach."""
+    ``enforced`` switches on the action attached to a breach: first-touch rules escalate an
+    untouched lead to the least-loaded other rep, auto-release sends it to the public pool,
+    the stage dwell limit downgrades it into the pool."""
 
     hours: float = Field(ge=0)
     enforced: bool = False
@@ -316,8 +318,8 @@ class SlaSpec(Spec):
     stage_dwell_stage: str = Field("need_confirmation", description="the stage whose dwell is limited")
     follow_up_days: float = Field(7.0, gt=0, description="5 working days: max gap between sales touches on an open deal")
     wake_up: WakeUpSpec = WakeUpSpec()
-    pool_claim_days: Distribution = exponential(6.0)
-    pool_claim_probability: float = Field(0.5, ge=0, le=1, description="chance a pooled lead is picked up by another rep")
+    pool_claim_days: Distribution = exponential(3.0)
+    pool_claim_probability: float = Field(0.7, ge=0, le=1, description="chance a pooled lead is picked up by another rep")
 
 
 class RoutingSpec(Spec):
