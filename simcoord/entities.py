@@ -23,8 +23,6 @@ class Lead:
     recycles: int = 0
     stage_index: int = 0  # funnel stage to resume at
     owner: str | None = None
-    pooled_at: float | None = None
-    dispute_open: bool = False
     extras: dict = field(default_factory=dict)
 
     @property

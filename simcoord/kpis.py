@@ -45,6 +45,7 @@ KPIS: dict[str, KPI] = {
     "sla_first_touch_pct": KPI("hand-overs first touched within the first-touch SLA", "fraction", True),
     "sla_hot_lead_pct": KPI("L4+ hand-overs first touched within the hot-lead SLA", "fraction", True),
     "sla_follow_up_pct": KPI("hand-overs followed up (touched) before the auto-release limit", "fraction", True),
+    "sla_follow_up_cycle_pct": KPI("gaps between a rep's touches on an open deal within the follow-up cycle", "fraction", True),
     "sla_stage_dwell_pct": KPI("entries into the dwell-limited stage that leave it within the limit", "fraction", True),
     "sla_service_response_pct": KPI("tickets answered within the service response SLA", "fraction", True),
     "sla_escalations": KPI("untouched leads escalated to another rep at the first-touch deadline", "leads", False),
@@ -109,6 +110,13 @@ def _stage_dwell(leads: pd.DataFrame, stage: str, limit: float, horizon: float) 
     exit_time = moves.groupby("id")["time"].shift(-1)
     entries = moves["activity"].isin(["sql", "advanced"]) & (moves["stage"] == stage)
     return _within(exit_time[entries] - moves["time"][entries], moves["time"][entries], limit, horizon)
+
+
+def _follow_up_cycle(leads: pd.DataFrame, stage_names: list[str], limit: float) -> float:
+    """Share of consecutive sales touches on the same deal that are at most ``limit`` hours apart."""
+    touches = leads[leads["activity"].isin(["first_touch", *stage_names])]
+    gaps = touches.groupby("id")["time"].diff().dropna()
+    return float((gaps <= limit).mean()) if len(gaps) else float("nan")
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -184,6 +192,8 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         "sla_first_touch_pct": _within(waits, episodes["handed_at"], sla.first_touch.hours, horizon),
         "sla_hot_lead_pct": _within(waits[hot], episodes["handed_at"][hot], sla.hot_lead_first_touch.hours, horizon),
         "sla_follow_up_pct": _within(waits, episodes["handed_at"], sla.auto_release.hours, horizon),
+        "sla_follow_up_cycle_pct": _follow_up_cycle(leads, [s.name for s in scenario.funnel.stages],
+                                                    sla.follow_up_days * HOURS_PER_DAY),
         "sla_stage_dwell_pct": _stage_dwell(leads, sla.stage_dwell_stage, sla.stage_dwell.hours, horizon) if n("sql") else float("nan"),
         "sla_service_response_pct": _within(response, opened, scenario.service.response_sla_hours, horizon),
         "sla_escalations": n("sla_escalated"),

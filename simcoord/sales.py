@@ -166,7 +166,6 @@ def release_to_pool(model: "Model", lead: Lead, reason: str, stage: str | None =
     """Downgrade the lead into the public pool, where another rep may claim it."""
     previous = lead.owner
     lead.owner = None
-    lead.pooled_at = model.env.now
     lead.extras["released_by"] = previous
     model.coordination.enter_pool(lead)
     model.log.record(lead.id, "lead", model.env.now, "released_to_pool", DEPARTMENT, previous, reason=reason, stage=stage)
