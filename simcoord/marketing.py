@@ -86,7 +86,7 @@ def create_lead(model: "Model", channel: str, campaign: str | None = None,
     grade_shares = (channel_spec.grade_shares if channel_spec and channel_spec.grade_shares else mix.grade_shares)
     drawn_tier = model.choose(rng, mix.tier_shares)
     drawn_grade = model.choose(rng, grade_shares)
-    industry = model.choose(rng, {k: v.share for k, v in mix.industries.items()})
+    industry = model.choose(rng, model.industry_shares)
     value = model.deal_value(rng) * mix.tier_value_multiplier[tier or drawn_tier]
     lead = Lead(
         id=model.new_id(), channel=channel, tier=tier or drawn_tier, grade=grade or drawn_grade,

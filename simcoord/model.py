@@ -6,7 +6,8 @@ seed to data: no globals, no file I/O.
 
 from __future__ import annotations
 
-from itertools import count
+from bisect import bisect_right
+from itertools import accumulate, count
 from typing import Any, Generator, NamedTuple
 
 import numpy as np
@@ -48,7 +49,8 @@ class Model:
         self.streams = Streams(seed)
         self.log = EventLog()
         self._ids = count(1)
-        self._choices: dict[int, tuple[list[str], np.ndarray]] = {}
+        self._choices: dict[int, tuple[list[str], list[float]]] = {}  # keyed by id() of long-lived dicts only
+        self.industry_shares = {name: spec.share for name, spec in scenario.lead_mix.industries.items()}
         self._samplers: dict[str, Sampler] = {}
         self.teams = self._build_teams()
         self.plant = production.Plant(self)
@@ -83,15 +85,18 @@ class Model:
         return sampler
 
     def choose(self, rng: np.random.Generator, shares: dict[str, float]) -> str:
-        """Draw one key of ``shares`` with those probabilities (one uniform per draw)."""
+        """Draw one key of ``shares`` with those probabilities (one uniform per draw).
+
+        ``shares`` must live as long as the model (scenario fields, model attributes): the
+        cumulative table is cached by its identity."""
         key = id(shares)
         cached = self._choices.get(key)
         if cached is None:
             names = list(shares)
-            cached = (names, np.cumsum([shares[n] for n in names]))
+            cached = (names, list(accumulate(shares[n] for n in names)))
             self._choices[key] = cached
         names, cumulative = cached
-        index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+        index = bisect_right(cumulative, rng.random() * cumulative[-1])
         return names[min(index, len(names) - 1)]
 
     def deal_value(self, rng: np.random.Generator) -> float:
