@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import yaml
 
 from simcoord import __version__
-from simcoord.kpis import kpi_table
+from simcoord.kpis import format_kpis
 from simcoord.loading import ScenarioError, load_scenario
 from simcoord.model import simulate
 
@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--days must be positive")
     result = simulate(scenario, seed=args.seed, days=args.days)
     print(f"{scenario.name}: {args.days:g} days, seed {args.seed}, {len(result.events):,} events\n")
-    print(kpi_table(result.kpis)[["value", "unit"]].to_string())
+    print(format_kpis(result.kpis))
     if args.out:
         write_run(result, Path(args.out))
         print(f"\nwrote events.parquet, kpis.json, scenario.resolved.yaml, manifest.json to {args.out}")

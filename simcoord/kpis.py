@@ -27,60 +27,64 @@ class KPI(NamedTuple):
     description: str
     unit: str
     higher_is_better: bool | None  # None: neither (a volume or a context figure)
+    group: str = "other"
+
+
+GROUPS = ("funnel", "speed and SLAs", "leakage", "revenue and delivery", "service", "workload", "cost")
 
 
 KPIS: dict[str, KPI] = {
-    "leads_created": KPI("leads born in marketing (all channels, repurchase and referral included)", "leads", None),
-    "mql": KPI("hand-overs of marketing-qualified leads to sales", "leads", None),
-    "sql": KPI("leads qualified by sales at first touch", "leads", True),
-    "won": KPI("deals won", "deals", True),
-    "lost": KPI("deals lost in a sales stage", "deals", False),
-    "open_at_end": KPI("leads neither won, dormant nor discarded at the horizon", "leads", None),
-    "mql_quality_pct": KPI("share of MQLs of grade L3 or better (meets sales follow-up standard; target 70 %)", "fraction", True),
-    "conversion_mql_to_sql": KPI("first touches that qualify the lead", "fraction", True),
-    "conversion_sql_to_won": KPI("SQLs that end won", "fraction", True),
-    "conversion_lead_to_won": KPI("won deals per lead created", "fraction", True),
-    "first_touch_median_hours": KPI("median clock hours from hand-over to first touch", "hours", False),
-    "first_touch_p90_hours": KPI("90th percentile of hours from hand-over to first touch", "hours", False),
-    "sla_first_touch_pct": KPI("hand-overs first touched within the first-touch SLA", "fraction", True),
-    "sla_hot_lead_pct": KPI("L4+ hand-overs first touched within the hot-lead SLA", "fraction", True),
-    "sla_follow_up_pct": KPI("hand-overs followed up (touched) before the auto-release limit", "fraction", True),
-    "sla_follow_up_cycle_pct": KPI("gaps between a rep's touches on an open deal within the follow-up cycle", "fraction", True),
-    "sla_stage_dwell_pct": KPI("entries into the dwell-limited stage that leave it within the limit", "fraction", True),
-    "sla_service_response_pct": KPI("tickets answered within the service response SLA", "fraction", True),
-    "sla_escalations": KPI("untouched leads escalated to another rep at the first-touch deadline", "leads", False),
-    "released_to_pool": KPI("leads released to the public pool (timer breaches)", "leads", False),
-    "claimed_from_pool": KPI("pool leads picked up again by another rep", "leads", None),
-    "recycled": KPI("leads sent back to nurture", "leads", None),
-    "dormant": KPI("leads marked dormant after failed wake-ups", "leads", False),
-    "discarded": KPI("leads discarded (invalid confirmed or recycled too often)", "leads", False),
-    "revenue": KPI("value of deals won", "currency", True),
-    "sales_cycle_days": KPI("mean days from hand-over to won", "days", False),
-    "orders": KPI("orders created", "orders", None),
-    "order_lead_time_days": KPI("mean days from order to delivery", "days", False),
-    "backorders": KPI("orders that could not be served from stock or on time", "orders", False),
-    "backorder_rate": KPI("backorders per order", "fraction", False),
-    "service_response_hours": KPI("mean clock hours from ticket to first response", "hours", False),
-    "customers": KPI("customers onboarded", "customers", None),
-    "churned": KPI("customers lost", "customers", False),
-    "churn_rate": KPI("churned customers per customer onboarded", "fraction", False),
-    "utilisation_marketing": KPI("busy share of marketing's paid hours", "fraction", None),
-    "utilisation_sales": KPI("busy share of sales' paid hours", "fraction", None),
-    "utilisation_production": KPI("busy share of production's paid hours", "fraction", None),
-    "utilisation_service": KPI("busy share of service's paid hours", "fraction", None),
-    "meeting_hours": KPI("attendee-hours spent in meetings", "hours", False),
-    "meeting_cost": KPI("cost of meeting attendee-hours", "currency", False),
-    "staff_cost": KPI("paid hours x hourly cost, all departments and coordination managers", "currency", False),
-    "collaboration_hours": KPI("rep hours spent on feedback notes for marketing", "hours", None),
-    "liaison_hours": KPI("hours liaisons spent passing information on", "hours", False),
-    "changeover_hours": KPI("production line hours lost to changeovers", "hours", False),
-    "disputes": KPI("cross-department disputes opened", "disputes", False),
-    "dispute_hours_mean": KPI("mean clock hours an entity waited in a dispute", "hours", False),
-    "executive_decisions": KPI("disputes that went up to the executives", "disputes", False),
-    "bonus_cost": KPI("sales bonus, event commission and joint bonus pool", "currency", False),
-    "platform_cost": KPI("shared platform subscription over the horizon", "currency", False),
-    "escalation_cost": KPI("executive time spent deciding disputes", "currency", False),
-    "total_cost": KPI("staff + bonus + platform + escalation cost", "currency", False),
+    "leads_created": KPI("leads born in marketing (all channels, repurchase and referral included)", "leads", None, "funnel"),
+    "mql": KPI("hand-overs of marketing-qualified leads to sales", "leads", None, "funnel"),
+    "sql": KPI("leads qualified by sales at first touch", "leads", True, "funnel"),
+    "won": KPI("deals won", "deals", True, "funnel"),
+    "lost": KPI("deals lost in a sales stage", "deals", False, "funnel"),
+    "open_at_end": KPI("leads neither won, dormant nor discarded at the horizon", "leads", None, "funnel"),
+    "mql_quality_pct": KPI("share of MQLs of grade L3 or better (meets sales follow-up standard; target 70 %)", "fraction", True, "funnel"),
+    "conversion_mql_to_sql": KPI("first touches that qualify the lead", "fraction", True, "funnel"),
+    "conversion_sql_to_won": KPI("SQLs that end won", "fraction", True, "funnel"),
+    "conversion_lead_to_won": KPI("won deals per lead created", "fraction", True, "funnel"),
+    "first_touch_median_hours": KPI("median clock hours from hand-over to first touch", "hours", False, "speed and SLAs"),
+    "first_touch_p90_hours": KPI("90th percentile of hours from hand-over to first touch", "hours", False, "speed and SLAs"),
+    "sla_first_touch_pct": KPI("hand-overs first touched within the first-touch SLA", "fraction", True, "speed and SLAs"),
+    "sla_hot_lead_pct": KPI("L4+ hand-overs first touched within the hot-lead SLA", "fraction", True, "speed and SLAs"),
+    "sla_follow_up_pct": KPI("hand-overs followed up (touched) before the auto-release limit", "fraction", True, "speed and SLAs"),
+    "sla_follow_up_cycle_pct": KPI("gaps between a rep's touches on an open deal within the follow-up cycle", "fraction", True, "speed and SLAs"),
+    "sla_stage_dwell_pct": KPI("entries into the dwell-limited stage that leave it within the limit", "fraction", True, "speed and SLAs"),
+    "sla_service_response_pct": KPI("tickets answered within the service response SLA", "fraction", True, "speed and SLAs"),
+    "sla_escalations": KPI("untouched leads escalated to another rep at the first-touch deadline", "leads", False, "speed and SLAs"),
+    "released_to_pool": KPI("leads released to the public pool (timer breaches)", "leads", False, "leakage"),
+    "claimed_from_pool": KPI("pool leads picked up again by another rep", "leads", None, "leakage"),
+    "recycled": KPI("leads sent back to nurture", "leads", None, "leakage"),
+    "dormant": KPI("leads marked dormant after failed wake-ups", "leads", False, "leakage"),
+    "discarded": KPI("leads discarded (invalid confirmed or recycled too often)", "leads", False, "leakage"),
+    "revenue": KPI("value of deals won", "currency", True, "revenue and delivery"),
+    "sales_cycle_days": KPI("mean days from hand-over to won", "days", False, "revenue and delivery"),
+    "orders": KPI("orders created", "orders", None, "revenue and delivery"),
+    "order_lead_time_days": KPI("mean days from order to delivery", "days", False, "revenue and delivery"),
+    "backorders": KPI("orders that could not be served from stock or on time", "orders", False, "revenue and delivery"),
+    "backorder_rate": KPI("backorders per order", "fraction", False, "revenue and delivery"),
+    "service_response_hours": KPI("mean clock hours from ticket to first response", "hours", False, "service"),
+    "customers": KPI("customers onboarded", "customers", None, "service"),
+    "churned": KPI("customers lost", "customers", False, "service"),
+    "churn_rate": KPI("churned customers per customer onboarded", "fraction", False, "service"),
+    "utilisation_marketing": KPI("busy share of marketing's paid hours", "fraction", None, "workload"),
+    "utilisation_sales": KPI("busy share of sales' paid hours", "fraction", None, "workload"),
+    "utilisation_production": KPI("busy share of production's paid hours", "fraction", None, "workload"),
+    "utilisation_service": KPI("busy share of service's paid hours", "fraction", None, "workload"),
+    "meeting_hours": KPI("attendee-hours spent in meetings", "hours", False, "workload"),
+    "meeting_cost": KPI("cost of meeting attendee-hours", "currency", False, "cost"),
+    "staff_cost": KPI("paid hours x hourly cost, all departments and coordination managers", "currency", False, "cost"),
+    "collaboration_hours": KPI("rep hours spent on feedback notes for marketing", "hours", None, "workload"),
+    "liaison_hours": KPI("hours liaisons spent passing information on", "hours", False, "workload"),
+    "changeover_hours": KPI("production line hours lost to changeovers", "hours", False, "workload"),
+    "disputes": KPI("cross-department disputes opened", "disputes", False, "workload"),
+    "dispute_hours_mean": KPI("mean clock hours an entity waited in a dispute", "hours", False, "workload"),
+    "executive_decisions": KPI("disputes that went up to the executives", "disputes", False, "workload"),
+    "bonus_cost": KPI("sales bonus, event commission and joint bonus pool", "currency", False, "cost"),
+    "platform_cost": KPI("shared platform subscription over the horizon", "currency", False, "cost"),
+    "escalation_cost": KPI("executive time spent deciding disputes", "currency", False, "cost"),
+    "total_cost": KPI("staff + bonus + platform + escalation cost", "currency", False, "cost"),
 }
 
 
@@ -248,7 +252,22 @@ def format_value(name: str, value: float) -> str:
 
 
 def kpi_table(kpis: pd.Series) -> pd.DataFrame:
-    """KPIs with formatted values, units and descriptions, ready to print."""
+    """KPIs with formatted values, units, groups and descriptions, ready to print."""
     rows = [(name, format_value(name, value), KPIS[name].unit if name in KPIS else "",
+             KPIS[name].group if name in KPIS else "other",
              KPIS[name].description if name in KPIS else "") for name, value in kpis.items()]
-    return pd.DataFrame(rows, columns=["kpi", "value", "unit", "meaning"]).set_index("kpi")
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit", "group", "meaning"]).set_index("kpi")
+
+
+def format_kpis(kpis: pd.Series) -> str:
+    """A readable report: one section per KPI group, values formatted by unit."""
+    table = kpi_table(kpis)
+    width = max(len(name) for name in table.index) + 2
+    lines = []
+    for group in (*GROUPS, "other"):
+        section = table[table["group"] == group]
+        if section.empty:
+            continue
+        lines.append(f"\n{group.upper()}")
+        lines += [f"  {name:<{width}}{row.value:>14}  {row.unit}" for name, row in section.iterrows()]
+    return "\n".join(lines).lstrip("\n")

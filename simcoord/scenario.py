@@ -256,7 +256,7 @@ class ProductionSpec(Spec):
     mode: Literal["make_to_order", "make_to_stock"] = "make_to_stock"
     unit_price: float = Field(1500.0, gt=0, description="currency per unit")
     lines: int = Field(2, ge=1, description="parallel production lines")
-    units_per_hour: float = Field(5.0, gt=0, description="output of one line per working hour")
+    units_per_hour: float = Field(5.5, gt=0, description="output of one line per working hour")
     staff_per_line: float = Field(3.0, ge=0, description="production staff busy while a line runs")
     promise_days: float = Field(14.0, ge=0, description="delivery promised this many days after the order")
     shipping_days: Distribution = triangular(1.0, 2.0, 4.0)

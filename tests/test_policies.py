@@ -84,7 +84,8 @@ def test_weekly_forecast_sync_lowers_backorders_when_demand_shifts():
     # demand triples at mid-year; production (about 60 % loaded after the step) plans to the
     # last forecast it heard: a monthly sync leaves it building to the old demand for longer
     step_up = {"demand": {"channels": {"web": {"leads_per_week": 11}}, "seasonal_profile": [0.5] * 6 + [1.5] * 6},
-               "production": {"initial_forecast_units_per_week": 90, "initial_stock_units": 300,
+               "production": {"initial_forecast_units_per_week": 90, "initial_stock_units": 300, "lines": 2,
+                              "units_per_hour": 5.0, "batch_units": 200, "unit_price": 1500,
                               "stock_cover_days": 14, "forecast_window_days": 14}}
     totals = {}
     for every_days in (30, 7):
