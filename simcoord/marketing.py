@@ -166,7 +166,8 @@ def wake_up(model: "Model", lead: Lead) -> Generator:
 
 
 def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
-    """Behaviour trigger: repeated pricing-page visits make the lead hot and hand it over."""
+    """Behaviour trigger: repeated pricing-page visits make the lead hot (at least L4) and hand it
+    over at once; sales accepts it as an SQL at first touch."""
     rule = model.scenario.policy.triggers
     if not rule.enabled:
         return False
@@ -175,6 +176,7 @@ def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
     if lead.extras.get("pricing_visits", 0) < rule.visits_to_trigger:
         return False
     lead.extras["pricing_visits"] = 0
+    lead.extras["triggered"] = True  # sales accepts it as an SQL at first touch
     if lead.grade_rank < 4:
         lead.grade = "L4"
     model.log.record(lead.id, "lead", model.env.now, "behaviour_trigger", DEPARTMENT, None, grade=lead.grade)

@@ -3,6 +3,7 @@ takes effect when it ends (see ``coordination.Coordination.sync``)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Generator
 
 import simpy
@@ -14,15 +15,18 @@ if TYPE_CHECKING:
     from simcoord.scenario import MeetingSpec
 
 HOURS_PER_DAY = 24.0
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def hold_meetings(model: "Model", spec: "MeetingSpec") -> Generator:
     """Convene the series every ``every_days`` from ``first_day`` at the start of the working day."""
     env, calendar = model.env, model.calendar
     day_start = 0.0 if model.scenario.calendar.always_open else model.scenario.calendar.day_start_hour
+    start_weekday = model.scenario.calendar.start_date.weekday()
     occurrence = 0
     while True:
-        planned = (spec.first_day + occurrence * spec.every_days) * HOURS_PER_DAY + day_start
+        day = on_weekday(spec.first_day + occurrence * spec.every_days, spec.weekday, start_weekday)
+        planned = day * HOURS_PER_DAY + day_start
         occurrence += 1
         if spec.until_day is not None and planned > spec.until_day * HOURS_PER_DAY + HOURS_PER_DAY:
             return
@@ -31,6 +35,14 @@ def hold_meetings(model: "Model", spec: "MeetingSpec") -> Generator:
             return
         yield env.timeout(start - env.now)
         yield from hold_meeting(model, spec.name, spec.attendees, spec.duration_hours, spec.syncs)
+
+
+def on_weekday(day: float, weekday: str | None, start_weekday: int) -> float:
+    """The first day >= ``day`` (days since the start) that falls on ``weekday``."""
+    if weekday is None:
+        return day
+    whole = math.ceil(day)
+    return whole + (WEEKDAYS.index(weekday) - (start_weekday + whole)) % 7
 
 
 def hold_meeting(model: "Model", name: str, attendees: dict[str, int], hours: float,

@@ -375,8 +375,9 @@ class IncentiveSpec(Spec):
 
 class MeetingSpec(Spec):
     """A meeting series. Cadence: ``every_days`` (1 daily, 7 weekly, 14 every two weeks,
-    30 monthly, 91 quarterly) from ``first_day``; ``until_day`` ends it (a war room for a
-    period). Attendees leave their work for ``duration_hours``; ``syncs`` take effect after."""
+    30 monthly, 91 quarterly) from ``first_day``, moved to the next ``weekday`` if one is given
+    ("monthly on a Tuesday"); ``until_day`` ends it (a war room for a period). Attendees leave
+    their work for ``duration_hours``; ``syncs`` take effect after."""
 
     name: str
     attendees: dict[Literal["marketing", "sales", "production", "service"], int] = Field(
@@ -386,6 +387,7 @@ class MeetingSpec(Spec):
     duration_hours: float = Field(gt=0)
     first_day: float = Field(0.0, ge=0, description="days since the start date of the first meeting")
     until_day: float | None = Field(None, ge=0, description="no meetings after this day (None: all year)")
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
     war_room: bool = Field(False, description="while the series runs, disputes close within the war-room limit")
     syncs: tuple[Literal["forecast", "lead_feedback", "pool_review", "disputes", "recycling"], ...] = ()
 

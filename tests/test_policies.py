@@ -203,3 +203,31 @@ def test_no_policy_is_free(policy_kpis):
             if (delta < 0) if spec.higher_is_better else (delta > 0):
                 worse.append(kpi)
         assert worse, f"{policy} is better than the baseline on every KPI: its cost is missing from the model"
+
+
+def test_monthly_meeting_falls_on_its_weekday_at_opening_time():
+    scenario = fast_funnel(policy={"meetings": [{"name": "sales-operations", "attendees": {"sales": 1},
+                                                 "every_days": 30, "weekday": "tue", "duration_hours": 1}]})
+    result = simcoord.simulate(scenario, seed=0, days=200)
+    times = result.events.loc[result.events["activity"] == "meeting", "time"]
+    start = scenario.calendar.start_date
+    assert len(times) >= 6
+    for t in times:  # attendees join at opening time, or when they finish the task in hand
+        assert (start.weekday() + int(t // 24)) % 7 == 1  # Tuesday
+        assert scenario.calendar.day_start_hour <= t % 24 < scenario.calendar.day_start_hour + 3
+
+
+def test_pricing_page_trigger_hands_over_hot_leads_that_sales_accepts_as_sql():
+    never_qualified = {g: 0.0 for g in ("L1", "L2", "L3", "L4", "L5")}
+    scenario = baseline_with(
+        marketing={"mql_threshold": 100, "scoring_noise_sd": 0},  # unreachable: only triggers hand over
+        funnel={"qualification": never_qualified},
+        policy={"triggers": {"enabled": True, "pricing_visit_probability": 1.0, "visits_to_trigger": 2}})
+    events = simcoord.simulate(scenario, seed=6, days=60).events
+    triggered = set(events.loc[events["activity"] == "behaviour_trigger", "id"])
+    assert len(triggered) > 100
+    assert set(events.loc[events["activity"] == "mql", "id"]) <= triggered  # threshold 100: only triggers hand over
+    sql = set(events.loc[events["activity"] == "sql", "id"])
+    touched = set(events.loc[events["activity"] == "first_touch", "id"])
+    assert touched and touched <= sql  # qualification probability is 0, yet every touched lead is an SQL
+    assert events.loc[events["activity"] == "mql", "grade"].isin(["L4", "L5"]).all()
