@@ -4,16 +4,57 @@ Processes append plain tuples; the DataFrame is built once at the end, with one
 column per attribute used anywhere (missing attributes are NaN/None). The log can
 be exported as Parquet or CSV for process mining (case id = ``id``, activity,
 timestamp = ``time`` in hours since the scenario start).
+
+Two logs share one interface (``record``, ``__len__``, ``to_frame``):
+
+- :class:`EventLog` keeps every row in memory (the default).
+- :class:`ParquetEventLog` streams rows to disk in Parquet chunks, so a run of many
+  simulated years keeps memory bounded; its ``to_frame`` reads back only the columns
+  the KPIs need (:data:`KPI_COLUMNS`), and the full log stays on disk.
 """
 
 from __future__ import annotations
 
+import logging
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ("id", "kind", "time", "activity", "department", "staff")
+CATEGORICAL = ("kind", "activity", "department")
+#: Columns ``simcoord.kpis.compute_kpis`` reads; a streamed log reads back only these.
+KPI_COLUMNS = (*COLUMNS, "work_hours", "grade", "value", "campaign", "stage", "level", "hours",
+               "changeover_hours")
+DEFAULT_CHUNK_ROWS = 100_000
 _NO_ATTRS: dict[str, Any] = {}
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "time" else "object") for c in COLUMNS})
+
+
+def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows ``(id, kind, time, activity, department, staff, attrs)`` as a DataFrame in append order."""
+    if not rows:
+        return _empty_frame()
+    base = pd.DataFrame.from_records([r[:6] for r in rows], columns=list(COLUMNS))
+    attrs = pd.DataFrame.from_records([r[6] for r in rows])
+    return pd.concat([base, attrs], axis=1) if len(attrs.columns) else base
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical text columns, rows sorted by time (stable: simultaneous events keep their order)."""
+    for column in CATEGORICAL:
+        if column in frame:
+            frame[column] = frame[column].astype("category")
+    return frame.sort_values("time", kind="stable").reset_index(drop=True)
 
 
 class EventLog:
@@ -32,6 +73,7 @@ class EventLog:
         staff: str | None = None,
         **attrs: Any,
     ) -> None:
+        """Append one event at clock ``time`` (hours since the start date)."""
         self.rows.append((entity_id, kind, time, activity, department, staff, attrs or _NO_ATTRS))
 
     def __len__(self) -> int:
@@ -40,10 +82,81 @@ class EventLog:
     def to_frame(self) -> pd.DataFrame:
         """One row per event, sorted by time (stable: simultaneous events keep their order)."""
         if not self.rows:
-            return pd.DataFrame({c: pd.Series(dtype="float64" if c == "time" else "object") for c in COLUMNS})
-        base = pd.DataFrame.from_records([r[:6] for r in self.rows], columns=list(COLUMNS))
-        attrs = pd.DataFrame.from_records([r[6] for r in self.rows])
-        frame = pd.concat([base, attrs], axis=1) if len(attrs.columns) else base
-        for column in ("kind", "activity", "department"):
-            frame[column] = frame[column].astype("category")
-        return frame.sort_values("time", kind="stable").reset_index(drop=True)
+            return _empty_frame()
+        return _finish(rows_to_frame(self.rows))
+
+
+class ParquetEventLog(EventLog):
+    """An event log streamed to ``directory`` as Parquet files of ``chunk_rows`` rows each.
+
+    Memory holds at most one chunk of rows. Each chunk is its own file (``part-00000.parquet``,
+    ...) because events of different kinds carry different attributes; read the whole log
+    with :meth:`read` (any columns) or :meth:`to_frame` (the KPI columns). Without a
+    ``directory`` a temporary one is used and removed by :meth:`cleanup`.
+    """
+
+    def __init__(self, directory: str | Path | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
+        super().__init__()
+        if chunk_rows < 1:
+            raise ValueError("chunk_rows must be at least 1")
+        self._temporary = directory is None
+        self.directory = Path(tempfile.mkdtemp(prefix="simcoord-log-")) if directory is None else Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stale = sorted(self.directory.glob("part-*.parquet"))
+        if stale:
+            raise ValueError(f"{self.directory} already holds an event log ({len(stale)} parts)")
+        self.chunk_rows = chunk_rows
+        self.parts: list[Path] = []
+        self._written = 0
+
+    def record(self, entity_id: int, kind: str, time: float, activity: str, department: str,
+               staff: str | None = None, **attrs: Any) -> None:
+        """Append one event; a full chunk is written to disk at once."""
+        self.rows.append((entity_id, kind, time, activity, department, staff, attrs or _NO_ATTRS))
+        if len(self.rows) >= self.chunk_rows:
+            self.flush()
+
+    def __len__(self) -> int:
+        return self._written + len(self.rows)
+
+    def flush(self) -> None:
+        """Write the rows held in memory as the next part file."""
+        if not self.rows:
+            return
+        frame = rows_to_frame(self.rows)
+        empty = [c for c in frame.columns if c not in COLUMNS and frame[c].isna().all()]
+        frame = frame.drop(columns=empty)  # typeless here; other parts give the column its type
+        path = self.directory / f"part-{len(self.parts):05d}.parquet"
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+        self.parts.append(path)
+        self._written += len(self.rows)
+        self.rows = []
+        logger.debug("wrote %s (%d events so far)", path.name, self._written)
+
+    def read(self, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The streamed log (every column, or those of ``columns`` that were ever recorded),
+        sorted by time like :meth:`EventLog.to_frame`."""
+        self.flush()
+        if not self.parts:
+            return _empty_frame()
+        tables = []
+        for path in self.parts:
+            present = pq.read_schema(path).names
+            wanted = present if columns is None else [c for c in columns if c in present]
+            tables.append(pq.read_table(path, columns=wanted, read_dictionary=[
+                c for c in wanted if c in CATEGORICAL]))
+        table = pa.concat_tables(tables, promote_options="permissive")
+        return _finish(table.to_pandas())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The columns KPIs need (:data:`KPI_COLUMNS`); the full log stays in :attr:`directory`."""
+        return self.read(KPI_COLUMNS)
+
+    def cleanup(self) -> None:
+        """Remove the part files (and the directory, when it was a temporary one)."""
+        self.rows = []
+        for path in self.parts:
+            path.unlink(missing_ok=True)
+        self.parts = []
+        if self._temporary:
+            shutil.rmtree(self.directory, ignore_errors=True)

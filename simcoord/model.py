@@ -41,13 +41,13 @@ class SimulationResult(NamedTuple):
 class Model:
     """One simulated company: environment, calendar, staff, streams and the event log."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None) -> None:
         self.scenario = scenario
         self.days = days
         self.env = simpy.Environment()
         self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
         self.streams = Streams(seed)
-        self.log = EventLog()
+        self.log = log if log is not None else EventLog()  # ParquetEventLog: bounded memory
         self._ids = count(1)
         self._choices: dict[int, tuple[list[str], list[float]]] = {}  # keyed by id() of long-lived dicts only
         self.industry_shares = {name: spec.share for name, spec in scenario.lead_mix.industries.items()}
@@ -126,12 +126,14 @@ class Model:
         return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
 
 
-def simulate(scenario: Scenario, seed: int = 0, days: float = 365) -> SimulationResult:
+def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None) -> SimulationResult:
     """Simulate ``days`` days of ``scenario`` with root ``seed``.
 
     Returns a :class:`SimulationResult` whose ``events`` is the full event log (time in
     hours since the start date) and ``kpis`` the KPI Series (see ``simcoord.kpis``).
+    With ``log=ParquetEventLog(...)`` the log streams to disk in chunks (bounded memory for
+    long horizons) and ``events`` holds only the columns the KPIs need.
     """
     if days <= 0:
         raise ValueError("days must be positive")
-    return Model(scenario, seed=seed, days=days).run()
+    return Model(scenario, seed=seed, days=days, log=log).run()
