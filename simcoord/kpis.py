@@ -112,6 +112,9 @@ def _within(waits: pd.Series, started: pd.Series, limit_hours: float, horizon: f
 def _stage_dwell(leads: pd.DataFrame, stage: str, limit: float, horizon: float) -> float:
     moves = leads[leads["activity"].isin(["sql", "advanced", "lost", "released_to_pool"])]
     exit_time = moves.groupby("id")["time"].shift(-1)
+    # a lead downgraded into the pool left the stage by breaching its limit, however soon
+    released = moves.groupby("id")["activity"].shift(-1).astype(object) == "released_to_pool"
+    exit_time = exit_time.mask(released, np.inf)
     entries = moves["activity"].isin(["sql", "advanced"]) & (moves["stage"] == stage)
     return _within(exit_time[entries] - moves["time"][entries], moves["time"][entries], limit, horizon)
 

@@ -105,16 +105,19 @@ def work(
         else:
             yield request
         start = calendar.next_open(env.now)
-        if start > deadline:
-            return None
-        if start > env.now:
-            yield env.timeout(start - env.now)
-        staff, started_at = team.sit_down(owner), env.now
-        model.log.record(entity, kind, started_at, activity, team.department, staff,
-                         work_hours=hours, queued_at=queued_at, **attrs)
-        yield env.timeout(calendar.add_work_hours(started_at, hours) - started_at)
-        team.stand_up(owner, staff)
-    return staff, started_at
+        if start <= deadline:
+            if start > env.now:
+                yield env.timeout(start - env.now)
+            staff, started_at = team.sit_down(owner), env.now
+            model.log.record(entity, kind, started_at, activity, team.department, staff,
+                             work_hours=hours, queued_at=queued_at, **attrs)
+            yield env.timeout(calendar.add_work_hours(started_at, hours) - started_at)
+            team.stand_up(owner, staff)
+            return staff, started_at
+    # Nobody can start before the deadline (e.g. it falls in the night): free the desk for the
+    # next task and let the timer run out at its deadline, not now.
+    yield env.timeout(max(deadline - env.now, 0.0))
+    return None
 
 
 def sit_in_meeting(model: "Model", meeting_id: int, name: str, hours: float, team: Team, seat: int) -> Generator:
