@@ -53,6 +53,8 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid syntax"
         raise ScenarioError(path, f"malformed YAML{where}: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # a YAML scalar that is no valid value, e.g. 2026-13-01
+        raise ScenarioError(path, f"malformed YAML: invalid value ({exc})") from None
     if data is None:
         raise ScenarioError(path, "file is empty")
     if not isinstance(data, dict):
