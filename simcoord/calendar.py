@@ -11,6 +11,8 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from simcoord.scenario import CalendarSpec
 
@@ -70,6 +72,19 @@ class WorkCalendar:
         if k < 0:
             return 0.0
         return self._cum_start[k] + min(t, self._closes[k]) - self._opens[k]
+
+    def work_hours_until_many(self, times: np.ndarray) -> np.ndarray:
+        """:meth:`work_hours_until` for an array of times (hours), vectorised."""
+        times = np.asarray(times, dtype=float)
+        if self.always_open:
+            return times.copy()
+        if not self._opens:
+            return np.zeros_like(times)
+        opens, closes, before = np.asarray(self._opens), np.asarray(self._closes), np.asarray(self._cum_start)
+        k = np.searchsorted(opens, times, side="right") - 1
+        inside = np.clip(k, 0, None)
+        done = before[inside] + np.minimum(times, closes[inside]) - opens[inside]
+        return np.where(k >= 0, done, 0.0)
 
     def add_work_hours(self, t: float, hours: float) -> float:
         """The time at which ``hours`` of work started (or queued) at ``t`` is done."""

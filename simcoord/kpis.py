@@ -126,6 +126,22 @@ def _follow_up_cycle(leads: pd.DataFrame, stage_names: list[str], limit: float) 
     return float((gaps <= limit).mean()) if len(gaps) else float("nan")
 
 
+def _busy_hours(events: pd.DataFrame, calendar: "WorkCalendar", horizon: float, staff_per_line: float) -> pd.Series:
+    """Person-hours worked before the horizon, per department. A task still running at the
+    end counts only its working hours up to the end (meetings: clock hours), so short runs
+    never show staff busier than their paid hours."""
+    if "work_hours" not in events:
+        return pd.Series(dtype=float)
+    work = events[events["work_hours"].notna()]
+    activity = work["activity"].astype(str).to_numpy()
+    start = work["time"].to_numpy(dtype=float)
+    persons = np.where(activity == "production_run", staff_per_line, 1.0)
+    working_left = calendar.work_hours_until_many(np.array([horizon]))[0] - calendar.work_hours_until_many(start)
+    left = np.where(activity == "meeting", horizon - start, working_left)
+    done = np.minimum(work["work_hours"].to_numpy(dtype=float), persons * np.maximum(left, 0.0))
+    return pd.Series(done, index=work.index).groupby(work["department"].astype(str)).sum()
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
@@ -159,7 +175,7 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
     response = responded.reindex(opened.index) - opened
 
     paid_hours = calendar.work_hours_until(horizon)
-    busy = events.groupby(events["department"].astype(str))["work_hours"].sum() if "work_hours" in events else {}
+    busy = _busy_hours(events, calendar, horizon, scenario.production.staff_per_line)
     meetings = events[act == "meeting"]
     org = scenario.organisation
     rate = {d: org.department(d).hourly_cost for d in ("marketing", "sales", "production", "service")}

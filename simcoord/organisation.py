@@ -97,6 +97,9 @@ def work(
     """
     env, calendar = model.env, model.calendar
     queued_at = env.now
+    if not team.members:  # nobody in the team: the task waits until its deadline, or for ever
+        yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()
+        return None
     with team.desk(owner).request(priority=priority) as request:
         if deadline < NEVER:
             outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
