@@ -92,13 +92,13 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
         return False, owner
     staff, touched_at = started
     lead.owner = staff
-    lead.last_interaction_at = env.now
     decay = model.scenario.funnel.response_decay
     touched_after = touched_at - handed_at
     p = model.scenario.funnel.qualification[lead.grade] * lead.conversion_multiplier * \
         response_multiplier(touched_after, decay.half_life_hours, decay.floor)
     qualified = model.streams["outcome.qualification"].random() < p
     if qualified or lead.extras.pop("triggered", False):
+        lead.last_interaction_at = env.now  # the lead engaged; an invalid one did not
         lead.sales_score = max(lead.sales_score, 60.0)
         model.log.record(lead.id, "lead", env.now, "sql", DEPARTMENT, staff,
                          stage=model.scenario.funnel.stages[lead.stage_index].name)
