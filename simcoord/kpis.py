@@ -7,7 +7,7 @@ Times are in hours unless the name says ``_days``; ``_pct`` values are fractions
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -100,23 +100,34 @@ def _episodes(leads: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _within(waits: pd.Series, started: pd.Series, limit_hours: float, horizon: float) -> float:
+def _within(waits: pd.Series, started: pd.Series, limit_hours: float, horizon: float,
+            timer_clock: Callable[[object], np.ndarray] | None = None) -> float:
     """Share of timers (started at ``started``) met within ``limit_hours``; ones still
-    running at the horizon are left out, ones that never ended count as breaches."""
-    decided = started <= horizon - limit_hours
+    running at the horizon are left out, ones that never ended count as breaches.
+    ``timer_clock`` (clock time -> timer hours since 0, e.g. working hours) makes the
+    timers count in that clock instead of clock hours."""
+    if timer_clock is not None:
+        ended = (started + waits).to_numpy(dtype=float)
+        finite = np.isfinite(ended)
+        elapsed = timer_clock(np.where(finite, ended, 0.0)) - timer_clock(started.to_numpy(dtype=float))
+        waits = pd.Series(np.where(finite, elapsed, ended), index=waits.index)
+        decided = timer_clock(horizon) - timer_clock(started.to_numpy(dtype=float)) >= limit_hours
+    else:
+        decided = started <= horizon - limit_hours
     if not decided.any():
         return float("nan")
     return float((waits[decided].fillna(np.inf) <= limit_hours).mean())
 
 
-def _stage_dwell(leads: pd.DataFrame, stage: str, limit: float, horizon: float) -> float:
+def _stage_dwell(leads: pd.DataFrame, stage: str, limit: float, horizon: float,
+                 timer_clock: Callable[[object], np.ndarray] | None = None) -> float:
     moves = leads[leads["activity"].isin(["sql", "advanced", "lost", "released_to_pool"])]
     exit_time = moves.groupby("id")["time"].shift(-1)
     # a lead downgraded into the pool left the stage by breaching its limit, however soon
     released = moves.groupby("id")["activity"].shift(-1).astype(object) == "released_to_pool"
     exit_time = exit_time.mask(released, np.inf)
     entries = moves["activity"].isin(["sql", "advanced"]) & (moves["stage"] == stage)
-    return _within(exit_time[entries] - moves["time"][entries], moves["time"][entries], limit, horizon)
+    return _within(exit_time[entries] - moves["time"][entries], moves["time"][entries], limit, horizon, timer_clock)
 
 
 def _follow_up_cycle(leads: pd.DataFrame, stage_names: list[str], limit: float) -> float:
@@ -150,6 +161,8 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
     """All KPIs of :data:`KPIS` from one run's event log."""
     horizon = days * HOURS_PER_DAY
     sla = scenario.policy.sla
+    # SLA timers count working hours when the policy says so (sales timers only; service is clock time)
+    timer_clock = np.vectorize(calendar.work_hours_until, otypes=[float]) if sla.timers_in_working_hours else None
     act = events["activity"].astype(str) if len(events) else pd.Series(dtype=str)
     counts = act.value_counts()
     n = lambda name: int(counts.get(name, 0))  # noqa: E731
@@ -212,12 +225,13 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         "conversion_lead_to_won": _ratio(n("won"), n("created")),
         "first_touch_median_hours": float(touched.median()) if len(touched) else float("nan"),
         "first_touch_p90_hours": float(touched.quantile(0.9)) if len(touched) else float("nan"),
-        "sla_first_touch_pct": _within(waits, episodes["handed_at"], sla.first_touch.hours, horizon),
-        "sla_hot_lead_pct": _within(waits[hot], episodes["handed_at"][hot], sla.hot_lead_first_touch.hours, horizon),
-        "sla_follow_up_pct": _within(waits, episodes["handed_at"], sla.auto_release.hours, horizon),
+        "sla_first_touch_pct": _within(waits, episodes["handed_at"], sla.first_touch.hours, horizon, timer_clock),
+        "sla_hot_lead_pct": _within(waits[hot], episodes["handed_at"][hot], sla.hot_lead_first_touch.hours, horizon,
+                                    timer_clock),
+        "sla_follow_up_pct": _within(waits, episodes["handed_at"], sla.auto_release.hours, horizon, timer_clock),
         "sla_follow_up_cycle_pct": _follow_up_cycle(leads, [s.name for s in scenario.funnel.stages],
                                                     sla.follow_up_days * HOURS_PER_DAY),
-        "sla_stage_dwell_pct": _stage_dwell(leads, sla.stage_dwell_stage, sla.stage_dwell.hours, horizon) if n("sql") else float("nan"),
+        "sla_stage_dwell_pct": _stage_dwell(leads, sla.stage_dwell_stage, sla.stage_dwell.hours, horizon, timer_clock) if n("sql") else float("nan"),
         "sla_service_response_pct": _within(response, opened, scenario.service.response_sla_hours, horizon),
         "sla_escalations": n("sla_escalated"),
         "released_to_pool": n("released_to_pool"),

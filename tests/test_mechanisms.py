@@ -199,3 +199,24 @@ def test_response_decay_counts_the_whole_wait_since_hand_over(information):
     lead = run.leads[0]
     assert run.kpis["first_touch_median_hours"] >= 62.0
     assert "invalid" in activities(run, lead) and "sql" not in activities(run, lead)
+
+
+# ----------------------------------------------------------------- timers in working hours
+def test_working_hour_timers_are_measured_in_working_hours():
+    """Friday 19:00 MQL touched Monday 09:00: 62 clock hours but 0 working hours. With
+    ``timers_in_working_hours`` it meets the 24 h SLA, is not auto-released, and the
+    compliance KPIs agree with the timers."""
+    working = {"policy": {"sla": {"timers_in_working_hours": True,
+                                  "auto_release": {"hours": 48, "enforced": True}}}}
+    run = run_with_leads(micro_scenario(working), [FRIDAY_19H], days=30)
+    lead = run.leads[0]
+    assert first_time(run.events, lead, "first_touch") == MONDAY_9H_NEXT_WEEK
+    assert run.kpis["released_to_pool"] == 0
+    assert run.kpis["first_touch_median_hours"] == pytest.approx(62.0)  # clock hours, as documented
+    assert run.kpis["sla_first_touch_pct"] == 1.0
+    assert run.kpis["sla_follow_up_pct"] == 1.0
+
+    clock = run_with_leads(micro_scenario({"policy": {"sla": {"auto_release": {"hours": 48, "enforced": True}}}}),
+                           [FRIDAY_19H], days=30)
+    assert clock.kpis["released_to_pool"] == 1
+    assert clock.kpis["sla_first_touch_pct"] == 0.0 and clock.kpis["sla_follow_up_pct"] == 0.0
