@@ -1,0 +1,188 @@
+"""Tables the notebooks and reports read off one run's event log or an experiment's results.
+
+Pure functions over DataFrames: no simulation, no plotting. Times in the event log are
+clock hours since the scenario start; these helpers report days where a person reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from simcoord.kpis import KPIS
+
+HOURS_PER_DAY = 24.0
+
+#: Where a lead is after each of its activities (activities not listed leave it where it was).
+LEAD_STATE = {
+    "created": "nurture", "nurtured": "nurture", "wake_up_attempt": "nurture", "recycled": "nurture",
+    "mql": "sales", "assigned": "sales", "claimed_from_pool": "sales", "reassigned_from_pool": "sales",
+    "released_to_pool": "public pool", "won": "won", "dormant": "dormant", "discarded": "discarded",
+}
+STATES = ("nurture", "sales", "public pool", "won", "dormant", "discarded")
+#: The SLA KPIs and the scenario timer each one is measured against.
+SLA_KPIS = {
+    "sla_first_touch_pct": ("first touch", "first_touch"),
+    "sla_hot_lead_pct": ("hot-lead first touch", "hot_lead_first_touch"),
+    "sla_follow_up_pct": ("follow-up before auto-release", "auto_release"),
+    "sla_stage_dwell_pct": ("stage dwell", "stage_dwell"),
+}
+
+
+def _leads(events: pd.DataFrame) -> pd.DataFrame:
+    leads = events[events["kind"] == "lead"]
+    return leads.assign(activity=leads["activity"].astype(str))
+
+
+def funnel_counts(events: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
+    """Distinct leads reaching each step of the funnel, with the conversion from the step before.
+
+    Steps: created, handed to sales (MQL), first touched, qualified (SQL), each sales stage in
+    ``stages`` (entered), won. A lead handed over twice counts once. Columns: ``leads`` (count),
+    ``conversion`` (fraction of the previous step; NaN for the first).
+    """
+    leads = _leads(events)
+    ids = lambda activity: set(leads.loc[leads["activity"] == activity, "id"])  # noqa: E731
+    entered = leads[leads["activity"].isin(["sql", "advanced"])]
+    steps = {"created": ids("created"), "handed to sales (MQL)": ids("mql"),
+             "first touched": ids("first_touch"), "qualified (SQL)": ids("sql")}
+    for stage in stages:
+        steps[f"entered {stage.replace('_', ' ')}"] = set(entered.loc[entered["stage"] == stage, "id"])
+    steps["won"] = ids("won")
+    counts = pd.Series({step: len(members) for step, members in steps.items()}, name="leads")
+    conversion = counts / counts.shift(1)
+    return pd.DataFrame({"leads": counts, "conversion": conversion.replace([np.inf], np.nan)})
+
+
+def lead_outcomes(events: pd.DataFrame) -> pd.DataFrame:
+    """Where every lead created is at the end of the run (its last state), and how many leads
+    ever passed through the public pool. Columns: ``leads``, ``share`` (of leads created)."""
+    states = lead_states_at_end(events)
+    counts = states.value_counts().reindex(list(STATES), fill_value=0)
+    leads = _leads(events)
+    counts["ever in the public pool"] = leads.loc[leads["activity"] == "released_to_pool", "id"].nunique()
+    total = max(len(states), 1)
+    return pd.DataFrame({"leads": counts.astype(int), "share": counts / total})
+
+
+def lead_states_at_end(events: pd.DataFrame) -> pd.Series:
+    """The state (:data:`STATES`) of each lead after its last state-changing event, by lead id."""
+    leads = _leads(events)
+    moves = leads[leads["activity"].isin(LEAD_STATE)]
+    return moves.groupby("id")["activity"].last().map(LEAD_STATE).rename("state")
+
+
+def lead_states(events: pd.DataFrame, days: float, step_days: float = 1.0) -> pd.DataFrame:
+    """Leads in each state (:data:`STATES`) at the end of each period of ``step_days``.
+
+    Index: day (float, end of the period); one column per state; counts of leads. The open
+    states (nurture, sales, public pool) are the work in progress.
+    """
+    leads = _leads(events)
+    moves = leads[leads["activity"].isin(LEAD_STATE)][["id", "time", "activity"]]
+    state = moves["activity"].map(LEAD_STATE)
+    previous = state.groupby(moves["id"]).shift(1)
+    changed = state != previous
+    grid = np.arange(step_days, days + step_days / 2, step_days)
+    bins = np.searchsorted(grid * HOURS_PER_DAY, moves["time"].to_numpy(), side="left")
+    out = pd.DataFrame(0, index=pd.Index(grid, name="day"), columns=list(STATES))
+    for name in STATES:
+        enter = np.bincount(bins[(changed & (state == name)).to_numpy()], minlength=len(grid) + 1)
+        leave = np.bincount(bins[(changed & (previous == name)).to_numpy()], minlength=len(grid) + 1)
+        out[name] = np.cumsum(enter - leave)[: len(grid)]
+    return out
+
+
+def work_backlog(events: pd.DataFrame, days: float, step_days: float = 1.0) -> pd.DataFrame:
+    """Tasks queued and not yet started, per department, at the end of each period of ``step_days``.
+
+    A task waits from its ``queued_at`` to its start (the event's ``time``). Index: day; one
+    column per department with queued work; counts of tasks.
+    """
+    if "queued_at" not in events:
+        return pd.DataFrame(index=pd.Index([], name="day"))
+    work = events[events["queued_at"].notna()]
+    grid_hours = np.arange(step_days, days + step_days / 2, step_days) * HOURS_PER_DAY
+    out = {}
+    for department, rows in work.groupby(work["department"].astype(str)):
+        queued = np.sort(rows["queued_at"].to_numpy(dtype=float))
+        started = np.sort(rows["time"].to_numpy(dtype=float))
+        out[department] = np.searchsorted(queued, grid_hours, side="right") - \
+            np.searchsorted(started, grid_hours, side="right")
+    return pd.DataFrame(out, index=pd.Index(grid_hours / HOURS_PER_DAY, name="day"))
+
+
+def workload(events: pd.DataFrame, staff_per_line: float = 1.0) -> pd.DataFrame:
+    """Person-hours of work recorded per department (rows) and activity (columns), largest first.
+
+    A production run occupies ``staff_per_line`` people (``scenario.production.staff_per_line``)
+    for its line hours; meetings count each attendee's hours."""
+    work = events[events["work_hours"].notna()] if "work_hours" in events else events.iloc[:0]
+    persons = np.where(work["activity"].astype(str) == "production_run", staff_per_line, 1.0)
+    work = work.assign(person_hours=work["work_hours"] * persons)
+    table = work.pivot_table(index=work["department"].astype(str), columns=work["activity"].astype(str),
+                             values="person_hours", aggfunc="sum", fill_value=0.0, observed=True)
+    table = table.loc[:, table.sum().sort_values(ascending=False).index]
+    table.index.name, table.columns.name = "department", "activity"
+    return table
+
+
+def lead_journey(events: pd.DataFrame, lead_id: int) -> pd.DataFrame:
+    """One lead's events in order: day, activity, department, staff and the detail that matters
+    (stage, grade, reason, team or value), with the hours its work took."""
+    rows = events[events["id"] == lead_id]
+    detail = pd.Series("", index=rows.index, dtype=object)
+    for column in ("value", "team", "reason", "grade", "stage"):
+        if column in rows:
+            text = rows[column].map(lambda v, c=column: "" if pd.isna(v) else
+                                    (f"{c} {v:,.0f}" if c == "value" else f"{c} {v}"))
+            detail = detail.where(text == "", text)
+    work_hours = rows["work_hours"] if "work_hours" in rows else np.nan
+    return pd.DataFrame({"day": (rows["time"] / HOURS_PER_DAY).round(2), "activity": rows["activity"].astype(str),
+                         "department": rows["department"].astype(str), "staff": rows["staff"].fillna(""),
+                         "detail": detail, "work_hours": pd.Series(work_hours, index=rows.index).round(2)}
+                        ).reset_index(drop=True)
+
+
+def example_lead(events: pd.DataFrame, outcome: str = "won", passed: Sequence[str] = ()) -> int:
+    """The lowest id of a lead that reached ``outcome`` after each activity in ``passed``
+    (e.g. ``passed=("recycled",)``): a reproducible story to follow."""
+    leads = _leads(events)
+    candidates = set(leads.loc[leads["activity"] == outcome, "id"])
+    for activity in passed:
+        candidates &= set(leads.loc[leads["activity"] == activity, "id"])
+    if not candidates:
+        raise ValueError(f"no lead reached {outcome!r} after {list(passed)}")
+    return int(min(candidates))
+
+
+def sla_table(kpis: pd.Series | pd.DataFrame, sla) -> pd.DataFrame:
+    """SLA compliance (fractions) with the timer each is measured against.
+
+    ``kpis``: one run's KPI Series, or a DataFrame with one column per policy (KPIs as rows).
+    ``sla``: the scenario's ``policy.sla``. Index: ``"first touch (24 h)"``-style labels.
+    """
+    frame = kpis.to_frame("value") if isinstance(kpis, pd.Series) else kpis
+    labels = {kpi: f"{label} ({getattr(sla, rule).hours:g} h)" for kpi, (label, rule) in SLA_KPIS.items()}
+    table = frame.loc[list(labels)].rename(index=labels)
+    table.index.name = "SLA"
+    return table
+
+
+def pareto_front(points: pd.DataFrame, x: str, y: str, x_higher_is_better: bool | None = None,
+                 y_higher_is_better: bool | None = None) -> pd.Series:
+    """Boolean mask of the points no other point beats on both ``x`` and ``y``.
+
+    Directions default to each KPI's ``higher_is_better`` in :data:`~simcoord.kpis.KPIS`."""
+    def sign(column: str, given: bool | None) -> float:
+        higher = given if given is not None else (KPIS[column].higher_is_better if column in KPIS else True)
+        return 1.0 if higher in (True, None) else -1.0
+
+    values = np.column_stack([points[x].to_numpy(float) * sign(x, x_higher_is_better),
+                              points[y].to_numpy(float) * sign(y, y_higher_is_better)])
+    at_least = (values[None, :, :] >= values[:, None, :]).all(axis=2)
+    strictly = (values[None, :, :] > values[:, None, :]).any(axis=2)
+    dominated = (at_least & strictly).any(axis=1)
+    return pd.Series(~dominated, index=points.index, name="on_front")
