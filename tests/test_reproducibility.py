@@ -73,3 +73,20 @@ def test_streams_do_not_depend_on_the_order_they_are_used_in():
     assert np.array_equal(a["arrivals.web"].random(10), b["arrivals.web"].random(10))
     assert not np.array_equal(Streams(5)["arrivals.web"].random(10), Streams(5)["arrivals.social"].random(10))
     assert not np.array_equal(Streams(5)["arrivals.web"].random(10), Streams(6)["arrivals.web"].random(10))
+
+
+def test_the_log_does_not_depend_on_python_hash_randomisation():
+    """A fresh interpreter with another PYTHONHASHSEED (set and dict orders of strings) gives the same KPIs."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, simcoord; r = simcoord.simulate(simcoord.load_scenario(%r), seed=11, days=20); "
+            "print(json.dumps({'n': len(r.events), 'kpis': r.kpis.to_dict()}))" % str(BASELINE))
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
+    theirs = json.loads(out.stdout)
+    ours = simcoord.simulate(simcoord.load_scenario(BASELINE), seed=11, days=20)
+    assert theirs["n"] == len(ours.events)
+    pd.testing.assert_series_equal(pd.Series(theirs["kpis"], dtype=float), ours.kpis, check_names=False)

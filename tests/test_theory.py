@@ -139,3 +139,38 @@ def test_littles_law_on_the_sales_desks(sales_desks):
     assert l_log == pytest.approx(arrival_rate * mean_sojourn, rel=0.05)
     assert l_probe == pytest.approx(arrival_rate * mean_sojourn, rel=0.05)
     assert l_probe == pytest.approx(l_log, rel=0.03)
+
+
+# ----------------------------------------------------------------- arrivals: the Poisson process
+def test_channel_arrivals_match_the_integrated_intensity(baseline_90_days):
+    """Lead counts per channel are Poisson with mean = rate x integral of the weekly x seasonal
+    intensity over the horizon (within 4 standard deviations); campaigns add their extra leads
+    inside their days."""
+    from simcoord.marketing import intensity
+
+    scenario = baseline_90_days.scenario
+    events = baseline_90_days.events
+    created = events[events["activity"] == "created"]
+    start = scenario.calendar.start_date
+    hours = np.arange(0.5, 90 * 24, 1.0)
+    weight = np.array([intensity(scenario.demand, start.weekday(), start.month, t) for t in hours]).sum()
+    for name, channel in scenario.demand.channels.items():
+        observed = int(((created["channel"] == name) & created["campaign"].isna()).sum())
+        expected = channel.leads_per_week / 168 * weight
+        assert abs(observed - expected) <= 4 * math.sqrt(expected), (name, observed, expected)
+    fair = scenario.demand.campaigns[0]
+    fair_leads = created[created["campaign"] == fair.name]
+    assert abs(len(fair_leads) - fair.extra_leads) <= 4 * math.sqrt(fair.extra_leads)
+    assert fair_leads["time"].between(fair.start_day * 24, (fair.start_day + fair.duration_days) * 24).all()
+
+
+def test_weekly_profile_shapes_arrivals(baseline_90_days):
+    events = baseline_90_days.events
+    created = events[(events["activity"] == "created") & events["campaign"].isna()
+                     & events["channel"].isin(list(baseline_90_days.scenario.demand.channels))]
+    weekday = (created["time"] // 24).astype(int) % 7  # day 0 is a Monday
+    days_of_each = np.bincount(np.arange(90) % 7, minlength=7)  # 90 days: one Sunday fewer
+    per_day = weekday.value_counts().sort_index().to_numpy(dtype=float) / days_of_each
+    profile = np.array(baseline_90_days.scenario.demand.weekly_profile)
+    shares = per_day / per_day.sum()
+    assert shares == pytest.approx(profile / profile.sum(), abs=0.012)
