@@ -220,3 +220,42 @@ def test_working_hour_timers_are_measured_in_working_hours():
                            [FRIDAY_19H], days=30)
     assert clock.kpis["released_to_pool"] == 1
     assert clock.kpis["sla_first_touch_pct"] == 0.0 and clock.kpis["sla_follow_up_pct"] == 0.0
+
+
+# ----------------------------------------------------------------- routing, escalation, recycling
+def test_enforced_first_touch_sla_escalates_to_the_least_loaded_other_rep_at_24_hours():
+    two_reps = {"organisation": {"sales": {"staff": 2, "hourly_cost": 55}}}
+    escalation = {"policy": {"sla": {"first_touch": {"hours": 24, "enforced": True}}}}
+    # round robin: A -> rep 1 (busy 0-100), B -> rep 2 (busy 1-101), C -> rep 1, escalated at 26
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, two_reps, busy_rep(100), escalation), [0.0, 1.0, 2.0], days=20)
+    c = run.leads[2]
+    escalated = run.events[(run.events["id"] == c) & (run.events["activity"] == "sla_escalated")]
+    assert list(escalated["time"]) == [26.0]
+    assert (escalated["staff"].iloc[0], escalated["previous"].iloc[0]) == ("sales-2", "sales-1")
+    touch = run.events[(run.events["id"] == c) & (run.events["activity"] == "first_touch")]
+    assert list(touch["staff"]) == ["sales-2"] and list(touch["time"]) == [101.0]
+    assert run.kpis["sla_escalations"] == 1
+    # every pursuit is over: no rep still counts an open item
+    assert [w.open_items for w in run.model.teams["sales"].members] == [0, 0]
+
+
+def test_enterprise_leads_go_to_the_key_account_team():
+    key_accounts = {"organisation": {"sales": {"staff": 3, "hourly_cost": 55}, "key_account_staff": 1},
+                    "policy": {"routing": {"key_account_routing": True}}}
+    run = run_with_leads(micro_scenario(key_accounts), [(0.0, {"tier": "enterprise"}), (1.0, {})], days=5)
+    enterprise, small = run.leads
+    assigned = run.events[run.events["activity"] == "assigned"].set_index("id")
+    assert assigned.loc[enterprise, "staff"] == "key_accounts-1" and assigned.loc[enterprise, "team"] == "key_accounts"
+    assert assigned.loc[small, "team"] == "sales"
+
+
+def test_lost_leads_are_recycled_once_then_discarded():
+    losing = {"funnel": {"stages": [{"name": "need_confirmation", "customer_days": 0, "work_hours": 0.5,
+                                     "conversion": NEVER}]},
+              "marketing": {"recycle_lost": True, "max_recycles": 1}}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, losing), [0.0], days=5)
+    lead = run.leads[0]
+    assert activities(run, lead) == [
+        "created", "mql", "assigned", "first_touch", "sql", "need_confirmation", "lost", "recycled",
+        "mql", "assigned", "first_touch", "sql", "need_confirmation", "lost", "discarded"]
+    assert (run.kpis["lost"], run.kpis["recycled"], run.kpis["discarded"], run.kpis["mql"]) == (2, 1, 1, 2)
