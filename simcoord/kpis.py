@@ -157,9 +157,17 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
 
-def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calendar: "WorkCalendar") -> pd.Series:
-    """All KPIs of :data:`KPIS` from one run's event log."""
+def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calendar: "WorkCalendar",
+                 warmup_days: float = 0.0) -> pd.Series:
+    """All KPIs of :data:`KPIS` from one run's event log.
+
+    With ``warmup_days`` > 0 only events after the warm-up count, and paid hours, staff and
+    platform cost cover the window after it (steady-state estimates without the start-up transient)."""
     horizon = days * HOURS_PER_DAY
+    window_start = warmup_days * HOURS_PER_DAY
+    whole_log = events
+    if window_start > 0:
+        events = events[events["time"] >= window_start]
     sla = scenario.policy.sla
     # SLA timers count working hours when the policy says so (sales timers only; service is clock time)
     timer_clock = np.vectorize(calendar.work_hours_until, otypes=[float]) if sla.timers_in_working_hours else None
@@ -187,8 +195,10 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
     responded = tickets[tickets["activity"] == "ticket_response"].set_index("id")["time"]
     response = responded.reindex(opened.index) - opened
 
-    paid_hours = calendar.work_hours_until(horizon)
-    busy = _busy_hours(events, calendar, horizon, scenario.production.staff_per_line)
+    paid_hours = calendar.work_hours_until(horizon) - (calendar.work_hours_until(window_start) if window_start > 0 else 0.0)
+    busy = _busy_hours(whole_log, calendar, horizon, scenario.production.staff_per_line)
+    if window_start > 0:  # work done in the window, tasks started before it included
+        busy = busy.sub(_busy_hours(whole_log, calendar, window_start, scenario.production.staff_per_line), fill_value=0.0)
     meetings = events[act == "meeting"]
     org = scenario.organisation
     rate = {d: org.department(d).hourly_cost for d in ("marketing", "sales", "production", "service")}
@@ -206,7 +216,7 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         if len(won_rows) and "campaign" in won_rows else 0.0
     policy = scenario.policy
     bonus = incentives.bonus_cost(revenue, event_revenue, policy.incentives)
-    platform = policy.information.platform_cost_per_month * days / 30.4375 if policy.information.mode == "platform" else 0.0
+    platform = policy.information.platform_cost_per_month * (days - warmup_days) / 30.4375 if policy.information.mode == "platform" else 0.0
     resolved = events[act == "dispute_resolved"]
     executive = int((resolved["level"] == "executive").sum()) if len(resolved) else 0
     escalation = executive * policy.disputes.executive_hours_per_decision * policy.disputes.executive_hourly_cost

@@ -41,9 +41,11 @@ class SimulationResult(NamedTuple):
 class Model:
     """One simulated company: environment, calendar, staff, streams and the event log."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
+                 warmup_days: float = 0.0) -> None:
         self.scenario = scenario
         self.days = days
+        self.warmup_days = warmup_days  # KPIs cover (warmup_days, days] only
         self.env = simpy.Environment()
         self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
         self.streams = Streams(seed)
@@ -122,18 +124,23 @@ class Model:
         self.start()
         self.env.run(until=self.days * HOURS_PER_DAY)
         events = self.log.to_frame()
-        kpis = compute_kpis(events, self.scenario, self.days, self.calendar)
+        kpis = compute_kpis(events, self.scenario, self.days, self.calendar, self.warmup_days)
         return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
 
 
-def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None) -> SimulationResult:
+def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
+             warmup_days: float = 0.0) -> SimulationResult:
     """Simulate ``days`` days of ``scenario`` with root ``seed``.
 
     Returns a :class:`SimulationResult` whose ``events`` is the full event log (time in
     hours since the start date) and ``kpis`` the KPI Series (see ``simcoord.kpis``).
     With ``log=ParquetEventLog(...)`` the log streams to disk in chunks (bounded memory for
     long horizons) and ``events`` holds only the columns the KPIs need.
+    ``warmup_days`` deletes the initial transient: KPIs count only what happens after it
+    (``events`` is still the whole log).
     """
     if days <= 0:
         raise ValueError("days must be positive")
-    return Model(scenario, seed=seed, days=days, log=log).run()
+    if not 0 <= warmup_days < days:
+        raise ValueError("warmup_days must be at least 0 and less than days")
+    return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days).run()
