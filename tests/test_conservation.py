@@ -117,3 +117,19 @@ def test_no_one_does_two_things_at_once(run):
                          for start, hours, activity in zip(starts, rows["work_hours"], rows["activity"].astype(str))])
         overlaps = starts[1:] < ends[:-1] - 1e-9
         assert not overlaps.any(), f"{staff} starts at {starts[1:][overlaps][:3]} before finishing"
+
+
+def test_reps_open_items_match_the_leads_they_own_in_the_log():
+    """Routing's load counter (``open_items``) equals, per rep, the leads whose last sales event
+    is an assignment or escalation to that rep and which are not yet won, lost, invalid or pooled."""
+    from simcoord.model import Model
+
+    model = Model(simcoord.load_scenario(SCENARIOS / "policies" / "sla-enforced.yaml"), seed=4, days=60)
+    result = model.run()
+    leads = lead_events(result)
+    moves = leads[leads["activity"].isin(["assigned", "sla_escalated", "won", "lost", "invalid", "released_to_pool"])]
+    last = moves.groupby("id").last()
+    owned = last.loc[last["activity"].isin(["assigned", "sla_escalated"]), "staff"].value_counts()
+    counters = {w.id: w.open_items for name in ("sales", "key_accounts") for w in model.teams[name].members}
+    assert sum(counters.values()) > 0
+    assert counters == {rep: int(owned.get(rep, 0)) for rep in counters}
