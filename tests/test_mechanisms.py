@@ -259,3 +259,16 @@ def test_lost_leads_are_recycled_once_then_discarded():
         "created", "mql", "assigned", "first_touch", "sql", "need_confirmation", "lost", "recycled",
         "mql", "assigned", "first_touch", "sql", "need_confirmation", "lost", "discarded"]
     assert (run.kpis["lost"], run.kpis["recycled"], run.kpis["discarded"], run.kpis["mql"]) == (2, 1, 1, 2)
+
+
+def test_every_timer_can_be_switched_off():
+    from conftest import baseline_with
+
+    import simcoord
+
+    quiet = baseline_with({"policy": {"sla": {"wake_up": {"enabled": False}}}})
+    result = simcoord.simulate(quiet, seed=2, days=60)
+    counts = result.events["activity"].astype(str).value_counts()
+    for activity in ("wake_up_attempt", "dormant", "released_to_pool", "sla_escalated"):
+        assert counts.get(activity, 0) == 0, activity
+    assert result.kpis["leads_created"] > 3000
