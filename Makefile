@@ -20,11 +20,21 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/simcoord run scenarios/baseline.yaml
 
+NBVAL := --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg --nbval-kernel-name simcoord
+
 test: $(STAMP)
 	TQDM_DISABLE=1 $(BIN)/python -m pytest
+	TQDM_DISABLE=1 $(BIN)/python -m pytest $(NBVAL)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# Re-execute every notebook in place (CI-sized parameters) after a change that moves an answer.
+notebooks: $(STAMP)
+	cd notebooks && for nb in [0-9]*.ipynb; do \
+		TQDM_DISABLE=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.kernel_name=simcoord --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -6,7 +6,8 @@ clock hours since the scenario start; these helpers report days where a person r
 
 from __future__ import annotations
 
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -186,3 +187,30 @@ def pareto_front(points: pd.DataFrame, x: str, y: str, x_higher_is_better: bool 
     strictly = (values[None, :, :] > values[:, None, :]).any(axis=2)
     dominated = (at_least & strictly).any(axis=1)
     return pd.Series(~dominated, index=points.index, name="on_front")
+
+
+def scenario_with(scenario, values: dict[str, Any]):
+    """A copy of ``scenario`` with each dotted path in ``values`` set (validated again), e.g.
+    ``{"policy.sla.first_touch.hours": 8}``; lists are replaced, mappings merged."""
+    from simcoord.loading import deep_merge, scenario_from_dict
+
+    override: dict[str, Any] = {}
+    for path, value in values.items():
+        node = override
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return scenario_from_dict(deep_merge(scenario.model_dump(mode="json"), override), source=f"{scenario.name} + overrides")
+
+
+def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """What a notebook's results depend on: the simcoord version and the content hash of each
+    scenario file (resolved, defaults included). Notebooks print it; a test compares the stored
+    stamp with the current code and files, so a stale notebook is caught."""
+    from simcoord import __version__
+    from simcoord.loading import load_scenario
+
+    rows = [{"file": str(path), "scenario": (s := load_scenario(path)).name, "content_hash": s.content_hash()}
+            for path in paths]
+    return pd.DataFrame(rows).assign(simcoord=__version__).set_index("file")
