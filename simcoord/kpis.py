@@ -131,9 +131,12 @@ def _stage_dwell(leads: pd.DataFrame, stage: str, limit: float, horizon: float,
 
 
 def _follow_up_cycle(leads: pd.DataFrame, stage_names: list[str], limit: float) -> float:
-    """Share of consecutive sales touches on the same deal that are at most ``limit`` hours apart."""
-    touches = leads[leads["activity"].isin(["first_touch", *stage_names])]
-    gaps = touches.groupby("id")["time"].diff().dropna()
+    """Share of consecutive sales touches on the same deal that are at most ``limit`` hours apart.
+    A deal is one hand-over (``mql``) of a lead: time back in nurture is no follow-up gap."""
+    moves = leads[leads["activity"].isin(["mql", "first_touch", *stage_names])]
+    deal = (moves["activity"] == "mql").groupby(moves["id"]).cumsum()
+    touches = moves["activity"] != "mql"
+    gaps = moves.loc[touches, "time"].groupby([moves.loc[touches, "id"], deal[touches]]).diff().dropna()
     return float((gaps <= limit).mean()) if len(gaps) else float("nan")
 
 
