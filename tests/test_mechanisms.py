@@ -7,8 +7,13 @@ and probabilities 0 or 1, so every time asserted below follows from the rules al
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from conftest import CERTAIN, FRIDAY, HOURS_PER_DAY, NEVER, first_time, history, micro_scenario, run_with_leads
+from conftest import (CERTAIN, FRIDAY, HOURS_PER_DAY, NEVER, baseline_with, first_time, history, micro_scenario,
+                      run_with_leads)
+
+import simcoord
+from simcoord.kpis import _follow_up_cycle
 
 ALWAYS_OPEN = {"calendar": {"always_open": True}}
 AUTO_RELEASE = {"policy": {"sla": {"auto_release": {"hours": 48, "enforced": True}}}}
@@ -262,10 +267,6 @@ def test_lost_leads_are_recycled_once_then_discarded():
 
 
 def test_every_timer_can_be_switched_off():
-    from conftest import baseline_with
-
-    import simcoord
-
     quiet = baseline_with({"policy": {"sla": {"wake_up": {"enabled": False}}}})
     result = simcoord.simulate(quiet, seed=2, days=60)
     counts = result.events["activity"].astype(str).value_counts()
@@ -277,10 +278,6 @@ def test_every_timer_can_be_switched_off():
 def test_follow_up_cycle_counts_gaps_within_one_open_deal_only():
     """A lead lost, recycled and handed over again months later: the months in nurture are not a
     follow-up gap of an open deal (two gaps of 49 h, both within the 7-day cycle)."""
-    import pandas as pd
-
-    from simcoord.kpis import _follow_up_cycle
-
     rows = [(0, "mql"), (1, "first_touch"), (50, "need_confirmation"), (50.5, "lost"), (50.5, "recycled"),
             (2000, "mql"), (2001, "first_touch"), (2050, "need_confirmation")]
     leads = pd.DataFrame({"id": 7, "time": [t for t, _ in rows], "activity": [a for _, a in rows]})
