@@ -282,3 +282,21 @@ def test_follow_up_cycle_counts_gaps_within_one_open_deal_only():
             (2000, "mql"), (2001, "first_touch"), (2050, "need_confirmation")]
     leads = pd.DataFrame({"id": 7, "time": [t for t, _ in rows], "activity": [a for _, a in rows]})
     assert _follow_up_cycle(leads, ["need_confirmation"], limit=168) == 1.0
+
+
+# ----------------------------------------------------------------- scoring and decay rules (pure)
+def test_combined_score_weights_behaviour_and_sales_6_to_4():
+    from simcoord.marketing import behaviour_score, combined_score
+
+    assert combined_score(80.0, 30.0, 0.6) == pytest.approx(60.0)
+    assert behaviour_score("L5", days_since_interaction=30, validity_days=30) == 80.0
+    assert behaviour_score("L5", days_since_interaction=31, validity_days=30) == 40.0  # stale: halved
+
+
+def test_response_multiplier_halves_the_excess_over_the_floor_each_half_life():
+    from simcoord.sales import response_multiplier
+
+    assert response_multiplier(0.0, 72.0, 0.45) == 1.0
+    assert response_multiplier(72.0, 72.0, 0.45) == pytest.approx(0.45 + 0.55 / 2)
+    assert response_multiplier(144.0, 72.0, 0.45) == pytest.approx(0.45 + 0.55 / 4)
+    assert response_multiplier(1e6, 72.0, 0.45) == pytest.approx(0.45)
