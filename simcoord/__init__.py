@@ -4,8 +4,10 @@ from simcoord.kpis import KPIS, compute_kpis
 from simcoord.loading import ScenarioError, load_scenario
 from simcoord.model import Model, SimulationResult, simulate
 from simcoord.scenario import Scenario
+from simcoord.experiment import Experiment, run_experiment  # noqa: E402
+from simcoord.sweep import sweep  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["KPIS", "Model", "Scenario", "ScenarioError", "SimulationResult", "__version__",
-           "compute_kpis", "load_scenario", "simulate"]
+__all__ = ["KPIS", "Experiment", "Model", "Scenario", "ScenarioError", "SimulationResult", "__version__",
+           "compute_kpis", "load_scenario", "run_experiment", "simulate", "sweep"]

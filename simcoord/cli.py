@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Other modules add sub-commands here: each entry is ``register(subparsers)``.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+import simcoord.experiment_cli  # noqa: E402,F401  (registers `simcoord compare`, `simcoord sweep`)
 import simcoord.report  # noqa: E402,F401  (registers `simcoord report`)
 
 
