@@ -133,3 +133,24 @@ def test_reps_open_items_match_the_leads_they_own_in_the_log():
     counters = {w.id: w.open_items for name in ("sales", "key_accounts") for w in model.teams[name].members}
     assert sum(counters.values()) > 0
     assert counters == {rep: int(owned.get(rep, 0)) for rep in counters}
+
+
+def test_tickets_customers_and_batches_are_conserved(run):
+    events = run.events
+    activity = events["activity"].astype(str)
+
+    def ids(kind: str, name: str) -> pd.Series:
+        return events.loc[(events["kind"] == kind) & (activity == name), "id"]
+
+    opened, responded, resolved = ids("ticket", "ticket_opened"), ids("ticket", "ticket_response"), \
+        ids("ticket", "ticket_resolved")
+    assert opened.is_unique and responded.is_unique and resolved.is_unique
+    assert set(resolved) <= set(responded) <= set(opened)
+    onboarded, churned = ids("customer", "onboarded"), ids("customer", "churned")
+    assert onboarded.is_unique and churned.is_unique and set(churned) <= set(onboarded)
+    customer_rows = events[events["kind"] == "customer"]
+    churn_time = customer_rows[customer_rows["activity"] == "churned"].set_index("id")["time"]
+    later = customer_rows[customer_rows["time"] > customer_rows["id"].map(churn_time).fillna(np.inf)]
+    assert later.empty  # nothing happens to a customer after churning
+    runs, stocked = ids("batch", "production_run"), ids("batch", "stocked")
+    assert set(stocked) <= set(runs) and stocked.is_unique
