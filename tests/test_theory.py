@@ -174,3 +174,18 @@ def test_weekly_profile_shapes_arrivals(baseline_90_days):
     profile = np.array(baseline_90_days.scenario.demand.weekly_profile)
     shares = per_day / per_day.sum()
     assert shares == pytest.approx(profile / profile.sum(), abs=0.012)
+
+
+@pytest.mark.xfail(strict=True, reason="marketing.intensity maps time to months of 30.44 days counted from the start "
+                   "date, not to calendar months: with a start on 31 January, mid-February still gets January's factor")
+def test_seasonal_profile_follows_calendar_months():
+    import datetime as dt
+
+    from simcoord.marketing import intensity
+    from simcoord.scenario import DemandSpec
+
+    demand = DemandSpec(weekly_profile=(1,) * 7, seasonal_profile=(1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), campaigns=())
+    start = dt.date(2026, 1, 31)
+    mid_february = (dt.date(2026, 2, 15) - start).days * 24 + 12.0
+    normalised_february = 3 * 12 / 14
+    assert intensity(demand, start.weekday(), start.month, mid_february) == pytest.approx(normalised_february)
