@@ -80,7 +80,9 @@ def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
     parent_path = path.parent / parent
     if not parent_path.is_file():
         raise ScenarioError(path, f"extended file {parent!r} not found (looked for {parent_path})", field="extends")
-    return deep_merge(resolve_file(parent_path, (*_chain, path)), data)
+    inherited = resolve_file(parent_path, (*_chain, path))
+    inherited.pop("name", None)  # a scenario is named by its own file (or its stem), never its parent's
+    return deep_merge(inherited, data)
 
 
 def _first_problem(exc: ValidationError) -> tuple[str, str]:

@@ -232,3 +232,14 @@ def test_cli_run_prints_kpis_and_writes_the_log_and_kpis(tmp_path, capsys):
     assert kpis["leads_created"] == int((events["activity"] == "created").sum()) > 0
     assert not math.isnan(kpis["utilisation_sales"])
     assert json.loads((out_dir / "manifest.json").read_text())["seed"] == 4
+
+
+def test_an_extending_file_without_a_name_is_named_after_itself(tmp_path):
+    """The README's policy example has no ``name:``; it must not inherit its parent's name,
+    or results of the policy and the baseline would carry the same label."""
+    write(tmp_path / "base.yaml", "name: baseline\ndescription: today\n")
+    write(tmp_path / "policy.yaml", "extends: base.yaml\ndescription: Enforce the documented SLAs.\n")
+    write(tmp_path / "named.yaml", "extends: policy.yaml\nname: my-policy\n")
+    assert load_scenario(tmp_path / "policy.yaml").name == "policy"
+    assert load_scenario(tmp_path / "named.yaml").name == "my-policy"
+    assert load_scenario(tmp_path / "base.yaml").name == "baseline"
