@@ -109,8 +109,38 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>") -> S
         raise ScenarioError(source, f"invalid value: {exc}") from None
 
 
+def origin_of(path: str | Path, field: str) -> Path:
+    """The file of ``path``'s ``extends`` chain that sets the dotted ``field`` (the nearest to
+    ``path`` wins, as in the merge); ``path`` itself when no file sets it."""
+    current, seen = Path(path).resolve(), set()
+    while current.is_file() and current not in seen:
+        seen.add(current)
+        data = _read_mapping(current)
+        node: Any = data
+        for part in field.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                break
+        else:
+            return current if current != Path(path).resolve() else Path(path)
+        parent = data.get("extends")
+        if not isinstance(parent, str):
+            break
+        current = current.parent / parent
+    return Path(path)
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge and validate a scenario file. The name defaults to the file stem."""
+    """Read, merge and validate a scenario file. The name defaults to the file stem.
+    A bad value is reported against the file of the ``extends`` chain that sets it."""
     data = resolve_file(path)
     data.setdefault("name", Path(path).stem)
-    return scenario_from_dict(data, source=path)
+    try:
+        return scenario_from_dict(data, source=path)
+    except ScenarioError as exc:
+        if exc.field is None or exc.field == "(top level)":
+            raise
+        raise ScenarioError(origin_of(path, exc.field), exc.problem, field=exc.field) from None

@@ -243,3 +243,16 @@ def test_an_extending_file_without_a_name_is_named_after_itself(tmp_path):
     assert load_scenario(tmp_path / "policy.yaml").name == "policy"
     assert load_scenario(tmp_path / "named.yaml").name == "my-policy"
     assert load_scenario(tmp_path / "base.yaml").name == "baseline"
+
+
+def test_a_bad_value_in_an_extended_file_names_the_file_that_sets_it(tmp_path):
+    base = write(tmp_path / "company" / "base.yaml", "demand:\n  chanels: {}\nmarketing: {mql_threshold: 59}\n")
+    write(tmp_path / "policy.yaml", "extends: company/base.yaml\nmarketing: {mql_threshold: 61}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "policy.yaml")
+    assert Path(err.value.file) == base and err.value.field == "demand.chanels"
+    write(tmp_path / "override.yaml", "extends: policy.yaml\nmarketing: {mql_threshold: 150}\n")
+    write(tmp_path / "company" / "base.yaml", "marketing: {mql_threshold: 59}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "override.yaml")
+    assert Path(err.value.file).name == "override.yaml" and err.value.field == "marketing.mql_threshold"
