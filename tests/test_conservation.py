@@ -1,7 +1,7 @@
 """Conservation: nothing is lost or duplicated, and nothing happens to a lead after its end.
 
-Checked on 90 days of the baseline and of the ``sla-enforced`` policy (which exercises the
-public pool), from the event log alone.
+Checked on 90 days of the baseline, the ``sla-enforced`` policy (which exercises the
+public pool) and ``full-programme`` (meetings, pool reviews, platform, disputes), from the event log alone.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ TERMINAL = ("won", "dormant", "discarded")
 POOL_EXITS = ("claimed_from_pool", "reassigned_from_pool", "wake_up_attempt")
 
 
-@pytest.fixture(scope="module", params=["baseline", "sla-enforced"])
+@pytest.fixture(scope="module", params=["baseline", "sla-enforced", "full-programme"])
 def run(request, baseline_90_days) -> simcoord.SimulationResult:
     if request.param == "baseline":
         return baseline_90_days
-    return simcoord.simulate(simcoord.load_scenario(SCENARIOS / "policies" / "sla-enforced.yaml"), seed=3, days=DAYS)
+    return simcoord.simulate(simcoord.load_scenario(SCENARIOS / "policies" / f"{request.param}.yaml"), seed=3, days=DAYS)
 
 
 def lead_events(result) -> pd.DataFrame:
