@@ -214,3 +214,141 @@ def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
     rows = [{"file": str(path), "scenario": (s := load_scenario(path)).name, "content_hash": s.content_hash()}
             for path in paths]
     return pd.DataFrame(rows).assign(simcoord=__version__).set_index("file")
+
+
+def _pct(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:+.1%}"
+
+
+def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
+    """An experiment's paired comparison (``Experiment.compare()``) as a slide table: per policy
+    and KPI the baseline and policy means, the relative change with its 95 % CI, the
+    Holm-adjusted p-value and the verdict (better / worse / no difference)."""
+    from simcoord.kpis import format_value
+
+    rows = diffs[diffs["kpi"].isin(kpis)].copy()
+    rows["order"] = rows["kpi"].map({k: i for i, k in enumerate(kpis)})
+    rows = rows.sort_values(["policy", "order"], kind="stable")
+    return pd.DataFrame({
+        "policy": rows["policy"], "kpi": rows["kpi"],
+        "baseline": [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
+        "policy mean": [format_value(k, v) for k, v in zip(rows["kpi"], rows["policy_mean"])],
+        "change": [_pct(v) for v in rows["rel_diff"]],
+        "95 % CI": [f"{_pct(lo)} to {_pct(hi)}" for lo, hi in zip(rows["rel_lo"], rows["rel_hi"])],
+        "p (Holm)": rows["p_holm"].round(3), "verdict": rows["verdict"],
+    }).set_index(["policy", "kpi"])
+
+
+def recommendation_table(diffs: pd.DataFrame, benefit: str = "revenue", cost: str = "total_cost") -> pd.DataFrame:
+    """One plain-language line per policy from ``Experiment.compare()``: what it does to the
+    ``benefit`` and ``cost`` KPIs (change and 95 % CI), which other KPIs clearly improve or
+    worsen, and a recommendation:
+
+    - *adopt*: the benefit clearly improves and the cost does not clearly rise;
+    - *weigh the trade-off*: the benefit clearly improves and so does the cost;
+    - *reject*: the benefit clearly falls;
+    - *no evidence yet*: no clear change in the benefit (more replications or a longer horizon
+      may settle it)."""
+    rows = []
+    for policy, group in diffs.groupby("policy", sort=False):
+        by_kpi = group.set_index("kpi")
+        b, c = by_kpi.loc[benefit], by_kpi.loc[cost]
+        if b["verdict"] == "worse":
+            advice = "reject"
+        elif b["verdict"] == "better":
+            advice = "weigh the trade-off" if c["verdict"] == "worse" else "adopt"
+        else:
+            advice = "no evidence yet"
+        others = by_kpi.drop(index=[benefit, cost])
+        rows.append({
+            "policy": policy, "recommendation": advice,
+            benefit: f"{_pct(b['rel_diff'])} ({_pct(b['rel_lo'])} to {_pct(b['rel_hi'])})",
+            cost: f"{_pct(c['rel_diff'])} ({_pct(c['rel_lo'])} to {_pct(c['rel_hi'])})",
+            "clearly better": ", ".join(others.index[others["verdict"] == "better"]) or "-",
+            "clearly worse": ", ".join(others.index[others["verdict"] == "worse"]) or "-",
+        })
+    order = {"adopt": 0, "weigh the trade-off": 1, "no evidence yet": 2, "reject": 3}
+    table = pd.DataFrame(rows)
+    table = table.sort_values("recommendation", key=lambda s: s.map(order), kind="stable")
+    return table.set_index("policy")
+
+
+def summary_wide(summary: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str]) -> pd.DataFrame:
+    """``Experiment.summary()`` as policies x KPIs of "mean ± CI half-width" strings, formatted by unit."""
+    from simcoord.kpis import format_value
+
+    rows = summary[summary["kpi"].isin(kpis)]
+    text = [f"{format_value(k, m)} ± {format_value(k, (hi - lo) / 2)}"
+            for k, m, lo, hi in zip(rows["kpi"], rows["mean"], rows["ci_lo"], rows["ci_hi"])]
+    wide = rows.assign(text=text).pivot(index="policy", columns="kpi", values="text")
+    return wide.reindex(index=list(policies), columns=list(kpis))
+
+
+def forecast_staleness_days(events: pd.DataFrame, days: float) -> float:
+    """Time-averaged age (days) of the sales information production plans with.
+
+    Production's forecast dates from the last sync (``forecast_updated``, whose ``as_of`` is
+    the time of the information it carries); between syncs it ages one day per day. Before
+    the first sync production works from its initial forecast, dated the start of the run."""
+    horizon = days * HOURS_PER_DAY
+    updates = events[events["activity"].astype(str) == "forecast_updated"] if len(events) else events
+    times = np.concatenate(([0.0], updates["time"].to_numpy(float) if len(updates) else []))
+    as_of = np.concatenate(([0.0], updates["as_of"].to_numpy(float) if len(updates) else []))
+    ends = np.append(times[1:], horizon)
+    start_age, span = times - as_of, np.clip(ends - times, 0.0, None)
+    area = (start_age * span + span**2 / 2).sum()  # the age grows linearly within each span
+    return float(area / horizon / HOURS_PER_DAY) if horizon > 0 else float("nan")
+
+
+def conversion_by_channel(events: pd.DataFrame) -> pd.DataFrame:
+    """Leads created, won and won per lead created, per arrival channel (a lead keeps its channel)."""
+    leads = _leads(events)
+    created = leads[leads["activity"] == "created"].set_index("id")["channel"]
+    won_ids = leads.loc[leads["activity"] == "won", "id"].unique()
+    table = pd.DataFrame({"created": created.value_counts(),
+                          "won": created.reindex(won_ids).value_counts()}).fillna(0).astype(int)
+    table["won_per_lead"] = table["won"] / table["created"]
+    table.index.name = "channel"
+    return table.sort_values("won_per_lead", ascending=False)
+
+
+def cadence_costs(means: pd.DataFrame, backorder_cost: float) -> pd.DataFrame:
+    """The cost of a meeting cadence: meeting time (``meeting_cost`` KPI) plus backorders priced
+    at ``backorder_cost`` each (expediting, penalties; an assumption the user sets).
+    ``means``: one row per variant with ``meeting_cost`` and ``backorders`` means."""
+    out = pd.DataFrame({"meeting_cost": means["meeting_cost"], "backorder_cost": means["backorders"] * backorder_cost},
+                       index=means.index)
+    out["total"] = out["meeting_cost"] + out["backorder_cost"]
+    return out
+
+
+def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Each documented claim against the lab's paired difference.
+
+    ``claims``: rows with ``claim``, ``policy``, ``kpi``, ``claimed_low``, ``claimed_high``
+    (relative change as fractions, e.g. -0.30 and -0.20 for "20-30 % shorter").
+    ``diffs``: ``Experiment.compare()``. The lab *reproduces* a claim when its 95 % CI of the
+    relative change overlaps the claimed range; *same direction, smaller/larger* when the
+    change is significant, in the claimed direction, but outside the range; otherwise *not
+    reproduced* (no significant change, or the opposite one)."""
+    rows = []
+    for claim in claims.itertuples(index=False):
+        match = diffs[(diffs["policy"] == claim.policy) & (diffs["kpi"] == claim.kpi)]
+        if match.empty:
+            raise KeyError(f"no comparison of {claim.policy!r} on {claim.kpi!r}")
+        d = match.iloc[0]
+        overlaps = d["rel_lo"] <= claim.claimed_high and d["rel_hi"] >= claim.claimed_low
+        significant = d["p_holm"] < 0.05
+        same_sign = np.sign(d["rel_diff"]) == np.sign((claim.claimed_low + claim.claimed_high) / 2)
+        if overlaps and (significant or claim.claimed_low <= 0 <= claim.claimed_high):
+            verdict = "reproduced"
+        elif significant and same_sign:
+            verdict = "same direction, smaller" if abs(d["rel_diff"]) < min(abs(claim.claimed_low), abs(claim.claimed_high)) \
+                else "same direction, larger"
+        else:
+            verdict = "not reproduced"
+        rows.append({"claim": claim.claim, "policy": claim.policy, "kpi": claim.kpi,
+                     "claimed": f"{_pct(claim.claimed_low)} to {_pct(claim.claimed_high)}",
+                     "lab": f"{_pct(d['rel_diff'])} ({_pct(d['rel_lo'])} to {_pct(d['rel_hi'])})",
+                     "p (Holm)": round(float(d["p_holm"]), 3), "verdict": verdict})
+    return pd.DataFrame(rows).set_index("claim")

@@ -24,6 +24,7 @@ from simcoord.kpis import KPIS
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # shapes too, so points differ without colour
 BETTER, WORSE, NEUTRAL = "#0072B2", "#D55E00", "#7F7F7F"
 SLIDE_SIZE = (12.0, 6.75)  # inches, 16:9
 FONT_SIZE = 14
@@ -109,7 +110,7 @@ def sla_compliance(table: pd.DataFrame, target: float = 0.9, title: str = "SLA c
 
 
 def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str = "rel_diff",
-           low: str = "rel_ci_low", high: str = "rel_ci_high", verdict: str = "verdict",
+           low: str = "rel_lo", high: str = "rel_hi", verdict: str = "verdict",
            title: str = "Change against the baseline (95 % CI)", ncols: int = 3) -> Figure:
     """Forest plot: one panel per KPI, one row per policy, the paired difference and its CI.
 
@@ -131,6 +132,9 @@ def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str
             for yy, e, lo, hi, c in zip(y, est, err[0], err[1], colours):
                 ax.errorbar(e, yy, xerr=[[lo], [hi]], fmt="o", color=c, capsize=4, markersize=7, linewidth=2)
             ax.axvline(0, color="black", linewidth=1)
+            if np.isnan(est).all():
+                ax.text(0.5, 0.5, "baseline mean is 0:\nno relative change", transform=ax.transAxes,
+                        ha="center", va="center", fontsize=FONT_SIZE - 1, color=NEUTRAL)
             ax.set_yticks(y, policies)
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
@@ -154,7 +158,8 @@ def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", labe
     with _slide() as (fig, (ax,)):
         for i, (_, row) in enumerate(points.iterrows()):
             ax.errorbar(row[x], row[y], xerr=None if xerr is None else row[xerr],
-                        yerr=None if yerr is None else row[yerr], fmt="o", markersize=10, capsize=4,
+                        yerr=None if yerr is None else row[yerr], fmt=MARKERS[i % len(MARKERS)],
+                        markersize=12, capsize=4, markeredgecolor="white", elinewidth=1.2, alpha=0.9,
                         color=OKABE_ITO[i % len(OKABE_ITO)], label=str(row[label]))
         on_front = points[front].sort_values(x)
         ax.plot(on_front[x], on_front[y], color="black", linestyle="--", linewidth=1.5, label="Pareto front",
@@ -252,7 +257,7 @@ def workload(table: pd.DataFrame, top: int = 7, title: str = "Workload per depar
 
 
 def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str | None = None,
-                 mean: str = "mean", low: str = "ci_low", high: str = "ci_high",
+                 mean: str = "mean", low: str = "ci_lo", high: str = "ci_hi",
                  title: str = "Effect of the factor (mean, 95 % CI)") -> Figure:
     """One panel per KPI: the mean over replications against factor ``x``, with its CI band;
     one line per value of ``series`` (a second factor) if given.

@@ -89,3 +89,43 @@ def test_pareto_front_uses_kpi_directions():
     points = pd.DataFrame({"staff_cost": [100, 120, 110, 130], "revenue": [10, 14, 9, 13]})
     # cost: lower is better, revenue: higher is better -> point 2 (dearer and poorer than 0) and 3 drop out
     assert analysis.pareto_front(points, "staff_cost", "revenue").tolist() == [True, True, False, False]
+
+
+def test_forecast_staleness_is_the_time_averaged_age():
+    # syncs at day 2 (information as of day 1) and day 4 (as of day 4), horizon 5 days:
+    # ages 0->2 over [0,2], 1->3 over [2,4], 0->1 over [4,5]: areas 2 + 4 + 0.5 = 6.5 day^2 over 5 days
+    events = pd.DataFrame({"id": 0, "kind": "plan", "time": [2 * DAY, 4 * DAY], "activity": "forecast_updated",
+                           "department": "production", "staff": None, "as_of": [1 * DAY, 4 * DAY]})
+    assert analysis.forecast_staleness_days(events, days=5) == pytest.approx(6.5 / 5)
+
+
+def test_conversion_by_channel(events):
+    events = events.assign(channel=events["id"].map({1: "trade_show", 2: "social", 3: "social", 4: "web"}))
+    table = analysis.conversion_by_channel(events)
+    assert table.loc["trade_show"].tolist() == [1, 1, 1.0]
+    assert table.loc["social", "created"] == 2 and table.loc["social", "won"] == 0
+
+
+def test_claim_check_verdicts():
+    diffs = pd.DataFrame([
+        {"policy": "a", "kpi": "won", "rel_diff": 0.25, "rel_lo": 0.10, "rel_hi": 0.40, "p_holm": 0.01},
+        {"policy": "b", "kpi": "won", "rel_diff": 0.05, "rel_lo": 0.02, "rel_hi": 0.08, "p_holm": 0.02},
+        {"policy": "c", "kpi": "won", "rel_diff": 0.30, "rel_lo": -0.10, "rel_hi": 0.70, "p_holm": 0.40},
+    ])
+    claims = pd.DataFrame({"claim": ["x", "y", "z"], "policy": ["a", "b", "c"], "kpi": "won",
+                           "claimed_low": 0.28, "claimed_high": 0.28})
+    table = analysis.claim_check(diffs, claims)
+    assert table["verdict"].tolist() == ["reproduced", "same direction, smaller", "not reproduced"]
+
+
+def test_recommendation_table():
+    rows = []
+    for policy, revenue, cost in (("up-cheap", "better", "no difference"), ("up-dear", "better", "worse"),
+                                  ("down", "worse", "no difference"), ("flat", "no difference", "better")):
+        rows += [{"policy": policy, "kpi": "revenue", "verdict": revenue, "rel_diff": 0.1, "rel_lo": 0.0, "rel_hi": 0.2},
+                 {"policy": policy, "kpi": "total_cost", "verdict": cost, "rel_diff": 0.1, "rel_lo": 0.0, "rel_hi": 0.2},
+                 {"policy": policy, "kpi": "won", "verdict": revenue, "rel_diff": 0.1, "rel_lo": 0.0, "rel_hi": 0.2}]
+    table = analysis.recommendation_table(pd.DataFrame(rows))
+    assert table["recommendation"].to_dict() == {"up-cheap": "adopt", "up-dear": "weigh the trade-off",
+                                                 "flat": "no evidence yet", "down": "reject"}
+    assert table.loc["up-cheap", "clearly better"] == "won" and table.loc["down", "clearly worse"] == "won"

@@ -42,7 +42,7 @@ def test_sla_compliance_one_series_per_column_and_a_target_line():
 
 
 def test_forest_one_panel_per_kpi_one_point_per_policy():
-    rows = [{"policy": p, "kpi": k, "rel_diff": d, "rel_ci_low": d - 0.02, "rel_ci_high": d + 0.02,
+    rows = [{"policy": p, "kpi": k, "rel_diff": d, "rel_lo": d - 0.02, "rel_hi": d + 0.02,
              "verdict": "better" if d > 0.02 else "worse" if d < -0.02 else "none"}
             for k in ("revenue", "total_cost") for p, d in zip(POLICIES, (0.05, -0.01, -0.06))]
     fig = plots.forest(pd.DataFrame(rows))
@@ -101,7 +101,7 @@ def test_workload_stacks_top_activities_and_other():
 
 
 def test_effect_lines_one_panel_per_kpi_one_line_per_series():
-    summary = pd.DataFrame([{"kpi": k, "cadence": c, "mode": m, "mean": c * (m + 1), "ci_low": 0, "ci_high": 1}
+    summary = pd.DataFrame([{"kpi": k, "cadence": c, "mode": m, "mean": c * (m + 1), "ci_lo": 0, "ci_hi": 1}
                             for k in ("revenue", "meeting_hours") for c in (7.0, 14.0, 30.0) for m in (0, 1)])
     fig = plots.effect_lines(summary, "cadence", ["revenue", "meeting_hours"], series="mode")
     axes = visible_axes(fig)
