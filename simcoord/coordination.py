@@ -148,6 +148,7 @@ class Coordination:
         elif kind == "pool_review":
             for lead in list(self.pool.values()):
                 if self.leave_pool(lead):
+                    lead.timers_from = model.env.now
                     model.log.record(lead.id, "lead", model.env.now, "reassigned_from_pool", "sales", None)
                     model.env.process(sales.pursue(model, lead, previous_owner=lead.extras.get("released_by")))
         elif kind == "disputes":

@@ -6,6 +6,7 @@ Processes: ``generate_leads`` (one per channel), ``run_campaign``, ``nurture``,
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Generator
 
 from simcoord.entities import GRADE_ORDER, GRADE_SCORES, Lead
@@ -20,15 +21,18 @@ HOURS_PER_WEEK = 168.0
 
 
 # ----------------------------------------------------------------- pure rules
-def intensity(demand: "DemandSpec", start_weekday: int, start_month: int, t: float) -> float:
-    """Relative arrival intensity at clock hour ``t`` (weekly x seasonal profile, each mean 1)."""
-    weekly = demand.weekly_profile
-    seasonal = demand.seasonal_profile
-    day = int(t // HOURS_PER_DAY)
-    weekday_factor = weekly[(start_weekday + day) % 7] * 7 / sum(weekly)
-    month = (start_month - 1 + int(t // (HOURS_PER_DAY * 30.4375))) % 12
-    seasonal_factor = seasonal[month] * 12 / sum(seasonal) if sum(seasonal) > 0 else 0.0
-    return weekday_factor * seasonal_factor
+def intensity(demand: "DemandSpec", start_date: dt.date, t: float) -> float:
+    """Relative arrival intensity at clock hour ``t``: the weekday's and the calendar month's
+    factors (each profile normalised to mean 1)."""
+    date = start_date + dt.timedelta(days=int(t // HOURS_PER_DAY))
+    weekly, seasonal = demand.weekly_profile, demand.seasonal_profile
+    seasonal_factor = seasonal[date.month - 1] * 12 / sum(seasonal) if sum(seasonal) > 0 else 0.0
+    return weekly[date.weekday()] * 7 / sum(weekly) * seasonal_factor
+
+
+def daily_intensity(demand: "DemandSpec", start_date: dt.date, days: int) -> list[float]:
+    """:func:`intensity` for each of ``days`` days (the profiles change only at midnight)."""
+    return [intensity(demand, start_date, day * HOURS_PER_DAY) for day in range(days)]
 
 
 def behaviour_score(grade: str, days_since_interaction: float, validity_days: float) -> float:
@@ -59,10 +63,11 @@ def generate_leads(model: "Model", channel: str) -> Generator:
     if peak_rate <= 0:
         return
     rng = model.streams[f"arrivals.{channel}"]
-    weekday, month = model.scenario.calendar.start_date.weekday(), model.scenario.calendar.start_date.month
+    by_day = daily_intensity(spec, model.scenario.calendar.start_date, int(model.days) + 1)
     while True:
         yield model.env.timeout(rng.exponential(1 / peak_rate))
-        if rng.random() * peak_rate <= base_rate * intensity(spec, weekday, month, model.env.now):
+        day = min(int(model.env.now // HOURS_PER_DAY), len(by_day) - 1)
+        if rng.random() * peak_rate <= base_rate * by_day[day]:
             create_lead(model, channel)
 
 
@@ -190,6 +195,7 @@ def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
     hours = model.sampler("marketing.qualification_hours")(model.streams["duration.qualification"])
     if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
         yield from model.work(lead.id, "lead", "qualification", hours, model.teams["marketing"])
+    lead.handed_over_at = lead.timers_from = model.env.now
     model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
     yield from model.coordination.hand_over_delay(lead)
     model.env.process(sales.pursue(model, lead))

@@ -37,6 +37,11 @@ class Plant:
         self.demand_history: list[tuple[float, float]] = []  # (time, units) of orders, as sales sees them
         self.in_production = 0.0
 
+    @property
+    def queued_units(self) -> float:
+        """Units that orders already waiting for stock will take first (FIFO)."""
+        return sum(request.amount for request in self.stock.get_queue)
+
     def sales_forecast(self, as_of: float) -> float:
         """What sales would report at ``as_of``: units per day over the forecast window."""
         window = self.model.scenario.production.forecast_window_days * HOURS_PER_DAY
@@ -69,7 +74,7 @@ def fulfil(model: "Model", lead: Lead) -> Generator:
     yield from model.coordination.contract_to_operations(order)
     backordered = False
     if spec.mode == "make_to_stock":
-        if model.plant.stock.level < order.units:
+        if model.plant.stock.level < model.plant.queued_units + order.units:
             backordered = True
             model.log.record(order.id, "order", env.now, "backordered", DEPARTMENT, None, units=order.units)
         yield model.plant.stock.get(order.units)
@@ -111,8 +116,7 @@ def plan_production(model: "Model") -> Generator:
     env, plant = model.env, model.plant
     while True:
         target = plant.forecast_units_per_day * (spec.stock_cover_days + spec.planning_interval_days)
-        backlog = sum(amount for amount in (getattr(g, "amount", 0) for g in plant.stock.get_queue))
-        shortfall = target + backlog - plant.stock.level - plant.in_production
+        shortfall = target + plant.queued_units - plant.stock.level - plant.in_production
         batch = model.coordination.batch_units()
         runs = max(0, math.ceil(shortfall / batch)) if shortfall > 0 else 0
         for _ in range(runs):

@@ -63,11 +63,12 @@ def pursue(model: "Model", lead: Lead, previous_owner: str | None = None) -> Gen
             owner.open_items -= 1
 
 
-def deadline_after(model: "Model", hours: float) -> float:
-    """Clock time at which a timer of ``hours`` started now runs out."""
+def deadline_after(model: "Model", hours: float, since: float | None = None) -> float:
+    """Clock time at which a timer of ``hours`` started at ``since`` (default: now) runs out."""
+    start = model.env.now if since is None else since
     if model.scenario.policy.sla.timers_in_working_hours:
-        return model.calendar.add_work_hours(model.env.now, hours)
-    return model.env.now + hours
+        return model.calendar.add_work_hours(start, hours)
+    return start + hours
 
 
 def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
@@ -75,10 +76,10 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
 
     Returns ``(still in sales, owner)``: the owner changes when the first-touch SLA escalates."""
     env, sla = model.env, model.scenario.policy.sla
-    handed_at = env.now
-    release_at = deadline_after(model, sla.auto_release.hours) if sla.auto_release.enforced else NEVER
+    handed_at = lead.handed_over_at
+    release_at = deadline_after(model, sla.auto_release.hours, lead.timers_from) if sla.auto_release.enforced else NEVER
     rule = sla.hot_lead_first_touch if lead.grade in ("L4", "L5") else sla.first_touch
-    escalate_at = deadline_after(model, rule.hours) if rule.enforced and owner is not None else NEVER
+    escalate_at = deadline_after(model, rule.hours, lead.timers_from) if rule.enforced and owner is not None else NEVER
     hours = model.sampler("funnel.first_touch_hours")(model.streams["duration.first_touch"])
     priority = model.coordination.sales_priority(lead, handed_at)
     started = yield from model.work(lead.id, "lead", "first_touch", hours, team, owner, priority=priority,
@@ -184,6 +185,7 @@ def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None) -> G
         yield env.timeout(delay_days * HOURS_PER_DAY)
         if not model.coordination.leave_pool(lead):
             return  # reassigned at a pool review meanwhile
+        lead.timers_from = env.now
         model.log.record(lead.id, "lead", env.now, "claimed_from_pool", DEPARTMENT, None)
         yield from pursue(model, lead, previous_owner=previous_owner)
         return

@@ -191,9 +191,7 @@ def test_invalid_lead_without_interaction_for_30_days_is_discarded():
 
 
 # ----------------------------------------------------------------- response-time decay
-@pytest.mark.parametrize("information", ["platform", pytest.param("meetings", marks=pytest.mark.xfail(
-    strict=True, reason="sales.first_touch starts the decay clock (handed_at) after the hand-over batch "
-    "delay (and after a key-account dispute or a pool stay), so a lead that waited 66.5 h converts as if touched at once"))])
+@pytest.mark.parametrize("information", ["platform", "meetings"])
 def test_response_decay_counts_the_whole_wait_since_hand_over(information):
     """Friday 19:00 MQL, first touched on Monday (09:00 pushed, 13:30 batched): 62-66.5 h after
     hand-over. With a 1 h half-life and no floor its chance to qualify is ~0, whatever the
@@ -302,9 +300,6 @@ def test_response_multiplier_halves_the_excess_over_the_floor_each_half_life():
     assert response_multiplier(1e6, 72.0, 0.45) == pytest.approx(0.45)
 
 
-@pytest.mark.xfail(strict=True, reason="production.fulfil flags a backorder only when stock.level < units, but "
-                   "stock.get is FIFO: an order queued behind an earlier backorder waits for the next batch "
-                   "without being counted (nor penalised as late)")
 def test_make_to_stock_order_waiting_behind_a_backorder_is_a_backorder():
     stock_10 = {"production": {"mode": "make_to_stock", "initial_stock_units": 10,
                                "initial_forecast_units_per_week": 0, "batch_units": 20}}
