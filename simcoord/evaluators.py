@@ -122,9 +122,9 @@ class DaskEvaluator(Evaluator):
     """Runs tasks on a Dask cluster: ``scheduler`` is an address (``"tcp://host:8786"``),
     which this evaluator connects to and closes, or a ``distributed.Client`` it borrows."""
 
-    def __init__(self, scheduler: "str | Client", timeout_s: float = DASK_CONNECT_TIMEOUT_S) -> None:
+    def __init__(self, scheduler: "str | Client", timeout_s: float | None = None) -> None:
         self.scheduler = scheduler
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s or DASK_CONNECT_TIMEOUT_S
         self._client: Any = None
         self._owns_client = isinstance(scheduler, str)
 

@@ -73,12 +73,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.reps < 2:
         raise UsageError("compare needs --reps of at least 2 for confidence intervals")
     files = [args.base, *args.policies]
-    names = [Path(f).stem for f in files]
     try:
-        experiment = run_experiment(dict(zip(names, files)), **_run_options(args))
+        experiment = run_experiment(files, **_run_options(args))
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
-    table = experiment.compare(baseline=names[0])
+    table = experiment.compare(baseline=Path(args.base).stem)
     print(format_comparison(table))
     csv = Path(args.csv or (Path(args.out) / "comparison.csv" if args.out else "comparison.csv"))
     table.to_csv(csv, index=False)
