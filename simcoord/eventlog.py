@@ -34,6 +34,7 @@ KPI_COLUMNS = (*COLUMNS, "work_hours", "grade", "value", "campaign", "stage", "l
                "changeover_hours")
 DEFAULT_CHUNK_ROWS = 100_000
 _NO_ATTRS: dict[str, Any] = {}
+_ATTRS = "__attrs__"  # transient column holding each row's attribute dict
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -44,8 +45,8 @@ def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
     """Rows ``(id, kind, time, activity, department, staff, attrs)`` as a DataFrame in append order."""
     if not rows:
         return _empty_frame()
-    base = pd.DataFrame.from_records([r[:6] for r in rows], columns=list(COLUMNS))
-    attrs = pd.DataFrame.from_records([r[6] for r in rows])
+    base = pd.DataFrame.from_records(rows, columns=[*COLUMNS, _ATTRS])  # no per-row slicing
+    attrs = pd.DataFrame.from_records(base.pop(_ATTRS).tolist())
     return pd.concat([base, attrs], axis=1) if len(attrs.columns) else base
 
 

@@ -1,0 +1,78 @@
+"""The baseline company: events and leads per second for one simulated year, and how cost
+grows with the horizon and with the number of leads (exponent b of time ~ size^b from
+three sizes; b = 1 is linear). Leads are scaled with head counts, so queues stay alike."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+
+import numpy as np
+
+from common import BASELINE, Row, best_of
+from simcoord.loading import deep_merge, resolve_file, scenario_from_dict
+from simcoord.model import Model, simulate
+
+DEPARTMENTS = ("marketing", "sales", "production", "service")
+
+
+def scaled(factor: float):
+    """The baseline with every arrival rate, campaign and head count times ``factor``."""
+    data = resolve_file(BASELINE)
+    org = data["organisation"]
+    channels = data["demand"]["channels"]
+    override = {
+        "organisation": {**{d: {"staff": max(1, round(org[d]["staff"] * factor))} for d in DEPARTMENTS},
+                         "key_account_staff": max(1, round(org["key_account_staff"] * factor))},
+        "demand": {"channels": {n: {"leads_per_week": c["leads_per_week"] * factor} for n, c in channels.items()},
+                   "campaigns": [{**c, "extra_leads": c["extra_leads"] * factor} for c in data["demand"]["campaigns"]]},
+        "production": {"lines": max(1, round(data["production"]["lines"] * factor))},
+    }
+    return scenario_from_dict(deep_merge(data, override), source=f"baseline x{factor:g}")
+
+
+def simulate_gc_paused(scenario, days: float):
+    """``simulate`` with Python's cyclic garbage collector paused for the run: the model makes
+    no cyclic garbage, but each full collection walks every live object (the log included)."""
+    gc.disable()
+    try:
+        return Model(scenario, seed=0, days=days).run()
+    finally:
+        gc.enable()
+
+
+def exponent(sizes: list[float], seconds: list[float]) -> float:
+    """Least-squares slope of log(seconds) on log(size)."""
+    return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
+
+
+def run(days: float = 365, repeats: int = 2) -> list[Row]:
+    scenario = scaled(1.0)
+    seconds, result = best_of(repeats, lambda: simulate(scenario, seed=0, days=days))
+    leads = result.kpis["leads_created"]
+    rows = [
+        Row("baseline 1 year", "wall time", seconds, "s", f"{days:g} days, best of {repeats}"),
+        Row("baseline 1 year", "events/s", len(result.events) / seconds, "1/s", f"{len(result.events):,} events"),
+        Row("baseline 1 year", "leads/s", leads / seconds, "1/s", f"{leads:,.0f} leads"),
+    ]
+    paused, _ = best_of(repeats, lambda: simulate_gc_paused(scenario, days))
+    rows.append(Row("baseline 1 year", "speed-up with GC paused", seconds / paused, "ratio",
+                    "proposed for Model.run (model.py), same log"))
+    horizons = [days / 4, days / 2, days]
+    times = [best_of(repeats, lambda h=h: simulate(scenario, seed=0, days=h))[0] for h in horizons]
+    rows.append(Row("cost growth", "exponent in horizon", exponent(horizons, times), "",
+                    "days " + ", ".join(f"{h:g}: {t:.2f}s" for h, t in zip(horizons, times))))
+    factors = [0.5, 1.0, 2.0]
+    half_year = days / 2
+    times = [best_of(repeats, lambda f=f: simulate(scaled(f), seed=0, days=half_year))[0] for f in factors]
+    rows.append(Row("cost growth", "exponent in leads", exponent(factors, times), "",
+                    f"{half_year:g} days; leads x" + ", x".join(f"{f:g}: {t:.2f}s" for f, t in zip(factors, times))))
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=float, default=365)
+    args = parser.parse_args()
+    for row in run(args.days):
+        print(f"{row.metric:<24}{row.value:>14,.2f} {row.unit:<4} {row.note}")
