@@ -33,8 +33,6 @@ CATEGORICAL = ("kind", "activity", "department")
 KPI_COLUMNS = (*COLUMNS, "work_hours", "grade", "value", "campaign", "stage", "level", "hours",
                "changeover_hours")
 DEFAULT_CHUNK_ROWS = 100_000
-_NO_ATTRS: dict[str, Any] = {}
-_ATTRS = "__attrs__"  # transient column holding each row's attribute dict
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -42,11 +40,12 @@ def _empty_frame() -> pd.DataFrame:
 
 
 def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
-    """Rows ``(id, kind, time, activity, department, staff, attrs)`` as a DataFrame in append order."""
+    """Rows ``(id, kind, time, activity, department, staff, attribute names, *values)`` as a
+    DataFrame in append order."""
     if not rows:
         return _empty_frame()
-    base = pd.DataFrame.from_records(rows, columns=[*COLUMNS, _ATTRS])  # no per-row slicing
-    attrs = pd.DataFrame.from_records(base.pop(_ATTRS).tolist())
+    base = pd.DataFrame.from_records([row[:6] for row in rows], columns=list(COLUMNS))
+    attrs = pd.DataFrame.from_records([dict(zip(row[6], row[7:])) for row in rows])
     return pd.concat([base, attrs], axis=1) if len(attrs.columns) else base
 
 
@@ -59,10 +58,24 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 class EventLog:
-    """Append-only list of ``(id, kind, time, activity, department, staff, attrs)`` rows."""
+    """Append-only list of ``(id, kind, time, activity, department, staff, names, *values)`` rows.
+
+    A row holds only atomic values and one shared tuple of attribute names, so Python's
+    garbage collector untracks it at once: a log of millions of rows then costs nothing at
+    each full collection (a row holding a dict would be walked at every one of them).
+    """
 
     def __init__(self) -> None:
         self.rows: list[tuple] = []
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}  # one shared tuple per name set
+
+    def _row(self, entity_id: int, kind: str, time: float, activity: str, department: str,
+             staff: str | None, attrs: dict[str, Any]) -> tuple:
+        if not attrs:
+            return (entity_id, kind, time, activity, department, staff, ())
+        names = tuple(attrs)
+        return (entity_id, kind, time, activity, department, staff, self._names.setdefault(names, names),
+                *attrs.values())
 
     def record(
         self,
@@ -75,7 +88,7 @@ class EventLog:
         **attrs: Any,
     ) -> None:
         """Append one event at clock ``time`` (hours since the start date)."""
-        self.rows.append((entity_id, kind, time, activity, department, staff, attrs or _NO_ATTRS))
+        self.rows.append(self._row(entity_id, kind, time, activity, department, staff, attrs))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -113,7 +126,7 @@ class ParquetEventLog(EventLog):
     def record(self, entity_id: int, kind: str, time: float, activity: str, department: str,
                staff: str | None = None, **attrs: Any) -> None:
         """Append one event; a full chunk is written to disk at once."""
-        self.rows.append((entity_id, kind, time, activity, department, staff, attrs or _NO_ATTRS))
+        self.rows.append(self._row(entity_id, kind, time, activity, department, staff, attrs))
         if len(self.rows) >= self.chunk_rows:
             self.flush()
 
