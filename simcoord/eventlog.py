@@ -159,8 +159,12 @@ class ParquetEventLog(EventLog):
             wanted = present if columns is None else [c for c in columns if c in present]
             tables.append(pq.read_table(path, columns=wanted, read_dictionary=[
                 c for c in wanted if c in CATEGORICAL]))
-        table = pa.concat_tables(tables, promote_options="permissive")
-        return _finish(table.to_pandas())
+        frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+        recorded = {name for names in self._names for name in names}  # attributes never set are None
+        for name in sorted(recorded - set(frame.columns)):
+            if columns is None or name in columns:
+                frame[name] = None
+        return _finish(frame)
 
     def to_frame(self) -> pd.DataFrame:
         """The columns KPIs need (:data:`KPI_COLUMNS`); the full log stays in :attr:`directory`."""
