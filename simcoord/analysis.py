@@ -115,14 +115,13 @@ def work_backlog(events: pd.DataFrame, days: float, step_days: float = 1.0) -> p
     return pd.DataFrame(out, index=pd.Index(grid_hours / HOURS_PER_DAY, name="day"))
 
 
-def workload(events: pd.DataFrame, staff_per_line: float = 1.0) -> pd.DataFrame:
+def workload(events: pd.DataFrame) -> pd.DataFrame:
     """Person-hours of work recorded per department (rows) and activity (columns), largest first.
 
-    A production run occupies ``staff_per_line`` people (``scenario.production.staff_per_line``)
-    for its line hours; meetings count each attendee's hours."""
+    Work rows already carry person-hours (a production run: line hours x its crew; a meeting:
+    each attendee's hours)."""
     work = events[events["work_hours"].notna()] if "work_hours" in events else events.iloc[:0]
-    persons = np.where(work["activity"].astype(str) == "production_run", staff_per_line, 1.0)
-    work = work.assign(person_hours=work["work_hours"] * persons)
+    work = work.assign(person_hours=work["work_hours"])
     table = work.pivot_table(index=work["department"].astype(str), columns=work["activity"].astype(str),
                              values="person_hours", aggfunc="sum", fill_value=0.0, observed=True)
     table = table.loc[:, table.sum().sort_values(ascending=False).index]
@@ -190,18 +189,12 @@ def pareto_front(points: pd.DataFrame, x: str, y: str, x_higher_is_better: bool 
 
 
 def scenario_with(scenario, values: dict[str, Any]):
-    """A copy of ``scenario`` with each dotted path in ``values`` set (validated again), e.g.
-    ``{"policy.sla.first_touch.hours": 8}``; lists are replaced, mappings merged."""
-    from simcoord.loading import deep_merge, scenario_from_dict
+    """A copy of ``scenario`` with each dotted path in ``values`` set and validated again, e.g.
+    ``{"policy.sla.first_touch.hours": 8, "policy.meetings.0.every_days": 7}`` (list items by
+    index; a mapping value replaces the whole section). Unknown paths raise ScenarioError."""
+    from simcoord.sweep import variant
 
-    override: dict[str, Any] = {}
-    for path, value in values.items():
-        node = override
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return scenario_from_dict(deep_merge(scenario.model_dump(mode="json"), override), source=f"{scenario.name} + overrides")
+    return variant(scenario.model_dump(mode="json"), values, scenario.name)
 
 
 def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
@@ -214,6 +207,14 @@ def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
     rows = [{"file": str(path), "scenario": (s := load_scenario(path)).name, "content_hash": s.content_hash()}
             for path in paths]
     return pd.DataFrame(rows).assign(simcoord=__version__).set_index("file")
+
+
+def readable_number(value: float) -> str:
+    """How tables print a float: thousands separated and no decimals from 1,000 up, three
+    significant digits below (``1,614,000``, ``17.7``, ``0.729``); for ``display.float_format``."""
+    if value != value:  # nan
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _pct(value: float) -> str:
@@ -312,13 +313,16 @@ def conversion_by_channel(events: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("won_per_lead", ascending=False)
 
 
-def cadence_costs(means: pd.DataFrame, backorder_cost: float) -> pd.DataFrame:
-    """The cost of a meeting cadence: meeting time (``meeting_cost`` KPI) plus backorders priced
-    at ``backorder_cost`` each (expediting, penalties; an assumption the user sets).
-    ``means``: one row per variant with ``meeting_cost`` and ``backorders`` means."""
-    out = pd.DataFrame({"meeting_cost": means["meeting_cost"], "backorder_cost": means["backorders"] * backorder_cost},
-                       index=means.index)
-    out["total"] = out["meeting_cost"] + out["backorder_cost"]
+def cadence_costs(means: pd.DataFrame, backorder_cost: float, margin: float) -> pd.DataFrame:
+    """What a meeting cadence costs, per variant (currency over the horizon): meeting time
+    (the ``meeting_cost`` KPI), backorders priced at ``backorder_cost`` each (expediting,
+    penalties) and the gross margin forgone, ``margin`` x (best variant's revenue - this one's).
+    ``backorder_cost`` and ``margin`` are the user's assumptions; ``means`` holds one row per
+    variant with the mean ``meeting_cost``, ``backorders`` and ``revenue``."""
+    out = pd.DataFrame({"meeting_cost": means["meeting_cost"],
+                        "backorder_cost": means["backorders"] * backorder_cost,
+                        "margin_forgone": margin * (means["revenue"].max() - means["revenue"])}, index=means.index)
+    out["total"] = out.sum(axis=1)
     return out
 
 
@@ -348,7 +352,8 @@ def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
         else:
             verdict = "not reproduced"
         rows.append({"claim": claim.claim, "policy": claim.policy, "kpi": claim.kpi,
-                     "claimed": f"{_pct(claim.claimed_low)} to {_pct(claim.claimed_high)}",
+                     "claimed": _pct(claim.claimed_low) if claim.claimed_low == claim.claimed_high
+                     else f"{_pct(claim.claimed_low)} to {_pct(claim.claimed_high)}",
                      "lab": f"{_pct(d['rel_diff'])} ({_pct(d['rel_lo'])} to {_pct(d['rel_hi'])})",
                      "p (Holm)": round(float(d["p_holm"]), 3), "verdict": verdict})
     return pd.DataFrame(rows).set_index("claim")

@@ -270,15 +270,15 @@ def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str
             for i, (name, group) in enumerate(groups):
                 group = group.sort_values(x)
                 colour = OKABE_ITO[i % len(OKABE_ITO)]
-                ax.plot(group[x], group[mean], marker="o", linewidth=2, color=colour,
-                        label=None if name is None else f"{_factor_label(series)} {name:g}"
-                        if isinstance(name, float) else f"{name}")
-                ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.2)
+                ax.plot(group[x], group[mean], marker=MARKERS[i % len(MARKERS)], linewidth=2, color=colour,
+                        markersize=8, label=None if name is None else
+                        f"{name:g}" if isinstance(name, (int, float, np.number)) else str(name))
+                ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.12)
             ax.set_xlabel(_factor_label(x))
             ax.set_ylabel(kpi_label(kpi))
             ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
             ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
-            if series is not None:
-                ax.legend(framealpha=0.9)
+            if series is not None and ax is axes[0]:  # one legend serves every panel
+                ax.legend(title=_factor_label(series), framealpha=0.9, title_fontsize=FONT_SIZE - 1)
         fig.suptitle(title)
     return fig

@@ -66,13 +66,11 @@ def collect_tables(notebook) -> dict[str, pd.DataFrame]:
         for output in cell.get("outputs", []):
             payload = output.get("data", {}).get(TABLE_MIME)
             if payload:
-                split = payload["table"]
-                index = split.get("index")
-                table = pd.DataFrame(split["data"], columns=split["columns"], index=index)
-                names = payload.get("index_names", [None])
-                if len(names) == 1:
-                    table.index.name = names[0]
-                tables[payload["name"]] = table
+                split, names = payload["table"], payload.get("index_names", [None])
+                index = pd.MultiIndex.from_tuples([tuple(i) for i in split["index"]], names=names) \
+                    if len(names) > 1 else pd.Index(split["index"], name=names[0])
+                columns = [tuple(c) if isinstance(c, list) else c for c in split["columns"]]
+                tables[payload["name"]] = pd.DataFrame(split["data"], columns=columns, index=index)
     return tables
 
 

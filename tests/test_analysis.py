@@ -129,3 +129,10 @@ def test_recommendation_table():
     assert table["recommendation"].to_dict() == {"up-cheap": "adopt", "up-dear": "weigh the trade-off",
                                                  "flat": "no evidence yet", "down": "reject"}
     assert table.loc["up-cheap", "clearly better"] == "won" and table.loc["down", "clearly worse"] == "won"
+
+
+def test_cadence_costs_add_meetings_backorders_and_margin_forgone():
+    means = pd.DataFrame({"meeting_cost": [900.0, 300.0], "backorders": [0.0, 2.0], "revenue": [10_000.0, 9_000.0]},
+                         index=pd.Index([7, 30], name="cadence"))
+    costs = analysis.cadence_costs(means, backorder_cost=100, margin=0.3)
+    assert costs["total"].tolist() == [900.0, 300.0 + 200.0 + 300.0]
