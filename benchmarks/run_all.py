@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_baseline  # noqa: E402
+import bench_dask  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_experiments  # noqa: E402
 import bench_memory  # noqa: E402
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         ("engine", lambda: bench_engine.run(days=days)),
         ("baseline", lambda: bench_baseline.run(days=days)),
         ("experiments", lambda: bench_experiments.run(days=days / 4)),
+        ("dask", lambda: bench_dask.run(days=days / 4)),
         ("memory", lambda: bench_memory.run(years=(0.25, 1) if args.quick else (1, 10))),
     ]
     rows: list[Row] = []
