@@ -35,7 +35,8 @@ class Coordination:
         self.policy = model.scenario.policy
         self.notes_written: list[float] = []  # times of sales feedback notes
         self.notes_synced = 0  # how many of them marketing's scoring model has learnt from
-        self.pool: dict[int, Lead] = {}  # leads waiting in the public pool
+        self.pool: dict[int, tuple[Lead, int]] = {}  # lead id -> (lead, release number) in the public pool
+        self._releases = 0
         self.recycled_waiting: set[int] = set()  # recycled leads not yet given matched content
         self.matched_content: set[int] = set()
         self._contact = simpy.Event(model.env)  # fires at each meeting that syncs disputes
@@ -84,12 +85,19 @@ class Coordination:
         yield from disputes.open_dispute(self.model, lead.id, "lead", "key_account",
                                          self.policy.disputes.key_account_probability, lead.value)
 
-    def enter_pool(self, lead: Lead) -> None:
-        self.pool[lead.id] = lead
+    def enter_pool(self, lead: Lead) -> int:
+        """Put the lead in the public pool; returns the number of this release."""
+        self._releases += 1
+        self.pool[lead.id] = (lead, self._releases)
+        return self._releases
 
-    def leave_pool(self, lead: Lead) -> bool:
-        """Take the lead out of the pool; False if someone else already did."""
-        return self.pool.pop(lead.id, None) is not None
+    def leave_pool(self, lead: Lead, release: int | None = None) -> bool:
+        """Take the lead out of the pool (only from stay ``release`` if given); False if it is not there."""
+        entry = self.pool.get(lead.id)
+        if entry is None or (release is not None and entry[1] != release):
+            return False
+        del self.pool[lead.id]
+        return True
 
     # ------------------------------------------------------------ production and service
     def contract_to_operations(self, order: Order) -> Generator:
@@ -146,7 +154,7 @@ class Coordination:
         elif kind == "lead_feedback":
             self.notes_synced = sum(1 for t in self.notes_written if t <= as_of)
         elif kind == "pool_review":
-            for lead in list(self.pool.values()):
+            for lead, _ in list(self.pool.values()):
                 if self.leave_pool(lead):
                     lead.timers_from = model.env.now
                     model.log.record(lead.id, "lead", model.env.now, "reassigned_from_pool", "sales", None)

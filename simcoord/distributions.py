@@ -31,7 +31,7 @@ class Distribution(BaseModel):
     - empirical: ``values`` (sampled uniformly with replacement)
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     dist: DistName
     value: float | None = Field(default=None, ge=0)
@@ -53,6 +53,9 @@ class Distribution(BaseModel):
 
     @model_validator(mode="after")
     def _check_parameters(self) -> "Distribution":
+        from simcoord.scenario import check_magnitudes
+
+        check_magnitudes({name: getattr(self, name) for name in type(self).model_fields})
         needed = {
             "constant": ("value",),
             "exponential": ("mean",),

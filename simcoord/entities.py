@@ -23,6 +23,7 @@ class Lead:
     recycles: int = 0
     stage_index: int = 0  # funnel stage to resume at
     owner: str | None = None
+    qualified: bool = False  # an SQL in the current hand-over: a rep claiming it from the pool re-contacts, not re-qualifies
     handed_over_at: float = 0.0  # latest MQL hand-over: response time and its decay count from here
     timers_from: float = 0.0  # SLA timers run from the hand-over, or from a claim out of the pool
     extras: dict = field(default_factory=dict)

@@ -140,19 +140,22 @@ def _follow_up_cycle(leads: pd.DataFrame, stage_names: list[str], limit: float) 
     return float((gaps <= limit).mean()) if len(gaps) else float("nan")
 
 
-def _busy_hours(events: pd.DataFrame, calendar: "WorkCalendar", horizon: float, staff_per_line: float) -> pd.Series:
-    """Person-hours worked before the horizon, per department. A task still running at the
-    end counts only its working hours up to the end (meetings: clock hours), so short runs
-    never show staff busier than their paid hours."""
+def _busy_hours(events: pd.DataFrame, calendar: "WorkCalendar", horizon: float) -> pd.Series:
+    """Person-hours of paid working time used before the horizon, per department. A task still
+    running at the end counts only its working hours up to the end; a meeting counts the working
+    hours it overlaps (one that runs past closing time is overtime, not paid time)."""
     if "work_hours" not in events:
         return pd.Series(dtype=float)
     work = events[events["work_hours"].notna()]
     activity = work["activity"].astype(str).to_numpy()
     start = work["time"].to_numpy(dtype=float)
-    persons = np.where(activity == "production_run", staff_per_line, 1.0)
-    working_left = calendar.work_hours_until_many(np.array([horizon]))[0] - calendar.work_hours_until_many(start)
-    left = np.where(activity == "meeting", horizon - start, working_left)
-    done = np.minimum(work["work_hours"].to_numpy(dtype=float), persons * np.maximum(left, 0.0))
+    persons = work["crew"].fillna(1.0).to_numpy(dtype=float) if "crew" in work else np.ones(len(work))
+    hours = work["work_hours"].to_numpy(dtype=float)
+    started = calendar.work_hours_until_many(start)
+    working_left = calendar.work_hours_until_many(np.array([horizon]))[0] - started
+    meeting_overlap = calendar.work_hours_until_many(np.minimum(start + hours, horizon)) - started
+    left = np.where(activity == "meeting", meeting_overlap, working_left)
+    done = np.minimum(hours, persons * np.maximum(left, 0.0))
     return pd.Series(done, index=work.index).groupby(work["department"].astype(str)).sum()
 
 
@@ -199,9 +202,9 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
     response = responded.reindex(opened.index) - opened
 
     paid_hours = calendar.work_hours_until(horizon) - (calendar.work_hours_until(window_start) if window_start > 0 else 0.0)
-    busy = _busy_hours(whole_log, calendar, horizon, scenario.production.staff_per_line)
+    busy = _busy_hours(whole_log, calendar, horizon)
     if window_start > 0:  # work done in the window, tasks started before it included
-        busy = busy.sub(_busy_hours(whole_log, calendar, window_start, scenario.production.staff_per_line), fill_value=0.0)
+        busy = busy.sub(_busy_hours(whole_log, calendar, window_start), fill_value=0.0)
     meetings = events[act == "meeting"]
     org = scenario.organisation
     rate = {d: org.department(d).hourly_cost for d in ("marketing", "sales", "production", "service")}

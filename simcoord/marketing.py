@@ -196,6 +196,7 @@ def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
     if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
         yield from model.work(lead.id, "lead", "qualification", hours, model.teams["marketing"])
     lead.handed_over_at = lead.timers_from = model.env.now
+    lead.qualified = False
     model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
     yield from model.coordination.hand_over_delay(lead)
     model.env.process(sales.pursue(model, lead))

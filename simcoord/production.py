@@ -31,7 +31,8 @@ class Plant:
     def __init__(self, model: "Model") -> None:
         spec = model.scenario.production
         self.model = model
-        self.lines = simpy.Resource(model.env, capacity=spec.lines)
+        running, self.crew = line_crews(spec.lines, spec.staff_per_line, model.scenario.organisation.production.staff)
+        self.lines = simpy.Resource(model.env, capacity=running)
         self.stock = simpy.Container(model.env, init=spec.initial_stock_units)
         self.forecast_units_per_day = spec.initial_forecast_units_per_week / 7
         self.demand_history: list[tuple[float, float]] = []  # (time, units) of orders, as sales sees them
@@ -55,6 +56,17 @@ class Plant:
         self.forecast_units_per_day = self.sales_forecast(as_of)
         self.model.log.record(0, "plan", self.model.env.now, "forecast_updated", DEPARTMENT, None,
                               value=round(self.forecast_units_per_day * 7, 2), as_of=as_of)
+
+
+def line_crews(lines: int, staff_per_line: float, staff: int) -> tuple[int, float]:
+    """``(lines that can run at once, people per running line)`` for ``staff`` production staff.
+
+    A line runs only with its crew; with fewer staff than one crew, one line runs with whoever
+    there is (no production staff at all: outsourced, no staff cost)."""
+    if staff_per_line <= 0:
+        return lines, 0.0
+    crewed = min(lines, int(staff // staff_per_line))
+    return (crewed, staff_per_line) if crewed >= 1 else (1, float(staff))
 
 
 def units_for(value: float, unit_price: float) -> float:
@@ -106,7 +118,8 @@ def build(model: "Model", units: float, entity: int, kind: str) -> Generator:
         start = model.calendar.next_open(env.now)
         yield env.timeout(start - env.now)
         model.log.record(entity, kind, env.now, "production_run", DEPARTMENT, None, units=units,
-                         work_hours=hours * spec.staff_per_line, changeover_hours=spec.changeover_hours)
+                         work_hours=hours * model.plant.crew, crew=model.plant.crew,
+                         changeover_hours=spec.changeover_hours)
         yield env.timeout(model.calendar.add_work_hours(env.now, hours) - env.now)
 
 

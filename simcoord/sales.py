@@ -93,6 +93,8 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
         return False, owner
     staff, touched_at = started
     lead.owner = staff
+    if lead.qualified:  # claimed from the pool after qualifying: a re-contact, not a new SQL
+        return True, owner
     decay = model.scenario.funnel.response_decay
     touched_after = touched_at - handed_at
     p = model.scenario.funnel.qualification[lead.grade] * lead.conversion_multiplier * \
@@ -100,6 +102,7 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
     qualified = model.streams["outcome.qualification"].random() < p
     if qualified or lead.extras.pop("triggered", False):
         lead.last_interaction_at = env.now  # the lead engaged; an invalid one did not
+        lead.qualified = True
         lead.sales_score = max(lead.sales_score, 60.0)
         model.log.record(lead.id, "lead", env.now, "sql", DEPARTMENT, staff,
                          stage=model.scenario.funnel.stages[lead.stage_index].name)
@@ -169,13 +172,16 @@ def release_to_pool(model: "Model", lead: Lead, reason: str, stage: str | None =
     previous = lead.owner
     lead.owner = None
     lead.extras["released_by"] = previous
-    model.coordination.enter_pool(lead)
+    release = model.coordination.enter_pool(lead)
     model.log.record(lead.id, "lead", model.env.now, "released_to_pool", DEPARTMENT, previous, reason=reason, stage=stage)
-    model.env.process(claim_from_pool(model, lead, previous))
+    model.env.process(claim_from_pool(model, lead, previous, release))
 
 
-def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None) -> Generator:
-    """Another rep picks the lead up after a while; unclaimed leads go through wake-up."""
+def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None, release: int) -> Generator:
+    """Another rep picks the lead up after a while; unclaimed leads go through wake-up.
+
+    ``release`` identifies this stay in the pool: once the lead has left it (a pool review),
+    this process must not touch the lead again, even if it is released a second time."""
     sla = model.scenario.policy.sla
     rng = model.streams["pool"]
     claimed = rng.random() < sla.pool_claim_probability
@@ -183,7 +189,7 @@ def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None) -> G
     env = model.env
     if claimed:
         yield env.timeout(delay_days * HOURS_PER_DAY)
-        if not model.coordination.leave_pool(lead):
+        if not model.coordination.leave_pool(lead, release):
             return  # reassigned at a pool review meanwhile
         lead.timers_from = env.now
         model.log.record(lead.id, "lead", env.now, "claimed_from_pool", DEPARTMENT, None)
@@ -194,7 +200,7 @@ def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None) -> G
         return  # stays in the pool, open
     idle = (env.now - lead.last_interaction_at) / HOURS_PER_DAY
     yield env.timeout(max(wake.no_interaction_days - idle, 0.0) * HOURS_PER_DAY)
-    if not model.coordination.leave_pool(lead):
+    if not model.coordination.leave_pool(lead, release):
         return
     if (yield from marketing.wake_up(model, lead)):
         lead.stage_index = 0

@@ -23,10 +23,34 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHARE_TOLERANCE = 1e-6
 
 
-class Spec(BaseModel):
-    """Base for every scenario section: unknown keys are errors; values are immutable."""
+MAX_MAGNITUDE = 1e9  # no quantity in a company scenario is larger; bigger numbers are typos or attacks
+MAX_HEAD_COUNT = 10_000
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+def check_magnitudes(values: dict[str, object]) -> None:
+    """Reject numbers beyond :data:`MAX_MAGNITUDE` anywhere in a section (nested mappings and lists too)."""
+    def walk(name: str, value: object) -> None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+            raise ValueError(f"{name} = {value:.3g} is out of range (at most {MAX_MAGNITUDE:.0e})")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{name}.{key}", item)
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                walk(f"{name}.{index}", item)
+    for field, value in values.items():
+        walk(field, value)
+
+
+class Spec(BaseModel):
+    """Base for every scenario section: unknown keys are errors; values are immutable and finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _finite_and_sane(self) -> "Spec":
+        check_magnitudes({name: getattr(self, name) for name in type(self).model_fields})
+        return self
 
 
 def _check_shares(shares: dict[str, float], what: str) -> None:
@@ -59,7 +83,7 @@ class CalendarSpec(Spec):
 
 # --------------------------------------------------------------------------- organisation
 class DepartmentSpec(Spec):
-    staff: int = Field(ge=0, description="head count")
+    staff: int = Field(ge=0, le=MAX_HEAD_COUNT, description="head count")
     hourly_cost: float = Field(ge=0, description="fully loaded cost per paid hour (currency)")
 
 
@@ -70,8 +94,8 @@ class OrganisationSpec(Spec):
     sales: DepartmentSpec = DepartmentSpec(staff=12, hourly_cost=55.0)
     production: DepartmentSpec = DepartmentSpec(staff=7, hourly_cost=40.0)
     service: DepartmentSpec = DepartmentSpec(staff=6, hourly_cost=38.0)
-    key_account_staff: int = Field(3, ge=0, description="sales reps reserved for the enterprise tier")
-    coordination_managers: int = Field(0, ge=0, description="staff whose job is cross-department coordination")
+    key_account_staff: int = Field(3, ge=0, le=MAX_HEAD_COUNT, description="sales reps reserved for the enterprise tier")
+    coordination_managers: int = Field(0, ge=0, le=MAX_HEAD_COUNT, description="staff whose job is cross-department coordination")
     coordination_manager_hourly_cost: float = Field(60.0, ge=0)
 
     @model_validator(mode="after")
@@ -86,7 +110,7 @@ class OrganisationSpec(Spec):
 
 # --------------------------------------------------------------------------- demand
 class ChannelSpec(Spec):
-    leads_per_week: float = Field(ge=0, description="mean arrival rate before profiles and campaigns")
+    leads_per_week: float = Field(ge=0, le=1_000_000, description="mean arrival rate before profiles and campaigns")
     grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], float] | None = Field(
         None, description="behaviour grade mix of this channel; default: lead_mix.grade_shares"
     )
@@ -106,7 +130,7 @@ class CampaignSpec(Spec):
     channel: str
     start_day: float = Field(ge=0, description="days since the start date")
     duration_days: float = Field(1.0, gt=0)
-    extra_leads: float = Field(ge=0, description="expected extra leads over the whole event")
+    extra_leads: float = Field(ge=0, le=10_000_000, description="expected extra leads over the whole event")
 
 
 class DemandSpec(Spec):
@@ -255,9 +279,9 @@ class ProductionSpec(Spec):
 
     mode: Literal["make_to_order", "make_to_stock"] = "make_to_stock"
     unit_price: float = Field(1500.0, gt=0, description="currency per unit")
-    lines: int = Field(2, ge=1, description="parallel production lines")
+    lines: int = Field(2, ge=1, le=MAX_HEAD_COUNT, description="parallel production lines")
     units_per_hour: float = Field(5.5, gt=0, description="output of one line per working hour")
-    staff_per_line: float = Field(3.0, ge=0, description="production staff busy while a line runs")
+    staff_per_line: float = Field(3.0, ge=0, description="crew a line needs to run; lines without a crew stand still")
     promise_days: float = Field(14.0, ge=0, description="delivery promised this many days after the order")
     shipping_days: Distribution = triangular(1.0, 2.0, 4.0)
     initial_stock_units: float = Field(800.0, ge=0)

@@ -312,9 +312,6 @@ def test_make_to_stock_order_waiting_behind_a_backorder_is_a_backorder():
     assert run.kpis["backorders"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason="sales.claim_from_pool: the claim process of an earlier release survives a "
-                   "pool-review reassignment and claims the lead when it is pooled again (leave_pool succeeds), "
-                   "so the second release is claimed 149 h after it instead of the 240 h claim delay")
 def test_a_pool_claim_belongs_to_its_own_release():
     review = {"policy": {"meetings": [{"name": "pool review", "attendees": {"sales": 1}, "every_days": 100,
                                        "duration_hours": 1, "first_day": 3, "syncs": ["pool_review"]}],

@@ -179,8 +179,6 @@ def test_missing_file_and_extends_cycle(tmp_path):
     assert err.value.field == "extends"
 
 
-@pytest.mark.xfail(strict=True, reason="scenario.Spec allows inf/nan floats (pydantic allow_inf_nan defaults to True): "
-                   "an infinite arrival rate hangs simulate(), a NaN profile crashes it (ValueError in intensity)")
 @pytest.mark.parametrize("text", [
     "demand:\n  campaigns: []\n  channels:\n    web: {leads_per_week: .inf}\n",
     "demand:\n  weekly_profile: [.nan, 1, 1, 1, 1, 1, 1]\n",
