@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
@@ -239,3 +240,24 @@ def test_cli_never_prints_a_traceback_in_a_real_process(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-m", "simcoord", "run", str(bad)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.startswith("error: ")
+
+
+# ------------------------------------------------------------------ nothing from a scenario runs or renders raw
+@MANY
+@given(name=st.text(min_size=1, max_size=40) | st.sampled_from(['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
+                                                               "a & b < c", "{{7*7}}", "__import__('os').system('id')"]))
+def test_scenario_strings_are_inert_in_loading_and_escaped_in_html(name) -> None:
+    """A scenario name (or any string) is data: validated as text, never evaluated, and
+    escaped wherever the HTML report and pandas tables show it."""
+    import html
+
+    from simcoord.report import _manifest_html
+
+    scenario = scenario_from_dict({"name": name, "description": name})
+    assert scenario.name == name  # kept verbatim: not evaluated, not formatted
+    page = _manifest_html({"scenario": scenario.name, "description": scenario.description})
+    assert html.escape(name) in page
+    table = pd.DataFrame({"value": [1.0]}, index=pd.Index([name], name="policy"))._repr_html_()
+    for raw in ("<script", "<img"):
+        if raw in name:
+            assert raw not in page and raw not in table
