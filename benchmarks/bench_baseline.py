@@ -59,9 +59,13 @@ def run(days: float = 365, repeats: int = 2) -> list[Row]:
     rows.append(Row("baseline 1 year", "speed-up with GC paused", seconds / paused, "ratio",
                     "proposed for Model.run (model.py), same log"))
     horizons = [days / 4, days / 2, days]
-    times = [best_of(repeats, lambda h=h: simulate(scenario, seed=0, days=h))[0] for h in horizons]
+    runs = [best_of(repeats, lambda h=h: simulate(scenario, seed=0, days=h)) for h in horizons]
+    times, events = [t for t, _ in runs], [len(r.events) for _, r in runs]
     rows.append(Row("cost growth", "exponent in horizon", exponent(horizons, times), "",
                     "days " + ", ".join(f"{h:g}: {t:.2f}s" for h, t in zip(horizons, times))))
+    rows.append(Row("cost growth", "exponent of events in horizon", exponent(horizons, events), "",
+                    "the company grows (customers, tickets): " + ", ".join(f"{e:,}" for e in events)))
+    rows.append(Row("cost growth", "exponent in events", exponent(events, times), "", "time per event; 1 = linear"))
     factors = [0.5, 1.0, 2.0]
     half_year = days / 2
     times = [best_of(repeats, lambda f=f: simulate(scaled(f), seed=0, days=half_year))[0] for f in factors]
