@@ -118,12 +118,11 @@ def work_backlog(events: pd.DataFrame, days: float, step_days: float = 1.0) -> p
 def workload(events: pd.DataFrame) -> pd.DataFrame:
     """Person-hours of work recorded per department (rows) and activity (columns), largest first.
 
-    Work rows already carry person-hours (a production run: line hours x its crew; a meeting:
-    each attendee's hours)."""
+    Work rows carry person-hours: a production run's ``work_hours`` already counts its crew,
+    a meeting row is one attendee's hours."""
     work = events[events["work_hours"].notna()] if "work_hours" in events else events.iloc[:0]
-    work = work.assign(person_hours=work["work_hours"])
     table = work.pivot_table(index=work["department"].astype(str), columns=work["activity"].astype(str),
-                             values="person_hours", aggfunc="sum", fill_value=0.0, observed=True)
+                             values="work_hours", aggfunc="sum", fill_value=0.0, observed=True)
     table = table.loc[:, table.sum().sort_values(ascending=False).index]
     table.index.name, table.columns.name = "department", "activity"
     return table

@@ -202,9 +202,14 @@ def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", 
 
 
 def _factor_label(path: str) -> str:
-    """``policy.sla.first_touch.hours`` -> ``first touch hours``."""
-    parts = [p for p in path.split(".") if p not in ("policy", "sla", "incentives")]
-    return " ".join(parts[-2:]).replace("_", " ")
+    """``policy.sla.first_touch.hours`` -> ``first touch (hours)``,
+    ``policy.meetings.0.every_days`` -> ``meetings every (days)``."""
+    parts = [p for p in path.split(".") if p not in ("policy", "sla", "incentives") and not p.isdigit()]
+    label = " ".join(parts[-2:]).replace("_", " ")
+    for unit in ("hours", "days"):
+        if label.endswith(f" {unit}"):
+            return f"{label[: -len(unit) - 1]} ({unit})"
+    return label
 
 
 def wip_backlog(states: pd.DataFrame, backlog: pd.DataFrame | None = None,
