@@ -330,10 +330,11 @@ def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
 
     ``claims``: rows with ``claim``, ``policy``, ``kpi``, ``claimed_low``, ``claimed_high``
     (relative change as fractions, e.g. -0.30 and -0.20 for "20-30 % shorter").
-    ``diffs``: ``Experiment.compare()``. The lab *reproduces* a claim when its 95 % CI of the
-    relative change overlaps the claimed range; *same direction, smaller/larger* when the
-    change is significant, in the claimed direction, but outside the range; otherwise *not
-    reproduced* (no significant change, or the opposite one)."""
+    ``diffs``: ``Experiment.compare()``. Verdicts, with significance from the Holm-adjusted p:
+    *reproduced* when the change is significant and its 95 % CI overlaps the claimed range;
+    *inconclusive* when the CI overlaps the range but the change is not significant (more
+    replications may decide); *same direction, smaller/larger* when it is significant, in the
+    claimed direction, but outside the range; otherwise *not reproduced*."""
     rows = []
     for claim in claims.itertuples(index=False):
         match = diffs[(diffs["policy"] == claim.policy) & (diffs["kpi"] == claim.kpi)]
@@ -343,8 +344,8 @@ def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
         overlaps = d["rel_lo"] <= claim.claimed_high and d["rel_hi"] >= claim.claimed_low
         significant = d["p_holm"] < 0.05
         same_sign = np.sign(d["rel_diff"]) == np.sign((claim.claimed_low + claim.claimed_high) / 2)
-        if overlaps and (significant or claim.claimed_low <= 0 <= claim.claimed_high):
-            verdict = "reproduced"
+        if overlaps:
+            verdict = "reproduced" if significant else "inconclusive"
         elif significant and same_sign:
             verdict = "same direction, smaller" if abs(d["rel_diff"]) < min(abs(claim.claimed_low), abs(claim.claimed_high)) \
                 else "same direction, larger"

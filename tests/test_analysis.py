@@ -111,11 +111,15 @@ def test_claim_check_verdicts():
         {"policy": "a", "kpi": "won", "rel_diff": 0.25, "rel_lo": 0.10, "rel_hi": 0.40, "p_holm": 0.01},
         {"policy": "b", "kpi": "won", "rel_diff": 0.05, "rel_lo": 0.02, "rel_hi": 0.08, "p_holm": 0.02},
         {"policy": "c", "kpi": "won", "rel_diff": 0.30, "rel_lo": -0.10, "rel_hi": 0.70, "p_holm": 0.40},
+        {"policy": "d", "kpi": "won", "rel_diff": 0.01, "rel_lo": -0.10, "rel_hi": 0.12, "p_holm": 0.80},
+        {"policy": "e", "kpi": "won", "rel_diff": -0.20, "rel_lo": -0.30, "rel_hi": -0.10, "p_holm": 0.01},
     ])
-    claims = pd.DataFrame({"claim": ["x", "y", "z"], "policy": ["a", "b", "c"], "kpi": "won",
+    claims = pd.DataFrame({"claim": list("vwxyz"), "policy": list("abcde"), "kpi": "won",
                            "claimed_low": 0.28, "claimed_high": 0.28})
     table = analysis.claim_check(diffs, claims)
-    assert table["verdict"].tolist() == ["reproduced", "same direction, smaller", "not reproduced"]
+    assert table["verdict"].tolist() == ["reproduced", "same direction, smaller", "inconclusive",
+                                         "not reproduced", "not reproduced"]
+    assert table.loc["v", "claimed"] == "+28.0%"
 
 
 def test_recommendation_table():
