@@ -100,3 +100,17 @@ def test_tables_exported_as_csv_and_excel_with_a_manifest(report):
     manifest = json.loads((tables / "manifest.json").read_text())
     assert manifest["parameters"]["REPLICATIONS"] == 2 and "comparison" in manifest["tables"]
     assert html.with_suffix(".ipynb").is_file()  # the executed notebook, kept for traceability
+
+
+def test_show_code_keeps_the_code_and_parameters_parse_as_yaml():
+    import nbformat
+
+    from simcoord.report import parse_parameters, to_html
+
+    notebook = nbformat.read(ROOT / "notebooks" / "01-quickstart.ipynb", as_version=4)
+    hidden = to_html(notebook, show_code=False, manifest={"notebook": "01"})
+    shown = to_html(notebook, show_code=True, manifest={"notebook": "01"})
+    assert "funnel_counts" not in hidden and "funnel_counts" in shown
+    assert "<title>01 · Quickstart" in hidden
+    assert parse_parameters([["DAYS", "30"], ["RATE", "0.5"], ["NAME", "a b"], ["LIST", "[1, 2]"]]) == \
+        {"DAYS": 30, "RATE": 0.5, "NAME": "a b", "LIST": [1, 2]}
