@@ -172,19 +172,17 @@ def sla_table(kpis: pd.Series | pd.DataFrame, sla) -> pd.DataFrame:
 
 def pareto_front(points: pd.DataFrame, x: str, y: str, x_higher_is_better: bool | None = None,
                  y_higher_is_better: bool | None = None) -> pd.Series:
-    """Boolean mask of the points no other point beats on both ``x`` and ``y``.
+    """Boolean mask of the points no other point beats on both ``x`` and ``y`` (the rows of
+    :func:`simcoord.sweep.pareto_front`). Directions default to each KPI's ``higher_is_better``
+    in :data:`~simcoord.kpis.KPIS` (higher when a column is not a KPI or has no direction)."""
+    from simcoord.sweep import pareto_front as front_rows
 
-    Directions default to each KPI's ``higher_is_better`` in :data:`~simcoord.kpis.KPIS`."""
-    def sign(column: str, given: bool | None) -> float:
-        higher = given if given is not None else (KPIS[column].higher_is_better if column in KPIS else True)
-        return 1.0 if higher in (True, None) else -1.0
+    def higher(column: str, given: bool | None) -> bool:
+        return given if given is not None else (KPIS[column].higher_is_better is not False if column in KPIS else True)
 
-    values = np.column_stack([points[x].to_numpy(float) * sign(x, x_higher_is_better),
-                              points[y].to_numpy(float) * sign(y, y_higher_is_better)])
-    at_least = (values[None, :, :] >= values[:, None, :]).all(axis=2)
-    strictly = (values[None, :, :] > values[:, None, :]).any(axis=2)
-    dominated = (at_least & strictly).any(axis=1)
-    return pd.Series(~dominated, index=points.index, name="on_front")
+    indexed = points.reset_index(drop=True)
+    rows = front_rows(indexed, x, y, maximize=(higher(x, x_higher_is_better), higher(y, y_higher_is_better)))
+    return pd.Series(indexed.index.isin(rows.index), index=points.index, name="on_front")
 
 
 def scenario_with(scenario, values: dict[str, Any]):
