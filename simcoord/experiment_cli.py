@@ -35,22 +35,27 @@ def _interval(row: tuple) -> str:
     return f"[{format_value(row.kpi, row.diff_lo)}, {format_value(row.kpi, row.diff_hi)}]"
 
 
-def format_comparison(table: pd.DataFrame) -> str:
-    """The paired-difference table as text: per policy, every KPI that moved or has a CI."""
+def format_comparison(table: pd.DataFrame, baseline: str = "baseline") -> str:
+    """The paired-difference table as text: per policy, every KPI it moved, with the relative
+    change, its 95 % CI, the Holm-adjusted p-value and better/worse by the KPI's direction."""
     blocks = []
     for policy, rows in table.groupby("policy", sort=False):
+        pairs = int(rows["n"].max()) if rows["n"].notna().any() else 0
+        title = f"{policy} vs {baseline} (n = {pairs} paired replications)"
         rows = rows[rows["diff"].fillna(0) != 0]  # KPIs the policy did not move are left out
+        if rows.empty:
+            blocks.append(f"{title}\nno KPI differs from the baseline")
+            continue
         lines = pd.DataFrame({
             "KPI": rows["kpi"],
-            "baseline": [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
+            baseline: [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
             policy: [format_value(k, v) for k, v in zip(rows["kpi"], rows["policy_mean"])],
             "change": [_change(r.kpi, r.rel_diff, r.diff) for r in rows.itertuples()],
             "95 % CI": [_interval(r) for r in rows.itertuples()],
             "p (Holm)": rows["p_holm"].map(lambda p: "n/a" if pd.isna(p) else f"{p:.3f}"),
             "": rows["verdict"].map(MARKS),
         })
-        blocks.append(f"{policy} vs baseline (n = {int(rows['n'].max())} paired replications)\n"
-                      + lines.to_string(index=False))
+        blocks.append(f"{title}\n" + lines.to_string(index=False))
     return "\n\n".join(blocks)
 
 
@@ -78,7 +83,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
     table = experiment.compare(baseline=Path(args.base).stem)
-    print(format_comparison(table))
+    print(format_comparison(table, Path(args.base).stem))
     csv = Path(args.csv or (Path(args.out) / "comparison.csv" if args.out else "comparison.csv"))
     table.to_csv(csv, index=False)
     print(f"\nwrote {csv}")

@@ -13,6 +13,7 @@ import pytest
 from simcoord import evaluators, stats
 from simcoord.cli import main
 from simcoord.experiment import Experiment, replication_seed, run_experiment
+from simcoord.experiment_cli import format_comparison
 from simcoord.loading import deep_merge, resolve_file, scenario_from_dict
 from simcoord.model import simulate
 from simcoord.warmup import daily_counts, suggest_warmup
@@ -190,6 +191,16 @@ def test_summary_and_required_replications_use_the_replications():
     assert needed["baseline"] == stats.required_replications([100, 110, 120, 130], 0.05)
     with pytest.raises(KeyError, match="baseline 'nope'"):
         SYNTHETIC.compare(baseline="nope")
+
+
+def test_comparison_table_marks_better_and_worse_and_skips_unmoved_kpis():
+    text = format_comparison(SYNTHETIC.compare())
+    a_block, b_block = text.split("\n\n")
+    assert a_block.startswith("a vs baseline (n = 4 paired replications)")
+    revenue = next(line for line in a_block.splitlines() if line.strip().startswith("revenue"))
+    assert "+5.7%" in revenue and "better" in revenue
+    assert "worse" in next(line for line in a_block.splitlines() if "total_cost" in line)
+    assert "total_cost" not in b_block and "mql" not in b_block  # b moved neither
 
 
 # ---------------------------------------------------------------------------- warm-up
