@@ -5,6 +5,9 @@ of levels, or for Latin hypercube designs a ``(low, high)`` tuple (a continuous 
 whole numbers when both ends are ints). Every variant is validated against the schema
 before anything runs, so a typo or a wrong type fails at once, naming the path. All
 variants of one sweep run as one experiment with common random numbers.
+
+``simcoord.sweep`` is the :func:`sweep` function (exported by the package), so take the
+helpers with ``from simcoord.sweep import pareto_front``, not ``import simcoord.sweep as m``.
 """
 
 from __future__ import annotations
