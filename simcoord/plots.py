@@ -263,11 +263,13 @@ def workload(table: pd.DataFrame, top: int = 7, title: str = "Workload per depar
 
 def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str | None = None,
                  mean: str = "mean", low: str = "ci_lo", high: str = "ci_hi",
-                 title: str = "Effect of the factor (mean, 95 % CI)") -> Figure:
+                 title: str = "Effect of the factor (mean, 95 % CI)", labels: dict[str, str] | None = None) -> Figure:
     """One panel per KPI: the mean over replications against factor ``x``, with its CI band;
     one line per value of ``series`` (a second factor) if given.
 
-    ``summary``: tidy rows with columns ``kpi``, ``x``, ``mean``, ``low``, ``high`` (and ``series``)."""
+    ``summary``: tidy rows with columns ``kpi``, ``x``, ``mean``, ``low``, ``high`` (and ``series``).
+    ``labels``: axis labels (with units) for rows whose ``kpi`` is not one of :data:`simcoord.KPIS`."""
+    labels = labels or {}
     with _slide(1, len(kpis)) as (fig, axes):
         for ax, kpi in zip(axes, kpis):
             rows = summary[summary["kpi"] == kpi]
@@ -280,7 +282,7 @@ def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str
                         f"{name:g}" if isinstance(name, (int, float, np.number)) else str(name))
                 ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.12)
             ax.set_xlabel(_factor_label(x))
-            ax.set_ylabel(kpi_label(kpi))
+            ax.set_ylabel(labels.get(kpi, kpi_label(kpi)))
             ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
             ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
             if series is not None and ax is axes[0]:  # one legend serves every panel

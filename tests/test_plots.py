@@ -108,6 +108,10 @@ def test_effect_lines_one_panel_per_kpi_one_line_per_series():
     assert [ax.get_ylabel() for ax in axes] == ["revenue (currency)", "meeting hours (hours)"]
     assert all(len(ax.get_lines()) == 2 for ax in axes)
     assert all(len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 2 for ax in axes)
+    assert axes[0].get_legend().get_title().get_text() == "mode" and axes[1].get_legend() is None
+    relabelled = plots.effect_lines(summary.replace({"kpi": {"revenue": "custom"}}), "cadence", ["custom"],
+                                    labels={"custom": "custom cost (currency)"})
+    assert visible_axes(relabelled)[0].get_ylabel() == "custom cost (currency)"
 
 
 @pytest.mark.parametrize("kpi, label", [("revenue", "revenue (currency)"), ("sla_hot_lead_pct", "sla hot lead (%)"),
