@@ -6,6 +6,8 @@ bookkeeping and arithmetic, not the model's long-run behaviour.
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,6 +126,27 @@ def test_interrupted_run_resumes_with_only_the_missing_runs(policies, serial, tm
     monkeypatch.setattr(evaluators, "simulate", again)
     run_experiment(policies, workers=1, out=out, **FAST)
     assert again.calls == 0
+
+
+def _fail_one_run(scenario, seed, **kwargs):
+    """``simulate`` that dies on replication 1 of fast-sla (inherited by forked pool workers)."""
+    if scenario.policy.sla.first_touch.hours == 4 and seed == replication_seed(2026, 1):
+        raise RuntimeError("worker process failed")
+    return simulate(scenario, seed, **kwargs)
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patch reaches workers only by fork")
+def test_failure_in_a_worker_process_keeps_finished_runs_and_resumes(policies, serial, tmp_path, monkeypatch):
+    out = tmp_path / "runs"
+    monkeypatch.setattr(evaluators, "simulate", _fail_one_run)
+    with pytest.raises(RuntimeError, match="worker process failed"):
+        run_experiment(policies, workers=2, out=out, **FAST)
+    finished = len(list(out.glob("*.parquet"))) if out.exists() else 0
+    assert finished < len(policies) * REPS
+    monkeypatch.setattr(evaluators, "simulate", simulate)
+    exp = run_experiment(policies, workers=2, out=out, **FAST)
+    pd.testing.assert_frame_equal(exp.kpis, serial.kpis, check_exact=True)
+    assert len(list(out.glob("*.parquet"))) == len(policies) * REPS
 
 
 def test_changed_scenario_or_horizon_is_never_served_stale(policies, tmp_path, monkeypatch):
