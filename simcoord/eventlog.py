@@ -9,8 +9,8 @@ Two logs share one interface (``record``, ``__len__``, ``to_frame``):
 
 - :class:`EventLog` keeps every row in memory (the default).
 - :class:`ParquetEventLog` streams rows to disk in Parquet chunks, so a run of many
-  simulated years keeps memory bounded; its ``to_frame`` reads back only the columns
-  the KPIs need (:data:`KPI_COLUMNS`), and the full log stays on disk.
+  simulated years keeps memory bounded; its ``to_frame`` reads back only what the
+  KPIs may need (all but :data:`NON_KPI_COLUMNS`), and the full log stays on disk.
 """
 
 from __future__ import annotations
@@ -29,10 +29,17 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = ("id", "kind", "time", "activity", "department", "staff")
 CATEGORICAL = ("kind", "activity", "department")
-#: Columns ``simcoord.kpis.compute_kpis`` reads; a streamed log reads back only these.
-KPI_COLUMNS = (*COLUMNS, "work_hours", "grade", "value", "campaign", "stage", "level", "hours",
-               "changeover_hours")
-DEFAULT_CHUNK_ROWS = 100_000
+#: Context-only columns ``simcoord.kpis.compute_kpis`` never reads: a streamed log leaves them on
+#: disk when it reads back for KPIs. Everything else comes back, so a new attribute a KPI starts
+#: to use is never silently missing.
+NON_KPI_COLUMNS = ("staff", "queued_at", "entered_at", "score", "channel", "tier", "industry", "reason", "team",
+                   "engaged", "success", "customer", "order", "lead", "as_of", "satisfaction", "stock", "units",
+                   "late", "previous")
+DEFAULT_CHUNK_ROWS = 25_000
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -147,28 +154,27 @@ class ParquetEventLog(EventLog):
         self.rows = []
         logger.debug("wrote %s (%d events so far)", path.name, self._written)
 
-    def read(self, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-        """The streamed log (every column, or those of ``columns`` that were ever recorded),
-        sorted by time like :meth:`EventLog.to_frame`."""
+    def read(self, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+        """The streamed log, sorted by time like :meth:`EventLog.to_frame`: every column, or all
+        but ``exclude`` (then text columns come back as categoricals, a fraction of the memory)."""
         self.flush()
         if not self.parts:
             return _empty_frame()
         tables = []
         for path in self.parts:
-            present = pq.read_schema(path).names
-            wanted = present if columns is None else [c for c in columns if c in present]
-            tables.append(pq.read_table(path, columns=wanted, read_dictionary=[
-                c for c in wanted if c in CATEGORICAL]))
+            schema = pq.read_schema(path)
+            wanted = [c for c in schema.names if c not in exclude]
+            text = [c for c in wanted if c in CATEGORICAL or (exclude and _is_text(schema.field(c).type))]
+            tables.append(pq.read_table(path, columns=wanted, read_dictionary=text))
         frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
         recorded = {name for names in self._names for name in names}  # attributes never set are None
-        for name in sorted(recorded - set(frame.columns)):
-            if columns is None or name in columns:
-                frame[name] = None
+        for name in sorted(recorded - set(frame.columns) - set(exclude)):
+            frame[name] = None
         return _finish(frame)
 
     def to_frame(self) -> pd.DataFrame:
-        """The columns KPIs need (:data:`KPI_COLUMNS`); the full log stays in :attr:`directory`."""
-        return self.read(KPI_COLUMNS)
+        """The log without :data:`NON_KPI_COLUMNS` (what KPIs need); the full log stays in :attr:`directory`."""
+        return self.read(exclude=NON_KPI_COLUMNS)
 
     def cleanup(self) -> None:
         """Remove the part files (and the directory, when it was a temporary one)."""
