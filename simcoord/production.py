@@ -44,9 +44,13 @@ class Plant:
         return sum(request.amount for request in self.stock.get_queue)
 
     def sales_forecast(self, as_of: float) -> float:
-        """What sales would report at ``as_of``: units per day over the forecast window."""
+        """What sales would report at ``as_of``: units ordered per day over the forecast window,
+        counted from the first order (before any order there is nothing to report, and the
+        current forecast stands)."""
+        if not self.demand_history or self.demand_history[0][0] > as_of:
+            return self.forecast_units_per_day
         window = self.model.scenario.production.forecast_window_days * HOURS_PER_DAY
-        start = max(as_of - window, 0.0)
+        start = max(as_of - window, self.demand_history[0][0])
         units = sum(u for t, u in self.demand_history if start <= t <= as_of)
         span = (as_of - start) / HOURS_PER_DAY
         return units / span if span > 0 else self.forecast_units_per_day

@@ -97,7 +97,7 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner) -> Generator:
         return True, owner
     decay = model.scenario.funnel.response_decay
     touched_after = touched_at - handed_at
-    p = model.scenario.funnel.qualification[lead.grade] * lead.conversion_multiplier * \
+    p = model.scenario.funnel.qualification[lead.grade] * model.step_multiplier(lead) * \
         response_multiplier(touched_after, decay.half_life_hours, decay.floor)
     qualified = model.streams["outcome.qualification"].random() < p
     if qualified or lead.extras.pop("triggered", False):
@@ -155,7 +155,7 @@ def work_stage(model: "Model", lead: Lead, team: Team, owner, index: int) -> Gen
         return False
     staff = started[0]
     lead.last_interaction_at = env.now
-    p = min(1.0, stage.conversion[lead.grade] * lead.conversion_multiplier)
+    p = min(1.0, stage.conversion[lead.grade] * model.step_multiplier(lead))
     if model.streams[f"outcome.{stage.name}"].random() < p:
         lead.sales_score = min(100.0, lead.sales_score + 10.0)
         nxt = model.scenario.funnel.stages[index + 1].name if index + 1 < len(model.scenario.funnel.stages) else "closing"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,6 +21,8 @@ TIERS = ("enterprise", "mid_market", "small")
 DEPARTMENTS = ("marketing", "sales", "production", "service")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHARE_TOLERANCE = 1e-6
+Fraction = Annotated[float, Field(ge=0, le=1)]  # a share, probability or weight
+NonNegative = Annotated[float, Field(ge=0)]
 
 
 MAX_MAGNITUDE = 1e9  # no quantity in a company scenario is larger; bigger numbers are typos or attacks
@@ -111,10 +113,12 @@ class OrganisationSpec(Spec):
 # --------------------------------------------------------------------------- demand
 class ChannelSpec(Spec):
     leads_per_week: float = Field(ge=0, le=1_000_000, description="mean arrival rate before profiles and campaigns")
-    grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], float] | None = Field(
+    grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction] | None = Field(
         None, description="behaviour grade mix of this channel; default: lead_mix.grade_shares"
     )
-    conversion_multiplier: float = Field(1.0, ge=0, description="channel quality: multiplies every sales conversion")
+    conversion_multiplier: float = Field(1.0, ge=0, description=(
+        "channel quality: multiplies the chance that a lead of this channel is won, spread evenly over "
+        "qualification and the funnel stages (each step gets multiplier ** (1 / steps))"))
 
     @model_validator(mode="after")
     def _shares(self) -> "ChannelSpec":
@@ -173,14 +177,14 @@ class IndustrySpec(Spec):
 
 
 class LeadMixSpec(Spec):
-    tier_shares: dict[Literal["enterprise", "mid_market", "small"], float] = {
+    tier_shares: dict[Literal["enterprise", "mid_market", "small"], Fraction] = {
         "enterprise": 0.12, "mid_market": 0.33, "small": 0.55,
     }
-    grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], float] = {
+    grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction] = {
         "L1": 0.34, "L2": 0.28, "L3": 0.2, "L4": 0.11, "L5": 0.07,
     }
     deal_value: Distribution = lognormal(mean=18000.0, sd=12000.0)
-    tier_value_multiplier: dict[Literal["enterprise", "mid_market", "small"], float] = {
+    tier_value_multiplier: dict[Literal["enterprise", "mid_market", "small"], NonNegative] = {
         "enterprise": 3.0, "mid_market": 1.2, "small": 0.6,
     }
     industries: dict[str, IndustrySpec] = {
@@ -223,7 +227,7 @@ class StageSpec(Spec):
     name: str
     customer_days: Distribution = exponential(2.0)
     work_hours: Distribution = triangular(0.5, 1.5, 3.0)
-    conversion: dict[Literal["L1", "L2", "L3", "L4", "L5"], float]
+    conversion: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction]
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":
@@ -244,7 +248,7 @@ class ResponseDecaySpec(Spec):
 
 class FunnelSpec(Spec):
     first_touch_hours: Distribution = triangular(0.2, 0.4, 1.0)
-    qualification: dict[Literal["L1", "L2", "L3", "L4", "L5"], float] = Field(
+    qualification: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction] = Field(
         {"L1": 0.25, "L2": 0.35, "L3": 0.5, "L4": 0.65, "L5": 0.8},
         description="probability the first touch qualifies the lead (MQL -> SQL)",
     )
@@ -280,7 +284,7 @@ class ProductionSpec(Spec):
     mode: Literal["make_to_order", "make_to_stock"] = "make_to_stock"
     unit_price: float = Field(1500.0, gt=0, description="currency per unit")
     lines: int = Field(2, ge=1, le=MAX_HEAD_COUNT, description="parallel production lines")
-    units_per_hour: float = Field(5.5, gt=0, description="output of one line per working hour")
+    units_per_hour: float = Field(5.0, gt=0, description="output of one line per working hour")
     staff_per_line: float = Field(3.0, ge=0, description="crew a line needs to run; lines without a crew stand still")
     promise_days: float = Field(14.0, ge=0, description="delivery promised this many days after the order")
     shipping_days: Distribution = triangular(1.0, 2.0, 4.0)
@@ -368,12 +372,12 @@ class IncentiveSpec(Spec):
     ``batch_units`` x (1 + ``batch_scale`` x (unit_cost - on_time_delivery)); service answers
     tickets ahead of onboarding with weight ``response_speed``."""
 
-    marketing: dict[Literal["mql_volume", "lead_contribution"], float] = {"mql_volume": 1.0, "lead_contribution": 0.0}
-    sales: dict[Literal["own_revenue", "sla_speed", "collaboration"], float] = {
+    marketing: dict[Literal["mql_volume", "lead_contribution"], Fraction] = {"mql_volume": 1.0, "lead_contribution": 0.0}
+    sales: dict[Literal["own_revenue", "sla_speed", "collaboration"], Fraction] = {
         "own_revenue": 1.0, "sla_speed": 0.0, "collaboration": 0.0,
     }
-    production: dict[Literal["unit_cost", "on_time_delivery"], float] = {"unit_cost": 0.8, "on_time_delivery": 0.2}
-    service: dict[Literal["resolution", "response_speed"], float] = {"resolution": 0.7, "response_speed": 0.3}
+    production: dict[Literal["unit_cost", "on_time_delivery"], Fraction] = {"unit_cost": 0.8, "on_time_delivery": 0.2}
+    service: dict[Literal["resolution", "response_speed"], Fraction] = {"resolution": 0.7, "response_speed": 0.3}
     bonus_rate: float = Field(0.02, ge=0, le=1, description="share of revenue paid as sales bonus")
     event_commission: float = Field(0.0, ge=0, le=1, description="extra commission on event-sourced deals (share of value)")
     joint_pool_rate: float = Field(0.02, ge=0, le=1,
@@ -404,7 +408,7 @@ class MeetingSpec(Spec):
     their work for ``duration_hours``; ``syncs`` take effect after."""
 
     name: str
-    attendees: dict[Literal["marketing", "sales", "production", "service"], int] = Field(
+    attendees: dict[Literal["marketing", "sales", "production", "service"], Annotated[int, Field(ge=0, le=MAX_HEAD_COUNT)]] = Field(
         description="head count per department attending"
     )
     every_days: float = Field(gt=0)
@@ -442,7 +446,7 @@ class AlertSpec(Spec):
 
     enabled: bool = False
     daily_orders_above: int = Field(12, ge=0)
-    attendees: dict[Literal["marketing", "sales", "production", "service"], int] = {"sales": 1, "production": 2}
+    attendees: dict[Literal["marketing", "sales", "production", "service"], Annotated[int, Field(ge=0, le=MAX_HEAD_COUNT)]] = {"sales": 1, "production": 2}
     duration_hours: float = Field(1.0, gt=0)
 
 

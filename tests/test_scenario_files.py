@@ -123,7 +123,7 @@ BAD_INPUTS = {
     "no working days": ("calendar: {working_days: []}\n", "calendar", "no working time"),
     "day ends before it starts": ("calendar: {day_start_hour: 18, day_end_hour: 9}\n", "calendar", "no working time"),
     "probability above 1": ("funnel:\n  qualification: {L1: 1.5, L2: 0, L3: 0, L4: 0, L5: 0}\n",
-                            "funnel", "probability in [0, 1]"),
+                            "funnel.qualification.L1", "less than or equal to 1"),
     "unknown distribution": ("lead_mix:\n  deal_value: {dist: pareto, mean: 3}\n", "lead_mix.deal_value.dist", "'constant'"),
     "campaign on unknown channel": ("demand:\n  campaigns: [{name: tv, channel: tv, start_day: 1, extra_leads: 5}]\n",
                                     "demand", "'tv' is not a demand channel"),
