@@ -11,6 +11,7 @@ whether the runs executed serially, on local processes or on a Dask cluster.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
@@ -84,7 +85,9 @@ def execute(tasks: list[RunTask], evaluator: Evaluator, store: RunStore | None =
     todo = [task for key, task in by_id.items() if key not in done]
     if done:
         logger.info("resuming: %d of %d runs already in %s", len(done), len(tasks), store.directory)
-    bar_options = {} if progress else {"disable": True}
+    # tqdm.auto's notebook bar ignores TQDM_DISABLE, so CI's switch is honoured here too
+    quiet = not progress or os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
+    bar_options = {"disable": True} if quiet else {}
     with tqdm(total=len(tasks), initial=len(done), unit="run", desc="simulating", **bar_options) as bar, \
             logging_redirect_tqdm():
         if todo:

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
 
 __all__ = ["CI", "PairedDiff", "mean_ci", "paired_difference", "holm_adjust",
            "required_replications", "prob_best", "mser5", "welch_moving_average"]
@@ -99,13 +98,14 @@ def paired_difference(
         raise ValueError("need equal-length arrays with at least 2 replications")
     diff = t_arr - c_arr
     ci = mean_ci(diff, confidence)
-    if np.all(diff == 0.0):
-        p_value = 1.0
-    elif ci.sd == 0.0:  # constant non-zero difference: t is infinite
-        p_value = 0.0
+    base = abs(float(np.mean(c_arr)))
+    # differences equal up to float rounding (e.g. a fixed staff cost) are constant: t is 0 or
+    # infinite, and scipy would only warn about precision loss
+    constant = ci.sd <= 1e-9 * max(abs(ci.mean), base, 1.0)
+    if constant:
+        p_value = 1.0 if abs(ci.mean) <= 1e-9 * max(base, 1.0) else 0.0
     else:
         p_value = float(sps.ttest_rel(t_arr, c_arr).pvalue)
-    base = abs(float(np.mean(c_arr)))
     rel = (ci.mean / base, ci.lo / base, ci.hi / base) if base else (float("nan"),) * 3
     return PairedDiff(ci.mean, ci.lo, ci.hi, *rel, p_value, ci.n)
 
@@ -123,10 +123,19 @@ def holm_adjust(p_values: ArrayLike) -> np.ndarray:
     numpy.ndarray
         Adjusted p-values in the input order and shape.
     """
+    # Computed here rather than with statsmodels' multipletests, which calls gc.collect() on
+    # every call: one call per KPI costs seconds per comparison in a notebook with a large heap.
+    # tests/test_stats.py checks this against multipletests.
     p = np.asarray(p_values, dtype=float)
     out, mask = np.full(p.shape, np.nan), ~np.isnan(p)
-    if mask.any():
-        out[mask] = multipletests(p[mask], method="holm")[1]
+    family = p[mask]
+    if family.size:
+        order = np.argsort(family, kind="stable")
+        m = family.size
+        stepped = np.maximum.accumulate((m - np.arange(m)) * family[order])
+        adjusted = np.empty(m)
+        adjusted[order] = np.minimum(stepped, 1.0)
+        out[mask] = adjusted
     return out
 
 

@@ -121,6 +121,17 @@ def test_holm_adjust_with_nan() -> None:
     np.testing.assert_allclose(holm_adjust([0.6, 0.5]), [1.0, 1.0])
 
 
+def test_holm_adjust_agrees_with_statsmodels() -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(7)
+    for size in (1, 2, 5, 13):
+        for _ in range(50):
+            p = rng.random(size) ** 3  # many small p-values, ties after rounding
+            p = np.round(p, 3)
+            np.testing.assert_allclose(holm_adjust(p), multipletests(p, method="holm")[1], atol=1e-12)
+
+
 # --------------------------------------------------- required_replications
 # Pilot of 10 replications: 100 + (-20, -5, -5, 0, 0, 0, 0, 5, 5, 20).
 # Mean = 100, sum of squared deviations = 2 * (400 + 25 + 25) = 900,
