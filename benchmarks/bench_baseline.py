@@ -4,12 +4,11 @@ three sizes; b = 1 is linear). Leads are scaled with head counts, so queues stay
 
 from __future__ import annotations
 
-import argparse
 import gc
 
 import numpy as np
 
-from common import BASELINE, Row, best_of
+from common import BASELINE, Row, best_of, main_with_days
 from simcoord.loading import deep_merge, resolve_file, scenario_from_dict
 from simcoord.model import Model, simulate
 
@@ -75,8 +74,4 @@ def run(days: float = 365, repeats: int = 2) -> list[Row]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--days", type=float, default=365)
-    args = parser.parse_args()
-    for row in run(args.days):
-        print(f"{row.metric:<24}{row.value:>14,.2f} {row.unit:<4} {row.note}")
+    main_with_days(run, __doc__)

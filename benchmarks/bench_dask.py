@@ -9,7 +9,7 @@ import argparse
 import os
 import time
 
-from common import BASELINE, Row
+from common import BASELINE, Row, format_table
 from simcoord.experiment import run_experiment
 
 WORKER_COUNTS = (4, 8, 16)
@@ -47,5 +47,4 @@ if __name__ == "__main__":
     parser.add_argument("--days", type=float, default=91)
     parser.add_argument("--force", action="store_true", help="run every worker count whatever the cores")
     args = parser.parse_args()
-    for row in run(args.replications, args.days, args.force):
-        print(f"{row.metric:<30}{row.value:>10,.2f} {row.unit:<6} {row.note}")
+    print(format_table(run(args.replications, args.days, args.force)))

@@ -4,14 +4,13 @@ per second. simcoord's time is a whole ``simulate()``: event log and KPIs includ
 
 from __future__ import annotations
 
-import argparse
 import random
 
 import ciw
 import numpy as np
 import simpy
 
-from common import MMC, Row, best_of
+from common import MMC, Row, best_of, main_with_days
 from simcoord.loading import load_scenario
 from simcoord.model import simulate
 
@@ -73,8 +72,4 @@ def run(days: float = 365, repeats: int = 3) -> list[Row]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--days", type=float, default=365)
-    args = parser.parse_args()
-    for row in run(args.days):
-        print(f"{row.metric:<28}{row.value:>14,.2f} {row.unit:<6} {row.note}")
+    main_with_days(run, __doc__)

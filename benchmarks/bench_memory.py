@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import BASELINE, Row
+from common import BASELINE, Row, format_table
 
 MODES = ("in-memory", "streamed")
 
@@ -89,5 +89,4 @@ if __name__ == "__main__":
     if args.one:
         print(json.dumps(measure_here(args.one[0], float(args.one[1]))))
     else:
-        for row in run(tuple(args.years)):
-            print(f"{row.metric:<22}{row.value:>10,.0f} {row.unit:<3} {row.note}")
+        print(format_table(run(tuple(args.years))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import math
 import time
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -19,6 +21,22 @@ class Row(NamedTuple):
     value: float
     unit: str
     note: str = ""
+
+
+def format_table(rows: list[Row]) -> str:
+    """Rows as an aligned text table (the one ``make bench`` prints)."""
+    lines = [f"{'benchmark':<18}{'metric':<28}{'value':>14}  {'unit':<6}note", "-" * 100]
+    for row in rows:
+        value = "n/a" if math.isnan(row.value) else f"{row.value:,.2f}"
+        lines.append(f"{row.benchmark:<18}{row.metric:<28}{value:>14}  {row.unit:<6}{row.note}")
+    return "\n".join(lines)
+
+
+def main_with_days(run: Callable[[float], list[Row]], description: str | None) -> None:
+    """Command line of a benchmark whose only setting is the simulated horizon."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--days", type=float, default=365, help="simulated days (default 365)")
+    print(format_table(run(parser.parse_args().days)))
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> tuple[float, object]:

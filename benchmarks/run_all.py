@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import platform
 import sys
 import time
@@ -24,15 +23,7 @@ import bench_dask  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_experiments  # noqa: E402
 import bench_memory  # noqa: E402
-from common import Row  # noqa: E402
-
-
-def format_table(rows: list[Row]) -> str:
-    lines = [f"{'benchmark':<18}{'metric':<28}{'value':>14}  {'unit':<6}note", "-" * 100]
-    for row in rows:
-        value = "n/a" if math.isnan(row.value) else f"{row.value:,.2f}"
-        lines.append(f"{row.benchmark:<18}{row.metric:<28}{value:>14}  {row.unit:<6}{row.note}")
-    return "\n".join(lines)
+from common import Row, format_table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
