@@ -157,14 +157,6 @@ def verdict(diff: float, p_adjusted: float, higher_is_better: bool | None, alpha
     return "better" if (diff > 0) == higher_is_better else "worse"
 
 
-def _holm(p_values: pd.Series) -> np.ndarray:
-    """Holm-adjusted p-values of one family; a family of one is its own adjustment (and
-    skipping statsmodels there saves its ``gc.collect()``, ~0.1 s a call)."""
-    if p_values.notna().sum() <= 1:
-        return p_values.to_numpy(dtype=float)
-    return stats.holm_adjust(p_values.to_numpy(dtype=float))
-
-
 def _paired_row(treatment: pd.Series, control: pd.Series) -> dict[str, float]:
     pairs = pd.concat([treatment, control], axis=1, keys=["t", "c"]).dropna()
     if len(pairs) < 2:
@@ -222,7 +214,7 @@ class Experiment:
         columns = ["policy", "kpi", "baseline_mean", "policy_mean", "diff", "diff_lo", "diff_hi",
                    "rel_diff", "rel_lo", "rel_hi", "p_value", "n"]
         result = pd.DataFrame(rows).reindex(columns=columns)
-        result["p_holm"] = result.groupby("kpi", sort=False)["p_value"].transform(_holm)
+        result["p_holm"] = result.groupby("kpi", sort=False)["p_value"].transform(stats.holm_adjust)
         result["higher_is_better"] = result["kpi"].map(_direction)
         result["verdict"] = [verdict(d, p, h, alpha) for d, p, h in
                              zip(result["diff"], result["p_holm"], result["higher_is_better"])]
