@@ -176,7 +176,7 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         events = events[events["time"] >= window_start]
     sla = scenario.policy.sla
     # SLA timers count working hours when the policy says so (sales timers only; service is clock time)
-    timer_clock = np.vectorize(calendar.work_hours_until, otypes=[float]) if sla.timers_in_working_hours else None
+    timer_clock = calendar.work_hours_until_many if sla.timers_in_working_hours else None
     act = events["activity"].astype(str) if len(events) else pd.Series(dtype=str)
     counts = act.value_counts()
     n = lambda name: int(counts.get(name, 0))  # noqa: E731
