@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -36,6 +38,7 @@ NON_KPI_COLUMNS = ("staff", "queued_at", "entered_at", "score", "channel", "tier
                    "engaged", "success", "customer", "order", "lead", "as_of", "satisfaction", "stock", "units",
                    "late", "previous")
 DEFAULT_CHUNK_ROWS = 25_000
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default ``str`` dtype
 
 
 def _is_text(kind: pa.DataType) -> bool:
@@ -48,12 +51,66 @@ def _empty_frame() -> pd.DataFrame:
 
 def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
     """Rows ``(id, kind, time, activity, department, staff, attribute names, *values)`` as a
-    DataFrame in append order."""
+    DataFrame in append order; an attribute missing from a row is NaN.
+
+    Rows that share a tuple of attribute names are transposed together, and each attribute
+    column is assembled from those blocks: numeric blocks straight into float arrays, text
+    through Arrow, anything else through pandas' own type inference."""
     if not rows:
         return _empty_frame()
-    base = pd.DataFrame.from_records([row[:6] for row in rows], columns=list(COLUMNS))
-    attrs = pd.DataFrame.from_records([dict(zip(row[6], row[7:])) for row in rows])
-    return pd.concat([base, attrs], axis=1) if len(attrs.columns) else base
+    n = len(rows)
+    data: dict[str, Any] = {
+        "id": np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n),
+        "kind": _text_column([row[1] for row in rows]),
+        "time": np.fromiter(map(itemgetter(2), rows), dtype=np.float64, count=n),
+        "activity": _text_column([row[3] for row in rows]),
+        "department": _text_column([row[4] for row in rows]),
+        "staff": _text_column([row[5] for row in rows]),
+    }
+    positions: dict[tuple[str, ...], list[int]] = {}
+    for i, names in enumerate(map(itemgetter(6), rows)):
+        if names:
+            positions.setdefault(names, []).append(i)
+    blocks: dict[str, list[tuple[np.ndarray, tuple]]] = {}
+    for names, where in positions.items():
+        fields = zip(*(itemgetter(*where)(rows) if len(where) > 1 else (rows[where[0]],)))
+        for _ in COLUMNS:  # skip the fixed fields and the names tuple
+            next(fields)
+        next(fields)
+        index = np.array(where, dtype=np.intp)
+        for name, values in zip(names, fields):
+            blocks.setdefault(name, []).append((index, values))
+    for name, parts in blocks.items():
+        data[name] = _attribute_column(parts, n)
+    return pd.DataFrame(data)
+
+
+def _attribute_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
+    """One attribute column of ``n`` rows from its ``(row positions, values)`` blocks."""
+    arrays = [(index, np.asarray(values)) for index, values in parts]
+    kinds = {array.dtype.kind for _, array in arrays}
+    if kinds <= {"f", "i"}:  # plain numbers: float with NaN gaps (int64 only when every row has one)
+        complete = sum(len(index) for index, _ in arrays) == n
+        column = np.empty(n, dtype=np.int64) if kinds == {"i"} and complete else np.full(n, np.nan)
+        for index, array in arrays:
+            column[index] = array
+        return column
+    column = np.full(n, np.nan, dtype=object)
+    for index, values in parts:
+        column[index] = values if len(values) != 1 else values[0]
+    return _text_column(column) if kinds == {"U"} else pd.Series(column, dtype=object).infer_objects()
+
+
+def _text_column(values: Any) -> Any:
+    """Strings (None/NaN for missing) as pandas' Arrow-backed ``str`` dtype, converted by Arrow in
+    one pass; values that are not all text (or no text at all) get pandas' usual inference instead."""
+    try:
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        text = None
+    if text is not None and text.null_count < len(text):
+        return pd.array(text, dtype=TEXT)
+    return pd.Series(values, dtype=object).infer_objects()  # mixed, or nothing but gaps
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

@@ -64,3 +64,27 @@ def test_cleanup_and_refusing_to_overwrite(tmp_path) -> None:
     log.cleanup()
     assert not list((tmp_path / "log").glob("*.parquet"))
     assert ParquetEventLog(tmp_path / "empty").to_frame().empty
+
+
+def _reference_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The obvious construction ``rows_to_frame`` must equal: one dict per row, pandas infers."""
+    base = pd.DataFrame.from_records([row[:6] for row in rows], columns=["id", "kind", "time", "activity",
+                                                                         "department", "staff"])
+    attrs = pd.DataFrame.from_records([dict(zip(row[6], row[7:])) for row in rows])
+    return pd.concat([base, attrs], axis=1)
+
+
+@pytest.mark.parametrize("take", [1, 2, 3, 7])
+def test_rows_to_frame_matches_pandas_inference_for_every_kind_of_attribute(take: int) -> None:
+    from simcoord.eventlog import rows_to_frame
+
+    log = EventLog()
+    log.record(1, "lead", 0.0, "created", "marketing", None, channel="web", value=2.5, campaign=None, units=3)
+    log.record(2, "lead", 0.5, "nurtured", "marketing", None, engaged=True, units=4)
+    log.record(1, "lead", 1.0, "first_touch", "sales", "sales-1", work_hours=1, queued_at=0.25, stage=None)
+    log.record(3, "order", 1.5, "shipped", "production", "production-2", late=False, units=2.5, all_gaps=None)
+    log.record(2, "lead", 2.0, "nurtured", "marketing", None, engaged=False, units=1)
+    log.record(1, "lead", 2.5, "released_to_pool", "sales", "sales-1", reason="auto_release", stage="quote")
+    log.record(4, "plan", 3.0, "forecast_updated", "production", None)
+    rows = log.rows[:take]
+    pd.testing.assert_frame_equal(rows_to_frame(rows), _reference_frame(rows))
