@@ -42,16 +42,20 @@ class Coordination:
         self._contact = simpy.Event(model.env)  # fires at each meeting that syncs disputes
         mean_value = model.scenario.lead_mix.deal_value.expected
         self._mean_value = mean_value if mean_value > 0 else 1.0
+        self._mql_threshold = incentives.mql_threshold(model.scenario.marketing.mql_threshold, self.policy.incentives)
+        self._noise = (-1, 0.0)  # (notes synced, scoring noise sd) last computed
 
     # ------------------------------------------------------------ marketing
     def mql_threshold(self) -> float:
-        return incentives.mql_threshold(self.model.scenario.marketing.mql_threshold, self.policy.incentives)
+        return self._mql_threshold
 
     def scoring_noise_sd(self) -> float:
         """Marketing's scoring error shrinks with the sales feedback it has received."""
-        spec = self.model.scenario.marketing
-        factor = spec.min_noise_factor + (1 - spec.min_noise_factor) * math.exp(-self.notes_synced / spec.feedback_notes_to_learn)
-        return spec.scoring_noise_sd * factor
+        if self._noise[0] != self.notes_synced:  # recomputed only when a sync taught it more
+            spec = self.model.scenario.marketing
+            learnt = math.exp(-self.notes_synced / spec.feedback_notes_to_learn)
+            self._noise = (self.notes_synced, spec.scoring_noise_sd * (spec.min_noise_factor + (1 - spec.min_noise_factor) * learnt))
+        return self._noise[1]
 
     def grade_up_probability(self, lead: Lead) -> float:
         base = self.model.scenario.marketing.grade_up_probability

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 GRADE_SCORES = {"L1": 20.0, "L2": 35.0, "L3": 50.0, "L4": 65.0, "L5": 80.0}
 GRADE_ORDER = ("L1", "L2", "L3", "L4", "L5")
+GRADE_RANK = {grade: rank for rank, grade in enumerate(GRADE_ORDER, start=1)}  # L1 -> 1 ... L5 -> 5
 
 
 @dataclass(slots=True)
@@ -30,7 +31,7 @@ class Lead:
 
     @property
     def grade_rank(self) -> int:
-        return GRADE_ORDER.index(self.grade) + 1
+        return GRADE_RANK[self.grade]
 
 
 @dataclass(slots=True)

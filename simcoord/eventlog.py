@@ -152,7 +152,12 @@ class EventLog:
         **attrs: Any,
     ) -> None:
         """Append one event at clock ``time`` (hours since the start date)."""
-        self.rows.append(self._row(entity_id, kind, time, activity, department, staff, attrs))
+        if attrs:  # the body of _row, inlined: this runs for every event
+            names = tuple(attrs)
+            self.rows.append((entity_id, kind, time, activity, department, staff,
+                              self._names.setdefault(names, names), *attrs.values()))
+        else:
+            self.rows.append((entity_id, kind, time, activity, department, staff, ()))
 
     def __len__(self) -> int:
         return len(self.rows)

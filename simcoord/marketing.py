@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Generator
 
-from simcoord.entities import GRADE_ORDER, GRADE_SCORES, Lead
+from simcoord.entities import GRADE_ORDER, GRADE_RANK, GRADE_SCORES, Lead
 
 if TYPE_CHECKING:
     from simcoord.model import Model
@@ -48,7 +48,7 @@ def combined_score(behaviour: float, sales: float, behaviour_weight: float) -> f
 
 def engage_probability(grade: str) -> float:
     """Chance that a nurture touch gets a response (opens, clicks, visits), rising with grade."""
-    return 0.15 + 0.12 * GRADE_ORDER.index(grade)
+    return 0.15 + 0.12 * (GRADE_RANK[grade] - 1)
 
 
 # ----------------------------------------------------------------- processes
@@ -109,10 +109,10 @@ def create_lead(model: "Model", channel: str, campaign: str | None = None,
 
 def observed_score(model: "Model", lead: Lead) -> float:
     """Marketing's noisy reading of the lead's combined score."""
-    spec = model.scenario.marketing
-    validity = model.scenario.lead_mix.industries[lead.industry].score_validity_days
+    validity = model.score_validity_days[lead.industry]
     days_idle = (model.env.now - lead.last_interaction_at) / HOURS_PER_DAY
-    true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score, spec.behaviour_weight)
+    true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score,
+                                model.scenario.marketing.behaviour_weight)
     noise_sd = model.coordination.scoring_noise_sd()
     return true_score + (model.streams["scoring"].normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
 

@@ -54,6 +54,7 @@ class Model:
         self._ids = count(1)
         self._choices: dict[int, tuple[list[str], list[float]]] = {}  # keyed by id() of long-lived dicts only
         self.industry_shares = {name: spec.share for name, spec in scenario.lead_mix.industries.items()}
+        self.score_validity_days = {name: spec.score_validity_days for name, spec in scenario.lead_mix.industries.items()}
         self._samplers: dict[str, Sampler] = {}
         self.teams = self._build_teams()
         self.plant = production.Plant(self)

@@ -18,28 +18,18 @@ def stream_seed(root_seed: int, name: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(root_seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
 
 
-class _Generators(dict):
-    """name -> generator; a missing name creates its stream (one dict lookup per draw)."""
+class Streams(dict):
+    """Lazily created, independent ``numpy.random.Generator`` per name: ``streams[name]``
+    is one dict lookup (a missing name creates its stream)."""
 
     def __init__(self, seed: int) -> None:
         super().__init__()
-        self.seed = seed
+        self.seed = int(seed)
 
     def __missing__(self, name: str) -> np.random.Generator:
         rng = self[name] = np.random.Generator(np.random.PCG64(stream_seed(self.seed, name)))
         return rng
 
-
-class Streams:
-    """Lazily created, independent ``numpy.random.Generator`` per name."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = int(seed)
-        self._generators = _Generators(self.seed)
-
-    def __getitem__(self, name: str) -> np.random.Generator:
-        return self._generators[name]
-
     def names(self) -> list[str]:
         """Names of the streams used so far."""
-        return sorted(self._generators)
+        return sorted(self)
