@@ -116,9 +116,64 @@ def _text_column(values: Any) -> Any:
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     """Categorical text columns, rows sorted by time (stable: simultaneous events keep their order)."""
     for column in CATEGORICAL:
-        if column in frame:
+        if column in frame and not isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype("category")
+    if pd.Index(frame["time"]).is_monotonic_increasing:  # the usual case: rows are appended as time runs
+        return frame.reset_index(drop=True)
     return frame.sort_values("time", kind="stable").reset_index(drop=True)
+
+
+def _column_kinds(schemas: list[pa.Schema], exclude: tuple[str, ...]) -> dict[str, str]:
+    """How to assemble each wanted column of a streamed log: ``number`` (int/float in every part
+    that has it), ``category`` (text) or ``other`` (whatever else, e.g. flags)."""
+    types: dict[str, list[pa.DataType]] = {}
+    for schema in schemas:
+        for field in schema:
+            if field.name not in exclude:
+                types.setdefault(field.name, []).append(field.type)
+    kinds = {}
+    for name, found in types.items():
+        if all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in found):
+            kinds[name] = "number"
+        elif all(_is_text(t) or (pa.types.is_dictionary(t) and _is_text(t.value_type)) for t in found):
+            kinds[name] = "category"
+        else:
+            kinds[name] = "other"
+    return kinds
+
+
+def _integer_everywhere(schemas: list[pa.Schema], name: str) -> bool:
+    return all(name in schema.names and pa.types.is_integer(schema.field(name).type) for schema in schemas)
+
+
+class _CategoryColumn:
+    """A categorical column filled part by part: codes into one growing set of categories,
+    held in the narrowest integer type that fits (int8 for a handful of categories)."""
+
+    def __init__(self, n: int) -> None:
+        self.codes = np.full(n, -1, dtype=np.int8)
+        self.lookup: dict[str, int] = {}
+
+    def fill(self, start: int, values: pa.ChunkedArray) -> None:
+        for chunk in values.chunks:
+            if not pa.types.is_dictionary(chunk.type):
+                chunk = chunk.dictionary_encode()
+            table = np.array([self.lookup.setdefault(v, len(self.lookup)) for v in chunk.dictionary.to_pylist()]
+                             + [-1], dtype=np.int64)  # local code -> global code; -1 (null) stays -1
+            if len(self.lookup) - 1 > np.iinfo(self.codes.dtype).max:
+                self.codes = self.codes.astype(np.min_scalar_type(-len(self.lookup)))
+            local = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            self.codes[start:start + len(chunk)] = table[local]
+            start += len(chunk)
+
+    def build(self) -> pd.Categorical:
+        """Categories sorted, as ``astype("category")`` of the in-memory log gives them."""
+        names = list(self.lookup)
+        order = np.argsort(np.array(names, dtype=object), kind="stable")
+        rank = np.empty(len(names) + 1, dtype=self.codes.dtype)
+        rank[order] = np.arange(len(names))
+        rank[-1] = -1
+        return pd.Categorical.from_codes(rank[self.codes], categories=pd.Index([names[i] for i in order], dtype=TEXT))
 
 
 class EventLog:
@@ -218,21 +273,56 @@ class ParquetEventLog(EventLog):
 
     def read(self, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
         """The streamed log, sorted by time like :meth:`EventLog.to_frame`: every column, or all
-        but ``exclude`` (then text columns come back as categoricals, a fraction of the memory)."""
+        but ``exclude``. Without ``exclude`` text columns come back as ``str``; with it, every text
+        column is categorical and the frame is filled one part at a time into preallocated
+        columns, so reading back needs little more memory than the frame itself."""
         self.flush()
         if not self.parts:
             return _empty_frame()
-        tables = []
-        for path in self.parts:
-            schema = pq.read_schema(path)
-            wanted = [c for c in schema.names if c not in exclude]
-            text = [c for c in wanted if c in CATEGORICAL or (exclude and _is_text(schema.field(c).type))]
-            tables.append(pq.read_table(path, columns=wanted, read_dictionary=text))
-        frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+        frame = self._assemble(exclude) if exclude else self._concatenate()
         recorded = {name for names in self._names for name in names}  # attributes never set are None
         for name in sorted(recorded - set(frame.columns) - set(exclude)):
             frame[name] = None
         return _finish(frame)
+
+    def _concatenate(self) -> pd.DataFrame:
+        tables = [pq.read_table(path, read_dictionary=[c for c in CATEGORICAL]) for path in self.parts]
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+
+    def _assemble(self, exclude: tuple[str, ...]) -> pd.DataFrame:
+        schemas = [pq.read_schema(path) for path in self.parts]
+        sizes = [pq.read_metadata(path).num_rows for path in self.parts]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        n = int(starts[-1])
+        kinds = _column_kinds(schemas, exclude)
+        numbers = {name: np.empty(n, dtype=np.int64) if _integer_everywhere(schemas, name) else np.full(n, np.nan)
+                   for name, kind in kinds.items() if kind == "number"}
+        categories = {name: _CategoryColumn(n) for name, kind in kinds.items() if kind == "category"}
+        others: dict[str, list[pa.ChunkedArray]] = {name: [] for name, kind in kinds.items() if kind == "other"}
+        for path, schema, start, size in zip(self.parts, schemas, starts, sizes):
+            present = [name for name in kinds if name in schema.names]
+            table = pq.read_table(path, columns=present, read_dictionary=[c for c in present if c in categories])
+            for name in present:
+                values = table.column(name)
+                if name in categories:
+                    categories[name].fill(start, values)
+                elif name in others:
+                    others[name].append(values)
+                else:
+                    if values.null_count and numbers[name].dtype.kind == "i":  # a gap: NaN needs floats
+                        numbers[name] = numbers[name].astype(float)
+                        numbers[name][start:] = np.nan
+                    numbers[name][start:start + size] = values.to_numpy()
+            for name in others:
+                if name not in schema.names:
+                    others[name].append(pa.chunked_array([pa.nulls(size)]))
+            del table
+            pa.default_memory_pool().release_unused()  # hand the part's buffers back before the next
+        data: dict[str, object] = dict(numbers)
+        data.update({name: column.build() for name, column in categories.items()})
+        data.update({name: pa.concat_tables([pa.table({name: v}) for v in parts], promote_options="permissive")
+                     .column(0).to_pandas() for name, parts in others.items()})
+        return pd.DataFrame({name: data[name] for name in kinds}, copy=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The log without :data:`NON_KPI_COLUMNS` (what KPIs need); the full log stays in :attr:`directory`."""

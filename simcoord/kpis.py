@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 HOURS_PER_DAY = 24.0
 TERMINAL = ("won", "dormant", "discarded")
 SALES_WORK = ("first_touch",)
+LEAD_COLUMNS = ("id", "time", "activity", "grade", "stage")
+#: Lead activities some KPI reads (besides the funnel's stage names): episodes, terminal states,
+#: stage moves. Nurture touches and wake-up attempts are only counted, never joined.
+LEAD_ACTIVITIES = ("created", *TERMINAL, "mql", "first_touch", "sql", "advanced", "lost", "released_to_pool")
+CHUNK_ROWS = 262_144  # rows per slice of vectorised work-time arithmetic
 
 
 class KPI(NamedTuple):
@@ -90,6 +95,7 @@ KPIS: dict[str, KPI] = {
 
 def _episodes(leads: pd.DataFrame) -> pd.DataFrame:
     """One row per hand-over (MQL) with the time of its first touch and its grade."""
+    leads = leads[leads["activity"].isin(["mql", "first_touch", "won"])]  # numbering episodes needs no other row
     leads = leads.assign(episode=(leads["activity"] == "mql").groupby(leads["id"]).cumsum())
     leads = leads[leads["episode"] > 0]
     handed = leads[leads["activity"] == "mql"].set_index(["id", "episode"])
@@ -146,16 +152,19 @@ def _busy_hours(events: pd.DataFrame, calendar: "WorkCalendar", horizon: float) 
     hours it overlaps (one that runs past closing time is overtime, not paid time)."""
     if "work_hours" not in events:
         return pd.Series(dtype=float)
-    work = events[events["work_hours"].notna()]
-    activity = work["activity"].astype(str).to_numpy()
-    start = work["time"].to_numpy(dtype=float)
-    persons = work["crew"].fillna(1.0).to_numpy(dtype=float) if "crew" in work else np.ones(len(work))
-    hours = work["work_hours"].to_numpy(dtype=float)
-    started = calendar.work_hours_until_many(start)
-    working_left = calendar.work_hours_until_many(np.array([horizon]))[0] - started
-    meeting_overlap = calendar.work_hours_until_many(np.minimum(start + hours, horizon)) - started
-    left = np.where(activity == "meeting", meeting_overlap, working_left)
-    done = np.minimum(hours, persons * np.maximum(left, 0.0))
+    columns = [c for c in ("time", "activity", "department", "work_hours", "crew") if c in events]
+    work = events.loc[events["work_hours"].notna(), columns]
+    done = np.empty(len(work))
+    paid_until_end = calendar.work_hours_until_many(np.array([horizon]))[0]
+    for lo in range(0, len(work), CHUNK_ROWS):  # in slices: a 10-year log has millions of tasks
+        part = work.iloc[lo:lo + CHUNK_ROWS]
+        start = part["time"].to_numpy(dtype=float)
+        persons = part["crew"].fillna(1.0).to_numpy(dtype=float) if "crew" in part else np.ones(len(part))
+        hours = part["work_hours"].to_numpy(dtype=float)
+        started = calendar.work_hours_until_many(start)
+        meeting_overlap = calendar.work_hours_until_many(np.minimum(start + hours, horizon)) - started
+        left = np.where(part["activity"].to_numpy(dtype=object) == "meeting", meeting_overlap, paid_until_end - started)
+        done[lo:lo + CHUNK_ROWS] = np.minimum(hours, persons * np.maximum(left, 0.0))
     return pd.Series(done, index=work.index).groupby(work["department"].astype(str)).sum()
 
 
@@ -177,10 +186,13 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
     sla = scenario.policy.sla
     # SLA timers count working hours when the policy says so (sales timers only; service is clock time)
     timer_clock = calendar.work_hours_until_many if sla.timers_in_working_hours else None
-    act = events["activity"].astype(str) if len(events) else pd.Series(dtype=str)
+    act = events["activity"] if len(events) else pd.Series(dtype=str)
     counts = act.value_counts()
     n = lambda name: int(counts.get(name, 0))  # noqa: E731
-    leads = events[events["kind"] == "lead"]
+    # only the rows and columns the lead KPIs read (no nurture touches): a 10-year log is millions of rows
+    stage_names = [s.name for s in scenario.funnel.stages]
+    read = (events["kind"] == "lead") & events["activity"].isin([*LEAD_ACTIVITIES, *stage_names])
+    leads = events.loc[read, [c for c in LEAD_COLUMNS if c in events]]
     episodes = _episodes(leads) if n("mql") else pd.DataFrame(columns=["handed_at", "touched_at", "grade", "won_at"])
     waits = episodes["touched_at"] - episodes["handed_at"]
     touched = waits.dropna()
@@ -245,8 +257,7 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         "sla_hot_lead_pct": _within(waits[hot], episodes["handed_at"][hot], sla.hot_lead_first_touch.hours, horizon,
                                     timer_clock),
         "sla_follow_up_pct": _within(waits, episodes["handed_at"], sla.auto_release.hours, horizon, timer_clock),
-        "sla_follow_up_cycle_pct": _follow_up_cycle(leads, [s.name for s in scenario.funnel.stages],
-                                                    sla.follow_up_days * HOURS_PER_DAY),
+        "sla_follow_up_cycle_pct": _follow_up_cycle(leads, stage_names, sla.follow_up_days * HOURS_PER_DAY),
         "sla_stage_dwell_pct": _stage_dwell(leads, sla.stage_dwell_stage, sla.stage_dwell.hours, horizon, timer_clock) if n("sql") else float("nan"),
         "sla_service_response_pct": _within(response, opened, scenario.service.response_sla_hours, horizon),
         "sla_escalations": n("sla_escalated"),
