@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 import yaml
 
 from simcoord import __version__
+from simcoord.eventlog import ParquetEventLog
 from simcoord.kpis import format_kpis
 from simcoord.loading import ScenarioError, load_scenario
 from simcoord.model import simulate
@@ -27,16 +28,18 @@ class UsageError(Exception):
     """Bad command-line input: reported in one line, exit code 2."""
 
 
-def write_run(result, out: Path) -> None:
-    """Event log (Parquet), KPIs (JSON), the resolved scenario and a run manifest into ``out``."""
+def write_run(result, out: Path, streamed: ParquetEventLog | None = None) -> None:
+    """Event log (Parquet), KPIs (JSON), the resolved scenario and a run manifest into ``out``.
+    A ``streamed`` log is already on disk, as part files in ``out/events/``."""
     out.mkdir(parents=True, exist_ok=True)
-    result.events.to_parquet(out / "events.parquet", index=False)
+    if streamed is None:
+        result.events.to_parquet(out / "events.parquet", index=False)
     (out / "kpis.json").write_text(json.dumps(result.kpis.to_dict(), indent=2, allow_nan=True) + "\n")
     (out / "scenario.resolved.yaml").write_text(
         yaml.safe_dump(result.scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
     manifest = {"scenario": result.scenario.name, "scenario_hash": result.scenario.content_hash(),
                 "seed": result.seed, "days": result.days, "simcoord_version": __version__,
-                "events": len(result.events)}
+                "events": len(streamed) if streamed is not None else len(result.events)}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
@@ -44,13 +47,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.days <= 0:
         raise UsageError("--days must be positive")
-    result = simulate(scenario, seed=args.seed, days=args.days)
-    print(f"{scenario.name}: {args.days:g} days, seed {args.seed}, {len(result.events):,} events\n")
+    if args.stream and not args.out:
+        raise UsageError("--stream writes the event log into --out DIR/events/: give --out")
+    log = ParquetEventLog(_fresh_log_dir(Path(args.out) / "events")) if args.stream else None
+    result = simulate(scenario, seed=args.seed, days=args.days, log=log)
+    events = len(log) if log is not None else len(result.events)
+    print(f"{scenario.name}: {args.days:g} days, seed {args.seed}, {events:,} events\n")
     print(format_kpis(result.kpis))
     if args.out:
-        write_run(result, Path(args.out))
-        print(f"\nwrote events.parquet, kpis.json, scenario.resolved.yaml, manifest.json to {args.out}")
+        write_run(result, Path(args.out), streamed=log)
+        written = "events/part-*.parquet" if log is not None else "events.parquet"
+        print(f"\nwrote {written}, kpis.json, scenario.resolved.yaml, manifest.json to {args.out}")
     return 0
+
+
+def _fresh_log_dir(directory: Path) -> Path:
+    """``directory`` for a streamed log, refusing to mix a new log with an old one."""
+    if any(directory.glob("part-*.parquet")):
+        raise UsageError(f"{directory} already holds an event log: remove it or choose another --out")
+    return directory
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -75,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
     run.add_argument("--days", type=float, default=365, help="simulated days (default 365)")
     run.add_argument("--out", help="directory for the event log (Parquet) and kpis.json")
+    run.add_argument("--stream", action="store_true",
+                     help="stream the event log to OUT/events/ in Parquet parts while simulating "
+                          "(bounded memory for long horizons)")
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser("validate", help="check scenario files without running them")

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DASK_CONNECT_TIMEOUT_S = 5.0
+#: Longer runs stream their log to a temporary directory (KPIs only come back anyway): a worker's
+#: memory then stays a few hundred MB instead of ~3 GB for ten simulated years, for ~3 % more time.
+IN_MEMORY_LOG_DAYS = 2 * 365
 
 
 class RunTask(NamedTuple):
@@ -57,7 +60,8 @@ class RunOutcome(NamedTuple):
 def run_task(task: RunTask) -> RunOutcome:
     """Simulate one task (a module-level function, so process pools and Dask can pickle it)."""
     start = time.perf_counter()
-    result = simulate(task.scenario, seed=task.seed, days=task.days, warmup_days=task.warmup_days)
+    result = simulate(task.scenario, seed=task.seed, days=task.days, warmup_days=task.warmup_days,
+                      keep_events=task.days <= IN_MEMORY_LOG_DAYS)
     return RunOutcome(task.policy, task.replication, task.seed, result.kpis, time.perf_counter() - start)
 
 

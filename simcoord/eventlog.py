@@ -45,7 +45,8 @@ def _is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
-def _empty_frame() -> pd.DataFrame:
+def empty_frame() -> pd.DataFrame:
+    """A log with no events: the fixed columns, typed."""
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "time" else "object") for c in COLUMNS})
 
 
@@ -57,7 +58,7 @@ def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
     column is assembled from those blocks: numeric blocks straight into float arrays, text
     through Arrow, anything else through pandas' own type inference."""
     if not rows:
-        return _empty_frame()
+        return empty_frame()
     n = len(rows)
     data: dict[str, Any] = {
         "id": np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n),
@@ -220,7 +221,7 @@ class EventLog:
     def to_frame(self) -> pd.DataFrame:
         """One row per event, sorted by time (stable: simultaneous events keep their order)."""
         if not self.rows:
-            return _empty_frame()
+            return empty_frame()
         return _finish(rows_to_frame(self.rows))
 
 
@@ -278,7 +279,7 @@ class ParquetEventLog(EventLog):
         columns, so reading back needs little more memory than the frame itself."""
         self.flush()
         if not self.parts:
-            return _empty_frame()
+            return empty_frame()
         frame = self._assemble(exclude) if exclude else self._concatenate()
         recorded = {name for names in self._names for name in names}  # attributes never set are None
         for name in sorted(recorded - set(frame.columns) - set(exclude)):

@@ -19,7 +19,7 @@ from simcoord import marketing, production
 from simcoord.calendar import WorkCalendar
 from simcoord.coordination import Coordination
 from simcoord.distributions import Sampler
-from simcoord.eventlog import EventLog
+from simcoord.eventlog import EventLog, ParquetEventLog, empty_frame
 from simcoord.kpis import compute_kpis
 from simcoord.meetings import hold_meetings
 from simcoord.organisation import NEVER, Team, work
@@ -147,13 +147,16 @@ class Model:
 
 
 def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
-             warmup_days: float = 0.0) -> SimulationResult:
+             warmup_days: float = 0.0, keep_events: bool = True) -> SimulationResult:
     """Simulate ``days`` days of ``scenario`` with root ``seed``.
 
     Returns a :class:`SimulationResult` whose ``events`` is the full event log (time in
     hours since the start date) and ``kpis`` the KPI Series (see ``simcoord.kpis``).
     With ``log=ParquetEventLog(...)`` the log streams to disk in chunks (bounded memory for
     long horizons) and ``events`` holds only the columns the KPIs need.
+    ``keep_events=False`` keeps only the KPIs: the log streams to a temporary directory
+    (unless ``log`` is given) that is removed once the KPIs are computed, and ``events`` is
+    empty. Memory then stays what the KPI columns need, whatever the horizon.
     ``warmup_days`` deletes the initial transient: KPIs count only what happens after it
     (``events`` is still the whole log).
     """
@@ -161,4 +164,12 @@ def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog
         raise ValueError("days must be positive")
     if not 0 <= warmup_days < days:
         raise ValueError("warmup_days must be at least 0 and less than days")
-    return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days).run()
+    if keep_events:
+        return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days).run()
+    stream = log if log is not None else ParquetEventLog()
+    try:
+        result = Model(scenario, seed=seed, days=days, log=stream, warmup_days=warmup_days).run()
+    finally:
+        if log is None:
+            stream.cleanup()
+    return result._replace(events=empty_frame())

@@ -110,3 +110,27 @@ def test_streamed_read_back_equals_the_in_memory_frame_column_for_column(tmp_pat
         else:
             assert left.dtype == right.dtype, column
             pd.testing.assert_series_equal(left, right, check_names=False)
+
+
+def test_keeping_only_kpis_streams_the_log_and_leaves_no_files(runs, tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    in_memory, _, _ = runs
+    kpis_only = simulate(load_scenario(BASELINE), seed=4, days=100, keep_events=False)
+    pd.testing.assert_series_equal(kpis_only.kpis, in_memory.kpis)
+    assert kpis_only.events.empty and list(kpis_only.events.columns)[:3] == ["id", "kind", "time"]
+    assert not list(tmp_path.iterdir())  # the temporary log is gone
+
+
+def test_experiment_runs_past_the_in_memory_horizon_keep_only_kpis(runs, monkeypatch) -> None:
+    from simcoord import evaluators
+
+    seen = []
+    real = evaluators.simulate
+    monkeypatch.setattr(evaluators, "simulate", lambda *a, **k: seen.append(k["keep_events"]) or real(*a, **k))
+    monkeypatch.setattr(evaluators, "IN_MEMORY_LOG_DAYS", 50)
+    task = evaluators.RunTask("baseline", 0, load_scenario(BASELINE), 4, 100, 0.0)
+    outcome = evaluators.run_task(task)
+    assert seen == [False]
+    pd.testing.assert_series_equal(outcome.kpis, runs[0].kpis)

@@ -202,6 +202,7 @@ def test_cli_validate_reports_each_file_and_exits_2_on_any_error(tmp_path, capsy
     ["run", "{bad}"],
     ["run", "{missing}"],
     ["run", "{baseline}", "--days", "0"],
+    ["run", "{baseline}", "--days", "1", "--stream"],
     ["validate", "{malformed}"],
 ])
 def test_cli_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path, argv):
@@ -230,6 +231,22 @@ def test_cli_run_prints_kpis_and_writes_the_log_and_kpis(tmp_path, capsys):
     assert kpis["leads_created"] == int((events["activity"] == "created").sum()) > 0
     assert not math.isnan(kpis["utilisation_sales"])
     assert json.loads((out_dir / "manifest.json").read_text())["seed"] == 4
+
+
+def test_cli_run_can_stream_the_log_to_parquet_parts(tmp_path, capsys):
+    out_dir = tmp_path / "run"
+    argv = ["run", str(BASELINE), "--seed", "4", "--days", "14", "--out", str(out_dir), "--stream"]
+    assert cli.main(argv) == 0
+    assert "events/part-*.parquet" in capsys.readouterr().out
+    import pandas as pd
+
+    events = pd.read_parquet(out_dir / "events")  # the part files read as one dataset
+    assert not (out_dir / "events.parquet").exists()
+    assert json.loads((out_dir / "manifest.json").read_text())["events"] == len(events) > 0
+    kpis = json.loads((out_dir / "kpis.json").read_text())
+    assert kpis["leads_created"] == int((events["activity"] == "created").sum())
+    assert cli.main(argv) == 2  # a second log is never mixed into the first
+    assert "already holds an event log" in capsys.readouterr().err
 
 
 def test_an_extending_file_without_a_name_is_named_after_itself(tmp_path):
