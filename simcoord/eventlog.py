@@ -68,38 +68,48 @@ def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
         "department": _text_column([row[4] for row in rows]),
         "staff": _text_column([row[5] for row in rows]),
     }
-    positions: dict[tuple[str, ...], list[int]] = {}
-    for i, names in enumerate(map(itemgetter(6), rows)):
-        if names:
-            positions.setdefault(names, []).append(i)
+    groups: dict[tuple[str, ...], int] = {}  # one code per tuple of attribute names
+    group_of_row = np.fromiter((groups.setdefault(names, len(groups)) for names in map(itemgetter(6), rows)),
+                               dtype=np.int32, count=n)
     blocks: dict[str, list[tuple[np.ndarray, tuple]]] = {}
-    for names, where in positions.items():
+    for names, code in groups.items():
+        if not names:
+            continue
+        index = np.flatnonzero(group_of_row == code)
+        where = index.tolist()
         fields = zip(*(itemgetter(*where)(rows) if len(where) > 1 else (rows[where[0]],)))
-        for _ in COLUMNS:  # skip the fixed fields and the names tuple
+        for _ in range(len(COLUMNS) + 1):  # skip the fixed fields and the names tuple
             next(fields)
-        next(fields)
-        index = np.array(where, dtype=np.intp)
         for name, values in zip(names, fields):
             blocks.setdefault(name, []).append((index, values))
-    for name, parts in blocks.items():
-        data[name] = _attribute_column(parts, n)
-    return pd.DataFrame(data)
+    for name in list(blocks):
+        data[name] = _attribute_column(blocks.pop(name), n)
+    return pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
 
 
 def _attribute_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
     """One attribute column of ``n`` rows from its ``(row positions, values)`` blocks."""
-    arrays = [(index, np.asarray(values)) for index, values in parts]
-    kinds = {array.dtype.kind for _, array in arrays}
+    kinds = {_kind(values) for _, values in parts}
     if kinds <= {"f", "i"}:  # plain numbers: float with NaN gaps (int64 only when every row has one)
-        complete = sum(len(index) for index, _ in arrays) == n
+        complete = sum(len(index) for index, _ in parts) == n
         column = np.empty(n, dtype=np.int64) if kinds == {"i"} and complete else np.full(n, np.nan)
-        for index, array in arrays:
-            column[index] = array
+        for index, values in parts:
+            column[index] = values
         return column
     column = np.full(n, np.nan, dtype=object)
     for index, values in parts:
         column[index] = values if len(values) != 1 else values[0]
     return _text_column(column) if kinds == {"U"} else pd.Series(column, dtype=object).infer_objects()
+
+
+def _kind(values: tuple) -> str:
+    """NumPy's kind letter for a block of values: ``i``/``f`` numbers, ``U`` text, ``O`` anything else."""
+    first = type(values[0])
+    if first is str:
+        return "U" if all(type(v) is str for v in values) else "O"
+    if first in (int, float, np.float64, np.int64):
+        return np.asarray(values).dtype.kind
+    return "O"
 
 
 def _text_column(values: Any) -> Any:
