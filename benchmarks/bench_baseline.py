@@ -5,12 +5,14 @@ three sizes; b = 1 is linear). Leads are scaled with head counts, so queues stay
 from __future__ import annotations
 
 import gc
+import time
 
 import numpy as np
 
 from common import BASELINE, Row, best_of, main_with_days
 from simcoord.loading import deep_merge, resolve_file, scenario_from_dict
-from simcoord.model import Model, simulate
+from simcoord.kpis import compute_kpis
+from simcoord.model import HOURS_PER_DAY, Model, simulate
 
 DEPARTMENTS = ("marketing", "sales", "production", "service")
 
@@ -30,14 +32,23 @@ def scaled(factor: float):
     return scenario_from_dict(deep_merge(data, override), source=f"baseline x{factor:g}")
 
 
-def simulate_gc_paused(scenario, days: float):
-    """``simulate`` with Python's cyclic garbage collector paused for the run: the model makes
-    no cyclic garbage, but each full collection walks every live object (the log included)."""
+def phases(scenario, days: float) -> dict[str, float]:
+    """Seconds of each step of ``Model.run`` (collector paused, as there): the SimPy event loop,
+    turning the log into a frame, and the KPIs."""
+    model = Model(scenario, seed=0, days=days)
+    model.start()
     gc.disable()
     try:
-        return Model(scenario, seed=0, days=days).run()
+        start = time.perf_counter()
+        model.env.run(until=days * HOURS_PER_DAY)
+        loop = time.perf_counter()
+        events = model.log.to_frame()
+        frame = time.perf_counter()
+        compute_kpis(events, scenario, days, model.calendar)
+        done = time.perf_counter()
     finally:
         gc.enable()
+    return {"event loop": loop - start, "log to frame": frame - loop, "KPIs": done - frame}
 
 
 def exponent(sizes: list[float], seconds: list[float]) -> float:
@@ -54,9 +65,10 @@ def run(days: float = 365, repeats: int = 2) -> list[Row]:
         Row("baseline 1 year", "events/s", len(result.events) / seconds, "1/s", f"{len(result.events):,} events"),
         Row("baseline 1 year", "leads/s", leads / seconds, "1/s", f"{leads:,.0f} leads"),
     ]
-    paused, _ = best_of(repeats, lambda: simulate_gc_paused(scenario, days))
-    rows.append(Row("baseline 1 year", "speed-up with GC paused", seconds / paused, "ratio",
-                    "proposed for Model.run (model.py), same log"))
+    split = phases(scenario, days)
+    total = sum(split.values())
+    rows += [Row("baseline 1 year", f"share: {name}", part / total, "ratio", f"{part:.2f} s")
+             for name, part in split.items()]
     horizons = [days / 4, days / 2, days]
     runs = [best_of(repeats, lambda h=h: simulate(scenario, seed=0, days=h)) for h in horizons]
     times, events = [t for t, _ in runs], [len(r.events) for _, r in runs]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 DEPARTMENT = "marketing"
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0
+NEVER = float("inf")
 
 
 # ----------------------------------------------------------------- pure rules
@@ -125,18 +126,21 @@ def nurture(model: "Model", lead: Lead) -> Generator:
     env = model.env
     spec = model.scenario.marketing
     wake_up_rule = model.scenario.policy.sla.wake_up
+    wake_after_days = wake_up_rule.no_interaction_days if wake_up_rule.enabled else NEVER
     interval = model.sampler("marketing.nurture_interval_days")
     rng_interval, rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
+    threshold = model.coordination.mql_threshold()  # fixed by the policy's incentives
     while True:
         score = observed_score(model, lead)
-        if score >= model.coordination.mql_threshold():
+        if score >= threshold:
             yield from hand_over(model, lead, score)
             return
         yield env.timeout(interval(rng_interval) * HOURS_PER_DAY)
+        now = env.now
         engaged = rng_grade.random() < engage_probability(lead.grade)
         step = rng_grade.random()
         if engaged:
-            lead.last_interaction_at = env.now
+            lead.last_interaction_at = now
             if step < model.coordination.grade_up_probability(lead) and lead.grade != "L5":
                 lead.grade = GRADE_ORDER[lead.grade_rank]
             if pricing_page_trigger(model, lead):
@@ -144,9 +148,8 @@ def nurture(model: "Model", lead: Lead) -> Generator:
                 return
         elif step < spec.grade_down_probability and lead.grade != "L1":
             lead.grade = GRADE_ORDER[lead.grade_rank - 2]
-        model.log.record(lead.id, "lead", env.now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
-        idle_days = (env.now - lead.last_interaction_at) / HOURS_PER_DAY
-        if wake_up_rule.enabled and idle_days >= wake_up_rule.no_interaction_days:
+        model.log.record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
+        if (now - lead.last_interaction_at) / HOURS_PER_DAY >= wake_after_days:
             if not (yield from wake_up(model, lead)):
                 return
 
@@ -199,7 +202,7 @@ def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
     lead.qualified = False
     model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
     yield from model.coordination.hand_over_delay(lead)
-    model.env.process(sales.pursue(model, lead))
+    yield from sales.pursue(model, lead)  # the lead's process goes on in sales
 
 
 def recycle(model: "Model", lead: Lead, reason: str) -> bool:
