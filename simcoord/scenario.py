@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from simcoord.distributions import Distribution, constant, exponential, lognormal, triangular
 
@@ -44,10 +45,43 @@ def check_magnitudes(values: dict[str, object]) -> None:
         walk(field, value)
 
 
+def _is_number_type(annotation: object) -> bool:
+    """True for ``int``/``float`` (constrained or optional) and mappings or sequences of them."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _is_number_type(args[0])
+    if annotation in (int, float):
+        return True
+    if origin is dict:
+        return _is_number_type(args[1])
+    if origin in (tuple, list):
+        return all(_is_number_type(a) for a in args if a is not Ellipsis)
+    if origin in (Union, UnionType):
+        return all(_is_number_type(a) for a in args if a is not type(None))
+    return False
+
+
+def _holds_bool(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_bool(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_bool(v) for v in value)
+    return isinstance(value, bool)
+
+
 class Spec(BaseModel):
     """Base for every scenario section: unknown keys are errors; values are immutable and finite."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_a_number(cls, value: object, info: ValidationInfo) -> object:
+        """YAML's ``true``/``false`` would pass as 1/0 where a number belongs: a typo, not a number."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _is_number_type(field.annotation) and _holds_bool(value):
+            raise ValueError("expected a number, got true/false")
+        return value
 
     @model_validator(mode="after")
     def _finite_and_sane(self) -> "Spec":

@@ -188,6 +188,23 @@ def test_infinite_or_nan_numbers_are_rejected(tmp_path, text):
         load_scenario(write(tmp_path / "bad.yaml", text))
 
 
+@pytest.mark.parametrize("text, field", [
+    ("organisation:\n  sales: {staff: true, hourly_cost: 55}\n", "organisation.sales.staff"),
+    ("policy:\n  incentives:\n    sales: {own_revenue: false}\n", "policy.incentives.sales"),
+    ("demand:\n  weekly_profile: [1, 1, true, 1, 1, 1, 1]\n", "demand.weekly_profile"),
+], ids=["head count", "incentive weight", "profile entry"])
+def test_true_or_false_where_a_number_belongs_is_rejected(tmp_path, text, field):
+    with pytest.raises(ScenarioError, match="expected a number, got true/false") as err:
+        load_scenario(write(tmp_path / "bad.yaml", text))
+    assert err.value.field == field
+
+
+def test_true_and_false_still_set_switches(tmp_path):
+    scenario = load_scenario(write(tmp_path / "ok.yaml", "calendar: {always_open: true}\n"
+                                   "policy:\n  sla:\n    first_touch: {hours: 8, enforced: true}\n"))
+    assert scenario.calendar.always_open and scenario.policy.sla.first_touch.enforced
+
+
 # ----------------------------------------------------------------- the CLI
 def test_cli_validate_reports_each_file_and_exits_2_on_any_error(tmp_path, capsys):
     bad = write(tmp_path / "bad.yaml", "demand:\n  chanels: {}\n")
