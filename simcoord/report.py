@@ -96,10 +96,40 @@ def to_html(notebook, show_code: bool, manifest: dict[str, Any]) -> str:
 
     exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True)
-    title = next((line.lstrip("# ").strip() for cell in notebook.cells if cell.cell_type == "markdown"
-                  for line in cell.source.splitlines() if line.startswith("# ")), "simcoord report")
+    title = title_of(notebook)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body = _with_alt_text(body, chart_descriptions(notebook))
     return body.replace("</body>", _manifest_html(manifest) + "\n</body>", 1)
+
+
+def chart_descriptions(notebook) -> list[str]:
+    """One text alternative per chart, in order: the section heading the chart appears under
+    (the notebooks put each chart under a heading that states its question)."""
+    heading, descriptions = title_of(notebook), []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            heading = next((line.lstrip("#").strip() for line in cell.source.splitlines() if line.startswith("#")),
+                           heading)
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if "image/png" in output.get("data", {}):
+                descriptions.append(f"Chart: {heading}")
+    return descriptions
+
+
+def title_of(notebook) -> str:
+    return next((line.lstrip("# ").strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                 for line in cell.source.splitlines() if line.startswith("# ")), "simcoord report")
+
+
+def _with_alt_text(body: str, descriptions: list[str]) -> str:
+    """Give each embedded PNG chart its ``alt`` text, replacing nbconvert's placeholder."""
+    images = list(re.finditer(r'<img (?:alt="[^"]*" )?(?=[^>]*src="data:image/png;base64,)', body))
+    if len(images) != len(descriptions):  # a layout we do not know: leave the page as it is
+        logger.warning("report: %d charts but %d descriptions; no alt text added", len(images), len(descriptions))
+        return body
+    for match, text in zip(reversed(images), reversed(descriptions)):
+        body = body[:match.start()] + f'<img alt="{html.escape(text)}" ' + body[match.end():]
+    return body
 
 
 def write_tables(tables: dict[str, pd.DataFrame], directory: Path, manifest: dict[str, Any]) -> list[Path]:

@@ -112,5 +112,7 @@ def test_show_code_keeps_the_code_and_parameters_parse_as_yaml():
     shown = to_html(notebook, show_code=True, manifest={"notebook": "01"})
     assert "funnel_counts" not in hidden and "funnel_counts" in shown
     assert "<title>01 · Quickstart" in hidden
+    charts = re.findall(r'<img alt="([^"]+)"[^>]*src="data:image/png', hidden)
+    assert len(charts) == hidden.count("<img ") > 0 and all(alt.startswith("Chart: ") for alt in charts)
     assert parse_parameters([["DAYS", "30"], ["RATE", "0.5"], ["NAME", "a b"], ["LIST", "[1, 2]"]]) == \
         {"DAYS": 30, "RATE": 0.5, "NAME": "a b", "LIST": [1, 2]}
