@@ -50,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.stream and not args.out:
         raise UsageError("--stream writes the event log into --out DIR/events/: give --out")
     log = ParquetEventLog(_fresh_log_dir(Path(args.out) / "events")) if args.stream else None
-    result = simulate(scenario, seed=args.seed, days=args.days, log=log)
+    result = simulate(scenario, seed=args.seed, days=args.days, log=log, keep_events=log is None)
     events = len(log) if log is not None else len(result.events)
     print(f"{scenario.name}: {args.days:g} days, seed {args.seed}, {events:,} events\n")
     print(format_kpis(result.kpis))

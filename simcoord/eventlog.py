@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -234,6 +234,11 @@ class EventLog:
             return empty_frame()
         return _finish(rows_to_frame(self.rows))
 
+    def frames(self) -> Iterator[pd.DataFrame]:
+        """The log as consecutive time-ordered slices, for a KPI pass that needs no whole frame
+        (here one slice: the rows are in memory anyway)."""
+        yield self.to_frame()
+
 
 class ParquetEventLog(EventLog):
     """An event log streamed to ``directory`` as Parquet files of ``chunk_rows`` rows each.
@@ -338,6 +343,18 @@ class ParquetEventLog(EventLog):
     def to_frame(self) -> pd.DataFrame:
         """The log without :data:`NON_KPI_COLUMNS` (what KPIs need); the full log stays in :attr:`directory`."""
         return self.read(exclude=NON_KPI_COLUMNS)
+
+    def frames(self, exclude: tuple[str, ...] = NON_KPI_COLUMNS) -> Iterator[pd.DataFrame]:
+        """The parts one at a time, in time order, without ``exclude`` (text as categoricals):
+        memory holds one part, however long the log."""
+        self.flush()
+        for path in self.parts:
+            schema = pq.read_schema(path)
+            wanted = [c for c in schema.names if c not in exclude]
+            text = [c for c in wanted if c in CATEGORICAL or _is_text(schema.field(c).type)]
+            frame = pq.read_table(path, columns=wanted, read_dictionary=text).to_pandas()
+            pa.default_memory_pool().release_unused()  # the part's Arrow buffers, not kept for the next
+            yield frame
 
     def cleanup(self) -> None:
         """Remove the part files (and the directory, when it was a temporary one)."""

@@ -7,12 +7,14 @@ Times are in hours unless the name says ``_days``; ``_pct`` values are fractions
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from functools import reduce
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from simcoord import incentives
+from simcoord.entities import GRADE_ORDER
 
 if TYPE_CHECKING:
     from simcoord.calendar import WorkCalendar
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 HOURS_PER_DAY = 24.0
 TERMINAL = ("won", "dormant", "discarded")
 SALES_WORK = ("first_touch",)
+DEPARTMENTS = ("marketing", "sales", "production", "service")
 LEAD_COLUMNS = ("id", "time", "activity", "grade", "stage")
 #: Lead activities some KPI reads (besides the funnel's stage names): episodes, terminal states,
 #: stage moves. Nurture touches and wake-up attempts are only counted, never joined.
@@ -172,27 +175,117 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
 
-def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calendar: "WorkCalendar",
-                 warmup_days: float = 0.0) -> pd.Series:
-    """All KPIs of :data:`KPIS` from one run's event log.
+class LogSummary(NamedTuple):
+    """What the KPIs need from (a slice of) an event log: additive figures, summed over slices,
+    and the few narrow rows the KPIs join per lead, order and ticket, concatenated in time order.
+    A log read part by part never has to be in memory at once."""
 
-    With ``warmup_days`` > 0 only events after the warm-up count, and paid hours, staff and
-    platform cost cover the window after it (steady-state estimates without the start-up transient)."""
-    horizon = days * HOURS_PER_DAY
-    window_start = warmup_days * HOURS_PER_DAY
+    counts: pd.Series  # activity -> events in the window
+    busy: pd.Series  # department -> person-hours of paid working time used
+    totals: pd.Series  # additive sums, by name (see ``summarise``)
+    leads: pd.DataFrame  # LEAD_COLUMNS of the lead rows some KPI joins
+    orders: pd.DataFrame  # id, activity, time of order rows
+    tickets: pd.DataFrame  # id, activity, time of ticket openings and first responses
+
+
+def summarise(events: pd.DataFrame, scenario: "Scenario", days: float, calendar: "WorkCalendar",
+              warmup_days: float = 0.0) -> LogSummary:
+    """The :class:`LogSummary` of ``events``: the whole log, or one time-ordered slice of it."""
+    horizon, window_start = days * HOURS_PER_DAY, warmup_days * HOURS_PER_DAY
     whole_log = events
     if window_start > 0:
         events = events[events["time"] >= window_start]
+    busy = _busy_hours(whole_log, calendar, horizon)
+    if window_start > 0:  # work done in the window, tasks started before it included
+        busy = busy.sub(_busy_hours(whole_log, calendar, window_start), fill_value=0.0)
+    act = events["activity"] if len(events) else pd.Series(dtype=str)
+    counts = act.value_counts()
+    # only the rows and columns the lead KPIs read (no nurture touches): a 10-year log is millions of rows
+    stage_names = [s.name for s in scenario.funnel.stages]
+    read = (events["kind"] == "lead") & act.isin([*LEAD_ACTIVITIES, *stage_names])
+    leads = _with_categories(events.loc[read, [c for c in LEAD_COLUMNS if c in events]],
+                             {"activity": [*LEAD_ACTIVITIES, *stage_names], "grade": list(GRADE_ORDER),
+                              "stage": [*stage_names, "closing"]})
+    orders = _as_text(events.loc[events["kind"] == "order", ["id", "activity", "time"]])
+    tickets = _as_text(events.loc[act.isin(["ticket_opened", "ticket_response"]), ["id", "activity", "time"]])
+
+    org = scenario.organisation
+    rate = {d: org.department(d).hourly_cost for d in DEPARTMENTS}
+    meetings = events[act == "meeting"]
+    won_rows = events[act == "won"]
+    resolved = events[act == "dispute_resolved"]
+    column_sum = lambda rows, column: float(rows[column].sum()) if len(rows) and column in rows else 0.0  # noqa: E731
+    totals = {
+        "meeting_hours": column_sum(meetings, "work_hours"),
+        "meeting_cost": float((meetings["work_hours"] * meetings["department"].astype(str).map(rate)).sum())
+        if len(meetings) else 0.0,
+        "revenue": column_sum(won_rows, "value"),
+        "event_revenue": column_sum(won_rows[won_rows["campaign"].notna()], "value") if "campaign" in won_rows else 0.0,
+        "executive_decisions": float((resolved["level"] == "executive").sum()) if len(resolved) else 0.0,
+        "dispute_hours": column_sum(resolved, "hours"),
+        "disputes_timed": float(resolved["hours"].notna().sum()) if len(resolved) else 0.0,
+        "collaboration_hours": column_sum(events[act == "feedback_note"], "work_hours"),
+        "liaison_hours": column_sum(events[act == "liaison"], "work_hours"),
+        "changeover_hours": column_sum(events[act == "production_run"], "changeover_hours"),
+    }
+    return LogSummary(counts, busy, pd.Series(totals, dtype=float), leads, orders, tickets)
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns as plain text, so slices with different categories concatenate."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(str).where(frame[column].notna())
+    return frame
+
+
+def _with_categories(frame: pd.DataFrame, known: dict[str, list[str]]) -> pd.DataFrame:
+    """Text columns as categoricals over fixed ``known`` categories, so the slices of a long log
+    concatenate as one-byte codes (a value outside them is kept: that slice then has more
+    categories, and the concatenation falls back to plain text)."""
+    for column, categories in known.items():
+        if column in frame:
+            present = frame[column].dropna().astype(str).unique()
+            extra = sorted(set(present) - set(categories))
+            frame[column] = pd.Categorical(frame[column].astype(object), categories=[*categories, *extra])
+    return frame
+
+
+def combine(summaries: Iterable[LogSummary]) -> LogSummary:
+    """One :class:`LogSummary` from those of consecutive slices of a log (in time order)."""
+    parts = list(summaries)
+    if len(parts) == 1:
+        return parts[0]
+    add = lambda series: reduce(lambda a, b: a.add(b, fill_value=0), series)  # noqa: E731
+    concat = lambda frames: pd.concat(frames, ignore_index=True)  # noqa: E731
+    return LogSummary(add(p.counts for p in parts), add(p.busy for p in parts), add(p.totals for p in parts),
+                      concat([p.leads for p in parts]), concat([p.orders for p in parts]),
+                      concat([p.tickets for p in parts]))
+
+
+def compute_kpis(events: pd.DataFrame | Iterable[pd.DataFrame], scenario: "Scenario", days: float,
+                 calendar: "WorkCalendar", warmup_days: float = 0.0) -> pd.Series:
+    """All KPIs of :data:`KPIS` from one run's event log: a DataFrame, or its consecutive slices
+    (e.g. the parts of a streamed log, read one at a time).
+
+    With ``warmup_days`` > 0 only events after the warm-up count, and paid hours, staff and
+    platform cost cover the window after it (steady-state estimates without the start-up transient)."""
+    slices = [events] if isinstance(events, pd.DataFrame) else events
+    summary = combine(summarise(frame, scenario, days, calendar, warmup_days) for frame in slices)
+    return kpis_from_summary(summary, scenario, days, calendar, warmup_days)
+
+
+def kpis_from_summary(summary: LogSummary, scenario: "Scenario", days: float, calendar: "WorkCalendar",
+                      warmup_days: float = 0.0) -> pd.Series:
+    """The KPI Series from a (combined) :class:`LogSummary`."""
+    horizon = days * HOURS_PER_DAY
+    window_start = warmup_days * HOURS_PER_DAY
     sla = scenario.policy.sla
     # SLA timers count working hours when the policy says so (sales timers only; service is clock time)
     timer_clock = calendar.work_hours_until_many if sla.timers_in_working_hours else None
-    act = events["activity"] if len(events) else pd.Series(dtype=str)
-    counts = act.value_counts()
+    counts, totals, leads, busy = summary.counts, summary.totals, summary.leads, summary.busy
     n = lambda name: int(counts.get(name, 0))  # noqa: E731
-    # only the rows and columns the lead KPIs read (no nurture touches): a 10-year log is millions of rows
     stage_names = [s.name for s in scenario.funnel.stages]
-    read = (events["kind"] == "lead") & events["activity"].isin([*LEAD_ACTIVITIES, *stage_names])
-    leads = events.loc[read, [c for c in LEAD_COLUMNS if c in events]]
     episodes = _episodes(leads) if n("mql") else pd.DataFrame(columns=["handed_at", "touched_at", "grade", "won_at"])
     waits = episodes["touched_at"] - episodes["handed_at"]
     touched = waits.dropna()
@@ -202,44 +295,32 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
     created_ids = leads.loc[leads["activity"] == "created", "id"]
     terminal = last_activity.reindex(created_ids).dropna()
 
-    orders = events[events["kind"] == "order"]
+    orders = summary.orders
     order_times = orders.pivot_table(index="id", columns="activity", values="time", aggfunc="min", observed=True) \
         if len(orders) else pd.DataFrame()
     lead_time = (order_times["delivered"] - order_times["order_created"]).dropna() / HOURS_PER_DAY \
         if {"delivered", "order_created"} <= set(order_times.columns) else pd.Series(dtype=float)
 
-    tickets = events[events["kind"] == "ticket"]
+    tickets = summary.tickets
     opened = tickets[tickets["activity"] == "ticket_opened"].set_index("id")["time"]
     responded = tickets[tickets["activity"] == "ticket_response"].set_index("id")["time"]
     response = responded.reindex(opened.index) - opened
 
     paid_hours = calendar.work_hours_until(horizon) - (calendar.work_hours_until(window_start) if window_start > 0 else 0.0)
-    busy = _busy_hours(whole_log, calendar, horizon)
-    if window_start > 0:  # work done in the window, tasks started before it included
-        busy = busy.sub(_busy_hours(whole_log, calendar, window_start), fill_value=0.0)
-    meetings = events[act == "meeting"]
     org = scenario.organisation
-    rate = {d: org.department(d).hourly_cost for d in ("marketing", "sales", "production", "service")}
-    meeting_hours = float(meetings["work_hours"].sum()) if len(meetings) else 0.0
-    meeting_cost = float((meetings["work_hours"] * meetings["department"].astype(str).map(rate)).sum()) if len(meetings) else 0.0
+    rate = {d: org.department(d).hourly_cost for d in DEPARTMENTS}
     staff_cost = sum(org.department(d).staff * rate[d] for d in rate) * paid_hours + \
         org.coordination_managers * org.coordination_manager_hourly_cost * paid_hours
 
     def utilisation(department: str) -> float:
         return _ratio(float(busy.get(department, 0.0)), org.department(department).staff * paid_hours)
 
-    won_rows = events[act == "won"]
-    revenue = float(won_rows["value"].sum()) if len(won_rows) else 0.0
-    event_revenue = float(won_rows.loc[won_rows["campaign"].notna(), "value"].sum()) \
-        if len(won_rows) and "campaign" in won_rows else 0.0
+    revenue, event_revenue = float(totals["revenue"]), float(totals["event_revenue"])
     policy = scenario.policy
     bonus = incentives.bonus_cost(revenue, event_revenue, policy.incentives)
     platform = policy.information.platform_cost_per_month * (days - warmup_days) / 30.4375 if policy.information.mode == "platform" else 0.0
-    resolved = events[act == "dispute_resolved"]
-    executive = int((resolved["level"] == "executive").sum()) if len(resolved) else 0
+    executive = int(totals["executive_decisions"])
     escalation = executive * policy.disputes.executive_hours_per_decision * policy.disputes.executive_hourly_cost
-    hours_of = lambda activity: float(events.loc[act == activity, "work_hours"].sum()) if n(activity) else 0.0  # noqa: E731
-    changeovers = events.loc[act == "production_run", "changeover_hours"].sum() if n("production_run") else 0.0
     values = {
         "leads_created": n("created"),
         "mql": n("mql"),
@@ -280,14 +361,14 @@ def compute_kpis(events: pd.DataFrame, scenario: "Scenario", days: float, calend
         "utilisation_sales": utilisation("sales"),
         "utilisation_production": utilisation("production"),
         "utilisation_service": utilisation("service"),
-        "meeting_hours": meeting_hours,
-        "meeting_cost": meeting_cost,
+        "meeting_hours": float(totals["meeting_hours"]),
+        "meeting_cost": float(totals["meeting_cost"]),
         "staff_cost": float(staff_cost),
-        "collaboration_hours": hours_of("feedback_note"),
-        "liaison_hours": hours_of("liaison"),
-        "changeover_hours": float(changeovers),
+        "collaboration_hours": float(totals["collaboration_hours"]),
+        "liaison_hours": float(totals["liaison_hours"]),
+        "changeover_hours": float(totals["changeover_hours"]),
         "disputes": n("dispute_opened"),
-        "dispute_hours_mean": float(resolved["hours"].mean()) if len(resolved) else float("nan"),
+        "dispute_hours_mean": _ratio(float(totals["dispute_hours"]), float(totals["disputes_timed"])),
         "executive_decisions": executive,
         "bonus_cost": bonus,
         "platform_cost": platform,

@@ -43,8 +43,9 @@ class Model:
     """One simulated company: environment, calendar, staff, streams and the event log."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
-                 warmup_days: float = 0.0) -> None:
+                 warmup_days: float = 0.0, keep_events: bool = True) -> None:
         self.scenario = scenario
+        self.keep_events = keep_events  # False: KPIs from the log slice by slice, no events frame
         self.days = days
         self.warmup_days = warmup_days  # KPIs cover (warmup_days, days] only
         self.env = simpy.Environment()
@@ -138,8 +139,9 @@ class Model:
         gc.disable()
         try:
             self.env.run(until=self.days * HOURS_PER_DAY)
-            events = self.log.to_frame()
-            kpis = compute_kpis(events, self.scenario, self.days, self.calendar, self.warmup_days)
+            events = self.log.to_frame() if self.keep_events else empty_frame()
+            kpis = compute_kpis(events if self.keep_events else self.log.frames(), self.scenario, self.days,
+                                self.calendar, self.warmup_days)
         finally:
             if collecting:
                 gc.enable()
@@ -155,8 +157,9 @@ def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog
     With ``log=ParquetEventLog(...)`` the log streams to disk in chunks (bounded memory for
     long horizons) and ``events`` holds only the columns the KPIs need.
     ``keep_events=False`` keeps only the KPIs: the log streams to a temporary directory
-    (unless ``log`` is given) that is removed once the KPIs are computed, and ``events`` is
-    empty. Memory then stays what the KPI columns need, whatever the horizon.
+    (unless ``log`` is given) that is removed once the KPIs are computed part by part, and
+    ``events`` is empty. Memory then holds one part of the log and the few narrow rows the KPIs
+    join (see ``kpis.LogSummary``), whatever the horizon.
     ``warmup_days`` deletes the initial transient: KPIs count only what happens after it
     (``events`` is still the whole log).
     """
@@ -168,8 +171,7 @@ def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog
         return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days).run()
     stream = log if log is not None else ParquetEventLog()
     try:
-        result = Model(scenario, seed=seed, days=days, log=stream, warmup_days=warmup_days).run()
+        return Model(scenario, seed=seed, days=days, log=stream, warmup_days=warmup_days, keep_events=False).run()
     finally:
         if log is None:
             stream.cleanup()
-    return result._replace(events=empty_frame())

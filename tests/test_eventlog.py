@@ -134,3 +134,20 @@ def test_experiment_runs_past_the_in_memory_horizon_keep_only_kpis(runs, monkeyp
     outcome = evaluators.run_task(task)
     assert seen == [False]
     pd.testing.assert_series_equal(outcome.kpis, runs[0].kpis)
+
+
+@pytest.mark.parametrize("policy, warmup_days", [("baseline", 0.0), ("full-programme", 30.0)])
+def test_kpis_from_consecutive_slices_equal_kpis_from_the_whole_log(policy, warmup_days) -> None:
+    from simcoord.kpis import compute_kpis
+
+    path = BASELINE if policy == "baseline" else BASELINE.parent / "policies" / f"{policy}.yaml"
+    scenario = load_scenario(path)
+    model_days = 120
+    result = simulate(scenario, seed=2, days=model_days, warmup_days=warmup_days)
+    from simcoord.model import Model
+
+    calendar = Model(scenario, days=model_days).calendar
+    cuts = [0, 1, 500, 4000, 4001, 20000, len(result.events)]
+    slices = [result.events.iloc[a:b] for a, b in zip(cuts, cuts[1:])]
+    sliced = compute_kpis([result.events.iloc[:0], *slices], scenario, model_days, calendar, warmup_days)
+    pd.testing.assert_series_equal(sliced, result.kpis, rtol=1e-9)
