@@ -2,7 +2,9 @@
 
 - ``in-memory``: the default :class:`~simcoord.eventlog.EventLog` keeps every event;
 - ``streamed``: :class:`~simcoord.eventlog.ParquetEventLog` writes the log to Parquet in
-  chunks and reads back only the KPI columns; KPIs are still computed from the log.
+  chunks and reads back only the KPI columns as one frame; KPIs are still computed from the log;
+- ``KPIs only``: ``simulate(..., keep_events=False)``: streamed as above, and the KPIs read
+  the parts one at a time (no events frame is kept).
 
 Each measurement runs in a fresh process and reads its peak resident set size (``VmHWM``,
 which a new process starts afresh; ``ru_maxrss`` would inherit the parent's). Two peaks per
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from common import BASELINE, Row, format_table
 
-MODES = ("in-memory", "streamed")
+MODES = ("in-memory", "streamed", "KPIs only")
 
 
 def peak_mb() -> float:
@@ -49,12 +51,12 @@ def measure_here(mode: str, years: float) -> dict:
     if mode == "imports only":
         return {"mode": mode, "years": 0, "seconds": 0.0, "events": 0, "sim_peak_mb": peak_mb(), "peak_mb": peak_mb()}
     with tempfile.TemporaryDirectory() as folder:
-        log = ParquetEventLog(Path(folder) / "log") if mode == "streamed" else None
+        log = ParquetEventLog(Path(folder) / "log") if mode != "in-memory" else None
         model = Model(scenario, seed=0, days=365 * years, log=log)
         model.start()
         model.env.run(until=model.days * HOURS_PER_DAY)
         sim_peak = peak_mb()
-        events = model.log.to_frame()
+        events = model.log.to_frame() if mode != "KPIs only" else model.log.frames()
         kpis = compute_kpis(events, scenario, model.days, model.calendar)
         assert kpis.notna().any()
         count = len(model.log)
