@@ -198,9 +198,10 @@ class DemandSpec(Spec):
             raise ValueError("profile values must be >= 0")
         if sum(self.weekly_profile) <= 0:
             raise ValueError("weekly_profile must have a positive value")
-        unknown = sorted({c.channel for c in self.campaigns} - set(self.channels))
-        if unknown:
-            raise ValueError(f"campaign channel {unknown[0]!r} is not a demand channel")
+        orphan = next((c for c in self.campaigns if c.channel not in self.channels), None)
+        if orphan is not None:
+            raise ValueError(f"campaign {orphan.name!r} runs on channel {orphan.channel!r}, which is not in "
+                             f"demand.channels: add that channel, or list your own demand.campaigns ([] for none)")
         return self
 
 

@@ -126,7 +126,9 @@ BAD_INPUTS = {
                             "funnel.qualification.L1", "less than or equal to 1"),
     "unknown distribution": ("lead_mix:\n  deal_value: {dist: pareto, mean: 3}\n", "lead_mix.deal_value.dist", "'constant'"),
     "campaign on unknown channel": ("demand:\n  campaigns: [{name: tv, channel: tv, start_day: 1, extra_leads: 5}]\n",
-                                    "demand", "'tv' is not a demand channel"),
+                                    "demand", "channel 'tv', which is not in demand.channels"),
+    "own channels, default campaigns": ("demand:\n  channels:\n    web: {leads_per_week: 100}\n", "demand",
+                                        "campaign 'spring trade fair' runs on channel 'trade_show'"),
     "dwell stage not in funnel": ("policy:\n  sla: {stage_dwell_stage: demo}\n", "(top level)", "'demo' is not a funnel stage"),
 }
 
