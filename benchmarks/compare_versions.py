@@ -67,6 +67,7 @@ def run(commit: str, days: float = 365, repeats: int = 3) -> list[Row]:
                                 same))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, capture_output=True)
+            subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)  # if removing failed
     return rows
 
 

@@ -49,7 +49,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--days must be positive")
     if args.stream and not args.out:
         raise UsageError("--stream writes the event log into --out DIR/events/: give --out")
-    log = ParquetEventLog(_fresh_log_dir(Path(args.out) / "events")) if args.stream else None
+    try:
+        log = ParquetEventLog(Path(args.out) / "events") if args.stream else None
+    except ValueError as exc:  # the directory already holds a log: never mix two
+        raise UsageError(f"{exc}: remove it or choose another --out") from None
     result = simulate(scenario, seed=args.seed, days=args.days, log=log, keep_events=log is None)
     events = len(log) if log is not None else len(result.events)
     print(f"{scenario.name}: {args.days:g} days, seed {args.seed}, {events:,} events\n")
@@ -59,13 +62,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         written = "events/part-*.parquet" if log is not None else "events.parquet"
         print(f"\nwrote {written}, kpis.json, scenario.resolved.yaml, manifest.json to {args.out}")
     return 0
-
-
-def _fresh_log_dir(directory: Path) -> Path:
-    """``directory`` for a streamed log, refusing to mix a new log with an old one."""
-    if any(directory.glob("part-*.parquet")):
-        raise UsageError(f"{directory} already holds an event log: remove it or choose another --out")
-    return directory
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

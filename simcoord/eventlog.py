@@ -5,12 +5,15 @@ column per attribute used anywhere (missing attributes are NaN/None). The log ca
 be exported as Parquet or CSV for process mining (case id = ``id``, activity,
 timestamp = ``time`` in hours since the scenario start).
 
-Two logs share one interface (``record``, ``__len__``, ``to_frame``):
+Two logs share one interface (``record``, ``__len__``, ``to_frame``, ``frames``):
 
 - :class:`EventLog` keeps every row in memory (the default).
 - :class:`ParquetEventLog` streams rows to disk in Parquet chunks, so a run of many
   simulated years keeps memory bounded; its ``to_frame`` reads back only what the
-  KPIs may need (all but :data:`NON_KPI_COLUMNS`), and the full log stays on disk.
+  KPIs may need (all but :data:`NON_KPI_COLUMNS`), its ``frames`` yields those columns
+  one part at a time, and the full log stays on disk.
+
+Rows are appended as simulated time runs, so the log is in time order as recorded.
 """
 
 from __future__ import annotations
@@ -302,7 +305,7 @@ class ParquetEventLog(EventLog):
         return _finish(frame)
 
     def _concatenate(self) -> pd.DataFrame:
-        tables = [pq.read_table(path, read_dictionary=[c for c in CATEGORICAL]) for path in self.parts]
+        tables = [pq.read_table(path, read_dictionary=list(CATEGORICAL)) for path in self.parts]
         return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
     def _assemble(self, exclude: tuple[str, ...]) -> pd.DataFrame:

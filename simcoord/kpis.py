@@ -15,6 +15,7 @@ import pandas as pd
 
 from simcoord import incentives
 from simcoord.entities import GRADE_ORDER
+from simcoord.eventlog import empty_frame
 
 if TYPE_CHECKING:
     from simcoord.calendar import WorkCalendar
@@ -201,16 +202,16 @@ def summarise(events: pd.DataFrame, scenario: "Scenario", days: float, calendar:
     act = events["activity"] if len(events) else pd.Series(dtype=str)
     counts = act.value_counts()
     # only the rows and columns the lead KPIs read (no nurture touches): a 10-year log is millions of rows
-    stage_names = [s.name for s in scenario.funnel.stages]
-    read = (events["kind"] == "lead") & act.isin([*LEAD_ACTIVITIES, *stage_names])
+    stage_names = _stage_names(scenario)
+    lead_activities = [*LEAD_ACTIVITIES, *stage_names]  # unique: stages may not be named like activities
+    read = (events["kind"] == "lead") & act.isin(lead_activities)
     leads = _with_categories(events.loc[read, [c for c in LEAD_COLUMNS if c in events]],
-                             {"activity": [*LEAD_ACTIVITIES, *stage_names], "grade": list(GRADE_ORDER),
+                             {"activity": lead_activities, "grade": list(GRADE_ORDER),
                               "stage": [*stage_names, "closing"]})
     orders = _as_text(events.loc[events["kind"] == "order", ["id", "activity", "time"]])
     tickets = _as_text(events.loc[act.isin(["ticket_opened", "ticket_response"]), ["id", "activity", "time"]])
 
-    org = scenario.organisation
-    rate = {d: org.department(d).hourly_cost for d in DEPARTMENTS}
+    rate = _hourly_rates(scenario)
     meetings = events[act == "meeting"]
     won_rows = events[act == "won"]
     resolved = events[act == "dispute_resolved"]
@@ -229,6 +230,15 @@ def summarise(events: pd.DataFrame, scenario: "Scenario", days: float, calendar:
         "changeover_hours": column_sum(events[act == "production_run"], "changeover_hours"),
     }
     return LogSummary(counts, busy, pd.Series(totals, dtype=float), leads, orders, tickets)
+
+
+def _stage_names(scenario: "Scenario") -> list[str]:
+    return [stage.name for stage in scenario.funnel.stages]
+
+
+def _hourly_rates(scenario: "Scenario") -> dict[str, float]:
+    """Hourly cost per department (currency per person-hour)."""
+    return {d: scenario.organisation.department(d).hourly_cost for d in DEPARTMENTS}
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -252,15 +262,25 @@ def _with_categories(frame: pd.DataFrame, known: dict[str, list[str]]) -> pd.Dat
 
 
 def combine(summaries: Iterable[LogSummary]) -> LogSummary:
-    """One :class:`LogSummary` from those of consecutive slices of a log (in time order)."""
+    """One :class:`LogSummary` from those of consecutive slices of a log (at least one).
+
+    Sums are added slice by slice, so KPIs from a sliced log equal those of the whole log up to
+    floating-point rounding (well below 1e-9 relative), not to the bit."""
     parts = list(summaries)
     if len(parts) == 1:
         return parts[0]
     add = lambda series: reduce(lambda a, b: a.add(b, fill_value=0), series)  # noqa: E731
-    concat = lambda frames: pd.concat(frames, ignore_index=True)  # noqa: E731
     return LogSummary(add(p.counts for p in parts), add(p.busy for p in parts), add(p.totals for p in parts),
-                      concat([p.leads for p in parts]), concat([p.orders for p in parts]),
-                      concat([p.tickets for p in parts]))
+                      _in_time_order([p.leads for p in parts]), _in_time_order([p.orders for p in parts]),
+                      _in_time_order([p.tickets for p in parts]))
+
+
+def _in_time_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The slices' rows as one frame; sorted (stably) only if the slices were not in time order."""
+    frame = pd.concat(frames, ignore_index=True)
+    if not frame["time"].is_monotonic_increasing:
+        frame = frame.sort_values("time", kind="stable", ignore_index=True)
+    return frame
 
 
 def compute_kpis(events: pd.DataFrame | Iterable[pd.DataFrame], scenario: "Scenario", days: float,
@@ -271,7 +291,10 @@ def compute_kpis(events: pd.DataFrame | Iterable[pd.DataFrame], scenario: "Scena
     With ``warmup_days`` > 0 only events after the warm-up count, and paid hours, staff and
     platform cost cover the window after it (steady-state estimates without the start-up transient)."""
     slices = [events] if isinstance(events, pd.DataFrame) else events
-    summary = combine(summarise(frame, scenario, days, calendar, warmup_days) for frame in slices)
+    summaries = [summarise(frame, scenario, days, calendar, warmup_days) for frame in slices]
+    if not summaries:  # a log with no events at all
+        summaries = [summarise(empty_frame(), scenario, days, calendar, warmup_days)]
+    summary = combine(summaries)
     return kpis_from_summary(summary, scenario, days, calendar, warmup_days)
 
 
@@ -285,7 +308,7 @@ def kpis_from_summary(summary: LogSummary, scenario: "Scenario", days: float, ca
     timer_clock = calendar.work_hours_until_many if sla.timers_in_working_hours else None
     counts, totals, leads, busy = summary.counts, summary.totals, summary.leads, summary.busy
     n = lambda name: int(counts.get(name, 0))  # noqa: E731
-    stage_names = [s.name for s in scenario.funnel.stages]
+    stage_names = _stage_names(scenario)
     episodes = _episodes(leads) if n("mql") else pd.DataFrame(columns=["handed_at", "touched_at", "grade", "won_at"])
     waits = episodes["touched_at"] - episodes["handed_at"]
     touched = waits.dropna()
@@ -308,7 +331,7 @@ def kpis_from_summary(summary: LogSummary, scenario: "Scenario", days: float, ca
 
     paid_hours = calendar.work_hours_until(horizon) - (calendar.work_hours_until(window_start) if window_start > 0 else 0.0)
     org = scenario.organisation
-    rate = {d: org.department(d).hourly_cost for d in DEPARTMENTS}
+    rate = _hourly_rates(scenario)
     staff_cost = sum(org.department(d).staff * rate[d] for d in rate) * paid_hours + \
         org.coordination_managers * org.coordination_manager_hourly_cost * paid_hours
 

@@ -21,6 +21,12 @@ GRADES = ("L1", "L2", "L3", "L4", "L5")
 TIERS = ("enterprise", "mid_market", "small")
 DEPARTMENTS = ("marketing", "sales", "production", "service")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Activities a lead's rows in the event log already use (and "closing", where ``advanced``
+#: rows say a lead left the last stage): a funnel stage named like one would make the log ambiguous.
+LEAD_ACTIVITY_NAMES = ("created", "nurtured", "wake_up_attempt", "dormant", "behaviour_trigger", "qualification",
+                       "mql", "assigned", "first_touch", "sql", "invalid", "advanced", "won", "lost", "recycled",
+                       "discarded", "released_to_pool", "claimed_from_pool", "reassigned_from_pool",
+                       "sla_escalated", "feedback_note", "dispute_opened", "dispute_resolved", "closing")
 SHARE_TOLERANCE = 1e-6
 Fraction = Annotated[float, Field(ge=0, le=1)]  # a share, probability or weight
 NonNegative = Annotated[float, Field(ge=0)]
@@ -304,6 +310,9 @@ class FunnelSpec(Spec):
         names = [s.name for s in self.stages]
         if len(set(names)) != len(names):
             raise ValueError("stage names must be unique")
+        taken = sorted(set(names) & set(LEAD_ACTIVITY_NAMES))
+        if taken:
+            raise ValueError(f"stage name {taken[0]!r} is already a lead activity in the event log; choose another")
         if any(not 0 <= p <= 1 for p in self.qualification.values()) or set(self.qualification) != set(GRADES):
             raise ValueError("qualification needs a probability in [0, 1] for each grade L1..L5")
         return self

@@ -151,3 +151,11 @@ def test_kpis_from_consecutive_slices_equal_kpis_from_the_whole_log(policy, warm
     slices = [result.events.iloc[a:b] for a, b in zip(cuts, cuts[1:])]
     sliced = compute_kpis([result.events.iloc[:0], *slices], scenario, model_days, calendar, warmup_days)
     pd.testing.assert_series_equal(sliced, result.kpis, rtol=1e-9)
+
+
+def test_a_log_without_events_gives_the_same_kpis_kept_or_not() -> None:
+    scenario = load_scenario(BASELINE)
+    kept = simulate(scenario, seed=1, days=0.0001)
+    streamed = simulate(scenario, seed=1, days=0.0001, keep_events=False)
+    assert kept.events.empty and streamed.events.empty
+    pd.testing.assert_series_equal(streamed.kpis, kept.kpis)

@@ -129,6 +129,9 @@ BAD_INPUTS = {
                                     "demand", "channel 'tv', which is not in demand.channels"),
     "own channels, default campaigns": ("demand:\n  channels:\n    web: {leads_per_week: 100}\n", "demand",
                                         "campaign 'spring trade fair' runs on channel 'trade_show'"),
+    "stage named like an activity": ("funnel:\n  stages:\n    - {name: quote, conversion: {L1: .5, L2: .5, L3: .5, L4: .5, L5: .5}}\n"
+                                     "    - {name: closing, conversion: {L1: .5, L2: .5, L3: .5, L4: .5, L5: .5}}\n",
+                                     "funnel", "stage name 'closing' is already a lead activity"),
     "dwell stage not in funnel": ("policy:\n  sla: {stage_dwell_stage: demo}\n", "(top level)", "'demo' is not a funnel stage"),
 }
 
