@@ -16,6 +16,7 @@ import pandas as pd
 from simcoord import incentives
 from simcoord.entities import GRADE_ORDER
 from simcoord.eventlog import empty_frame
+from simcoord.scenario import DEPARTMENTS
 
 if TYPE_CHECKING:
     from simcoord.calendar import WorkCalendar
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 HOURS_PER_DAY = 24.0
 TERMINAL = ("won", "dormant", "discarded")
-SALES_WORK = ("first_touch",)
-DEPARTMENTS = ("marketing", "sales", "production", "service")
 LEAD_COLUMNS = ("id", "time", "activity", "grade", "stage")
 #: Lead activities some KPI reads (besides the funnel's stage names): episodes, terminal states,
 #: stage moves. Nurture touches and wake-up attempts are only counted, never joined.
