@@ -156,6 +156,11 @@ def _column_kinds(schemas: list[pa.Schema], exclude: tuple[str, ...]) -> dict[st
     return kinds
 
 
+def _gaps_as_nan(values: pd.Series) -> pd.Series:
+    """Arrow gives ``None`` for gaps in a flag column; the in-memory log has NaN there."""
+    return values.astype(object).where(values.notna(), np.nan) if values.dtype == object else values
+
+
 def _integer_everywhere(schemas: list[pa.Schema], name: str) -> bool:
     return all(name in schema.names and pa.types.is_integer(schema.field(name).type) for schema in schemas)
 
@@ -339,8 +344,9 @@ class ParquetEventLog(EventLog):
             pa.default_memory_pool().release_unused()  # hand the part's buffers back before the next
         data: dict[str, object] = dict(numbers)
         data.update({name: column.build() for name, column in categories.items()})
-        data.update({name: pa.concat_tables([pa.table({name: v}) for v in parts], promote_options="permissive")
-                     .column(0).to_pandas() for name, parts in others.items()})
+        data.update({name: _gaps_as_nan(pa.concat_tables([pa.table({name: v}) for v in parts],
+                                                         promote_options="permissive").column(0).to_pandas())
+                     for name, parts in others.items()})
         return pd.DataFrame({name: data[name] for name in kinds}, copy=False)
 
     def to_frame(self) -> pd.DataFrame:

@@ -98,6 +98,8 @@ def test_streamed_read_back_equals_the_in_memory_frame_column_for_column(tmp_pat
             attrs = {"stage": f"stage-{i % 150}"} if i < 200 else {"units": i, "grade": None if i % 3 else "L2"}
             if 120 <= i < 160:
                 attrs["hours"] = 0.5 * i
+            if i % 5 == 0:
+                attrs["flag"] = i % 2 == 0  # neither number nor text: read back as it is
             log.record(i, "lead", float(i // 2), "created" if i % 2 else "mql", "marketing", f"s-{i % 7}", **attrs)
     ours, theirs = in_memory.to_frame(), streamed.to_frame()
     assert list(theirs.columns) == [c for c in ours.columns if c not in NON_KPI_COLUMNS]
