@@ -20,7 +20,7 @@ def stream_seed(root_seed: int, name: str) -> np.random.SeedSequence:
 
 class Streams(dict):
     """Lazily created, independent ``numpy.random.Generator`` per name: ``streams[name]``
-    is one dict lookup (a missing name creates its stream)."""
+    is one dict lookup (a missing name creates its stream; ``get`` does not, as on any dict)."""
 
     def __init__(self, seed: int) -> None:
         super().__init__()
