@@ -42,7 +42,7 @@ def run(replications: int = 32, days: float = 91, force: bool = False) -> list[R
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replications", type=int, default=32)
     parser.add_argument("--days", type=float, default=91)
     parser.add_argument("--force", action="store_true", help="run every worker count whatever the cores")

@@ -1,4 +1,4 @@
-"""Peak memory of the baseline for 1 and 10 simulated years, in both modes:
+"""Peak memory of the baseline for 1 and 10 simulated years, in three modes:
 
 - ``in-memory``: the default :class:`~simcoord.eventlog.EventLog` keeps every event;
 - ``streamed``: :class:`~simcoord.eventlog.ParquetEventLog` writes the log to Parquet in
@@ -84,7 +84,7 @@ def run(years: tuple[float, ...] = (1, 10)) -> list[Row]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--one", nargs=2, metavar=("MODE", "YEARS"), help="measure one run in this process")
     parser.add_argument("--years", type=float, nargs="+", default=[1, 10])
     args = parser.parse_args()

@@ -34,7 +34,7 @@ def format_table(rows: list[Row]) -> str:
 
 def main_with_days(run: Callable[[float], list[Row]], description: str | None) -> None:
     """Command line of a benchmark whose only setting is the simulated horizon."""
-    parser = argparse.ArgumentParser(description=description)
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=float, default=365, help="simulated days (default 365)")
     print(format_table(run(parser.parse_args().days)))
 

@@ -28,7 +28,7 @@ def where(filename: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=float, default=365)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()

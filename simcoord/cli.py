@@ -18,7 +18,7 @@ from simcoord import __version__
 from simcoord.eventlog import ParquetEventLog
 from simcoord.kpis import format_kpis
 from simcoord.loading import ScenarioError, load_scenario
-from simcoord.model import simulate
+from simcoord.model import MAX_DAYS, simulate
 
 EXIT_USAGE = 2
 Command = Callable[[argparse.Namespace], int]
@@ -26,6 +26,57 @@ Command = Callable[[argparse.Namespace], int]
 
 class UsageError(Exception):
     """Bad command-line input: reported in one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's error contract: one line, exit code 2 (argparse's own
+    error prints the usage first). Sub-command parsers are of the same class."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def days_option(text: str) -> float:
+    """``--days``: simulated days, positive and at most :data:`simcoord.model.MAX_DAYS`."""
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days, got {text!r}") from None
+    if not 0 < days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be positive and at most {MAX_DAYS:,.0f} (100 years), got {text}")
+    return days
+
+
+def seed_option(text: str) -> int:
+    """``--seed``: a whole number of at least 0."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {seed}")
+    return seed
+
+
+RUN_OUTPUTS = ("events.parquet", "kpis.json", "scenario.resolved.yaml", "manifest.json")
+
+
+def prepare_out(out: Path, stream: bool) -> ParquetEventLog | None:
+    """Check ``--out`` before simulating and remove a previous run's outputs there (the files this
+    command writes, nothing else), so the directory never mixes two runs. Returns this run's
+    streamed log (``stream``) or None."""
+    parts = out / "events"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if parts.exists() and not parts.is_dir():
+            raise UsageError(f"{parts} is a file: remove it or choose another --out")
+        for previous in [*(out / name for name in RUN_OUTPUTS), *parts.glob("part-*.parquet")]:
+            previous.unlink(missing_ok=True)
+        if parts.is_dir() and not any(parts.iterdir()):
+            parts.rmdir()
+        return ParquetEventLog(parts) if stream else None
+    except OSError as exc:  # a file where a directory belongs, no permission, ...
+        raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}") from None
 
 
 def write_run(result, out: Path, streamed: ParquetEventLog | None = None) -> None:
@@ -45,14 +96,9 @@ def write_run(result, out: Path, streamed: ParquetEventLog | None = None) -> Non
 
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    if args.days <= 0:
-        raise UsageError("--days must be positive")
     if args.stream and not args.out:
         raise UsageError("--stream writes the event log into --out DIR/events/: give --out")
-    try:
-        log = ParquetEventLog(Path(args.out) / "events") if args.stream else None
-    except ValueError as exc:  # the directory already holds a log: never mix two
-        raise UsageError(f"{exc}: remove it or choose another --out") from None
+    log = prepare_out(Path(args.out), args.stream) if args.out else None
     result = simulate(scenario, seed=args.seed, days=args.days, log=log, keep_events=log is None)
     events = len(log) if log is not None else len(result.events)
     print(f"{scenario.name}: {args.days:g} days, seed {args.seed}, {events:,} events\n")
@@ -77,15 +123,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="simcoord", description="Simulate coordination policies of a lead-to-service flow.")
+    parser = Parser(prog="simcoord", description="Simulate coordination policies of a lead-to-service flow.")
     parser.add_argument("--version", action="version", version=f"simcoord {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="simulate one scenario and print its KPIs")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
-    run.add_argument("--days", type=float, default=365, help="simulated days (default 365)")
-    run.add_argument("--out", help="directory for the event log (Parquet) and kpis.json")
+    run.add_argument("--seed", type=seed_option, default=0, help="root random seed (default 0)")
+    run.add_argument("--days", type=days_option, default=365, help="simulated days (default 365)")
+    run.add_argument("--out", help="directory for the event log (Parquet) and kpis.json; a previous run's "
+                                   "outputs there are replaced")
     run.add_argument("--stream", action="store_true",
                      help="stream the event log to OUT/events/ in Parquet parts while simulating "
                           "(bounded memory for long horizons)")

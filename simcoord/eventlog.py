@@ -271,6 +271,22 @@ class ParquetEventLog(EventLog):
         self.parts: list[Path] = []
         self._written = 0
 
+    @classmethod
+    def open(cls, directory: str | Path) -> "ParquetEventLog":
+        """A log streamed earlier (e.g. ``simcoord run --stream --out DIR`` wrote ``DIR/events``),
+        to read back with :meth:`read`, :meth:`to_frame` or :meth:`frames`. Prefer this to
+        ``pandas.read_parquet(directory)``, which takes its columns from the first part only and
+        so drops attributes that first appear in a later one."""
+        parts = sorted(Path(directory).glob("part-*.parquet"))
+        if not parts:
+            raise FileNotFoundError(f"{directory} holds no event log (no part-*.parquet files)")
+        log = cls.__new__(cls)
+        EventLog.__init__(log)
+        log._temporary, log.directory, log.chunk_rows = False, Path(directory), DEFAULT_CHUNK_ROWS
+        log.parts = parts
+        log._written = sum(pq.read_metadata(path).num_rows for path in parts)
+        return log
+
     def record(self, entity_id: int, kind: str, time: float, activity: str, department: str,
                staff: str | None = None, **attrs: Any) -> None:
         """Append one event; a full chunk is written to disk at once."""

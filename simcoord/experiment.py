@@ -25,6 +25,7 @@ from simcoord import stats
 from simcoord.evaluators import Evaluator, RunOutcome, RunTask, make_evaluator
 from simcoord.kpis import KPIS
 from simcoord.loading import load_scenario
+from simcoord.model import check_settings
 from simcoord.runstore import RunStore
 from simcoord.scenario import Scenario
 
@@ -66,13 +67,10 @@ def plan_tasks(policies: Mapping[str, Scenario], replications: int, seed: int, d
             for name, scenario in policies.items() for r in range(replications)]
 
 
-def _check_settings(replications: int, days: float, warmup_days: float) -> None:
+def _check_settings(replications: int, seed: int, days: float, warmup_days: float) -> None:
     if int(replications) != replications or replications < 1:
         raise ValueError(f"replications must be a whole number of at least 1, got {replications}")
-    if days <= 0:
-        raise ValueError(f"days must be positive, got {days}")
-    if not 0 <= warmup_days < days:
-        raise ValueError(f"warmup_days must be at least 0 and less than days ({days:g}), got {warmup_days}")
+    check_settings(seed, days, warmup_days)
 
 
 def execute(tasks: list[RunTask], evaluator: Evaluator, store: RunStore | None = None,
@@ -134,7 +132,7 @@ def run_experiment(policies: PolicySpec, replications: int = 30, seed: int = 202
     progress : bool
         Show a tqdm progress bar (``TQDM_DISABLE=1`` also silences it).
     """
-    _check_settings(replications, days, warmup_days)
+    _check_settings(replications, seed, days, warmup_days)
     scenarios = as_policies(policies)
     tasks = plan_tasks(scenarios, int(replications), seed, days, warmup_days)
     store = RunStore(out) if out is not None else None

@@ -10,9 +10,9 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from simcoord.cli import EXTRA_COMMANDS, UsageError
+from simcoord.cli import EXTRA_COMMANDS, UsageError, days_option, seed_option
+from simcoord.loading import load_yaml
 from simcoord.experiment import run_experiment
 from simcoord.kpis import KPIS, format_value
 from simcoord.sweep import sweep
@@ -59,11 +59,12 @@ def format_comparison(table: pd.DataFrame, baseline: str = "baseline") -> str:
     return "\n\n".join(blocks)
 
 
-def _check_common(args: argparse.Namespace) -> None:
-    if args.reps < 1:
-        raise UsageError("--reps must be at least 1")
-    if args.days <= 0:
-        raise UsageError("--days must be positive")
+def _check_common(args: argparse.Namespace, least_reps: int = 1) -> None:
+    if args.reps < least_reps:
+        why = " (confidence intervals need two paired replications)" if least_reps == 2 else ""
+        raise UsageError(f"--reps must be at least {least_reps}{why}")
+    if not 0 <= args.warmup < args.days:  # also refuses NaN
+        raise UsageError(f"--warmup must be at least 0 and less than --days ({args.days:g}), got {args.warmup:g}")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
 
@@ -74,9 +75,7 @@ def _run_options(args: argparse.Namespace) -> dict:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    _check_common(args)
-    if args.reps < 2:
-        raise UsageError("compare needs --reps of at least 2 for confidence intervals")
+    _check_common(args, least_reps=2)
     files = [args.base, *args.policies]
     try:
         experiment = run_experiment(files, **_run_options(args))
@@ -96,9 +95,9 @@ def parse_setting(text: str) -> tuple[str, list | tuple]:
     if not sep or not path or not values:
         raise UsageError(f"--set expects PATH=V1,V2,... or PATH=LOW:HIGH, got {text!r}")
     if ":" in values and "," not in values:
-        low, high = (yaml.safe_load(v) for v in values.split(":", 1))
+        low, high = (load_yaml(v) for v in values.split(":", 1))
         return path, (low, high)
-    return path, [yaml.safe_load(v) for v in values.split(",")]
+    return path, [load_yaml(v) for v in values.split(",")]
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -121,9 +120,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def _add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
     parser.add_argument("--reps", type=int, default=reps, help=f"replications per policy (default {reps})")
-    parser.add_argument("--days", type=float, default=365, help="simulated days (default 365)")
+    parser.add_argument("--days", type=days_option, default=365, help="simulated days (default 365)")
     parser.add_argument("--warmup", type=float, default=0.0, help="warm-up days left out of the KPIs")
-    parser.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
+    parser.add_argument("--seed", type=seed_option, default=2026, help="root seed (default 2026)")
     parser.add_argument("--workers", type=int, help="local processes (default: one per core; 1: serial)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     parser.add_argument("--out", help="directory for finished runs (a rerun resumes from it)")

@@ -335,7 +335,8 @@ def kpis_from_summary(summary: LogSummary, scenario: "Scenario", days: float, ca
         org.coordination_managers * org.coordination_manager_hourly_cost * paid_hours
 
     def utilisation(department: str) -> float:
-        return _ratio(float(busy.get(department, 0.0)), org.department(department).staff * paid_hours)
+        share = _ratio(float(busy.get(department, 0.0)), org.department(department).staff * paid_hours)
+        return 1.0 if 1.0 < share < 1.0 + 1e-9 else share  # a fully busy team, summed with float rounding
 
     revenue, event_revenue = float(totals["revenue"]), float(totals["event_revenue"])
     policy = scenario.policy

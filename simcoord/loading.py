@@ -7,15 +7,51 @@ and overrides only what changes; mappings are merged key by key, everything else
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from simcoord.scenario import Scenario
+from simcoord.scenario import FieldProblem, Scenario
 
 MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 20  # nesting levels a scenario ever needs is about 5; deeper is a mistake or an attack
+MAX_EXTENDS = 50  # files in one ``extends`` chain
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only, nothing executed) with two fixes for scenario files:
+    a key given twice in one mapping is an error instead of silently keeping the last value, and
+    numbers in exponent form without a dot or a signed exponent (``1e4``, ``2.5e3``) are numbers,
+    as in YAML 1.2, not text."""
+
+    yaml_implicit_resolvers = {first: list(resolvers) for first, resolvers in
+                               yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    first = seen[key].start_mark.line + 1
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key_node.value!r} given twice (first at line {first})", key_node.start_mark)
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+# Appended after PyYAML's own resolvers, so integers stay integers and only what YAML 1.1 left as text changes.
+ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float",
+                                     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+                                     list("-+0123456789."))
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text as scenario files are parsed (see :class:`ScenarioLoader`)."""
+    return yaml.load(text, Loader=ScenarioLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 class ScenarioError(ValueError):
@@ -25,6 +61,33 @@ class ScenarioError(ValueError):
         self.file, self.field, self.problem = str(file), field, problem
         where = f"{self.file}: {field}: " if field else f"{self.file}: "
         super().__init__(where + problem)
+
+
+def _check_shape(path: Path, data: Any) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` and an alias that contains itself
+    (``a: &x [*x]``): merging and validating them would recurse without end. Shared aliases
+    are walked once, so an alias bomb costs no more than its distinct nodes."""
+    heights: dict[int, int] = {}  # id of a walked container -> levels of nesting below it
+    open_nodes: set[int] = set()
+
+    def height(node: Any, depth: int) -> int:
+        if not isinstance(node, (dict, list)):
+            return 0
+        key = id(node)
+        if key in open_nodes:
+            raise ScenarioError(path, "a YAML alias contains itself")
+        if key not in heights:
+            if depth >= MAX_DEPTH:
+                raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep")
+            open_nodes.add(key)
+            children = node.values() if isinstance(node, dict) else node
+            heights[key] = 1 + max((height(child, depth + 1) for child in children), default=0)
+            open_nodes.discard(key)
+        if depth + heights[key] > MAX_DEPTH:
+            raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep")
+        return heights[key]
+
+    height(data, 0)
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +108,9 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(path, f"file larger than {MAX_FILE_BYTES} bytes")
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
+    except RecursionError:  # the YAML composer recurses once per nesting level
+        raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep") from None
     except UnicodeDecodeError:
         raise ScenarioError(path, "not a text (UTF-8) file") from None
     except yaml.YAMLError as exc:
@@ -62,16 +127,22 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     bad_keys = [k for k in data if not isinstance(k, str)]
     if bad_keys:
         raise ScenarioError(path, f"keys must be text, found {bad_keys[0]!r}")
+    _check_shape(path, data)
     return data
 
 
 def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The raw mapping of ``path`` with its ``extends`` chain merged in (not yet validated)."""
-    path = Path(path).resolve()
+    given, path = Path(path), Path(path).resolve()
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ScenarioError(_chain[-1], f"extends cycle: {cycle}", field="extends")
-    data = _read_mapping(path)
+    if len(_chain) >= MAX_EXTENDS:
+        raise ScenarioError(_chain[0], f"extends chain longer than {MAX_EXTENDS} files", field="extends")
+    try:
+        data = _read_mapping(path)
+    except ScenarioError as exc:  # name the file the user gave as they wrote it; parents by full path
+        raise ScenarioError(given, exc.problem, exc.field) from None
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -88,7 +159,11 @@ def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
 def _first_problem(exc: ValidationError) -> tuple[str, str]:
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     error = errors[0]
-    location = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
+    path = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):  # a cross-field check that names its field
+        path.append(cause.field)
+    location = ".".join(path)
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key (check its spelling and section)"

@@ -27,6 +27,7 @@ from simcoord.scenario import Scenario
 from simcoord.streams import Streams
 
 HOURS_PER_DAY = 24.0
+MAX_DAYS = 36_525.0  # 100 simulated years: longer is a typo (and leaves the calendar's date range)
 
 
 class SimulationResult(NamedTuple):
@@ -148,6 +149,16 @@ class Model:
         return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
 
 
+def check_settings(seed: int, days: float, warmup_days: float = 0.0) -> None:
+    """Raise ValueError naming the first run setting :func:`simulate` cannot use."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number of at least 0, got {seed!r}")
+    if not 0 < days <= MAX_DAYS:  # also refuses NaN
+        raise ValueError(f"days must be positive and at most {MAX_DAYS:,.0f} (100 years), got {days}")
+    if not 0 <= warmup_days < days:
+        raise ValueError(f"warmup_days must be at least 0 and less than days ({days:g}), got {warmup_days}")
+
+
 def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
              warmup_days: float = 0.0, keep_events: bool = True) -> SimulationResult:
     """Simulate ``days`` days of ``scenario`` with root ``seed``.
@@ -163,10 +174,7 @@ def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog
     ``warmup_days`` deletes the initial transient: KPIs count only what happens after it
     (``events`` is still the whole log).
     """
-    if days <= 0:
-        raise ValueError("days must be positive")
-    if not 0 <= warmup_days < days:
-        raise ValueError("warmup_days must be at least 0 and less than days")
+    check_settings(seed, days, warmup_days)
     if keep_events:
         return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days).run()
     stream = log if log is not None else ParquetEventLog()

@@ -27,6 +27,7 @@ import yaml
 
 from simcoord import __version__
 from simcoord.cli import EXTRA_COMMANDS, UsageError
+from simcoord.loading import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def parse_parameters(pairs: list[list[str]] | None) -> dict[str, Any]:
         if not name.isidentifier():
             raise UsageError(f"parameter name {name!r} is not a Python identifier")
         try:
-            parameters[name] = yaml.safe_load(value)
+            parameters[name] = load_yaml(value)
         except yaml.YAMLError:
             parameters[name] = value
     return parameters

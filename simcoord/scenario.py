@@ -32,6 +32,15 @@ Fraction = Annotated[float, Field(ge=0, le=1)]  # a share, probability or weight
 NonNegative = Annotated[float, Field(ge=0)]
 
 
+class FieldProblem(ValueError):
+    """A check across fields that knows which field is wrong: ``field`` is its dotted path
+    relative to the section that raises it, so the error names that field, not the section."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field
+
+
 MAX_MAGNITUDE = 1e9  # no quantity in a company scenario is larger; bigger numbers are typos or attacks
 MAX_HEAD_COUNT = 10_000
 
@@ -102,10 +111,16 @@ def _check_shares(shares: dict[str, float], what: str) -> None:
 
 
 # --------------------------------------------------------------------------- calendar
+#: Beyond any planning horizon, and early enough that the longest run (``model.MAX_DAYS``) stays
+#: within the dates Python can represent.
+LATEST_START_DATE = dt.date(2999, 12, 31)
+
+
 class CalendarSpec(Spec):
     """When staff work. Leads and customers act around the clock; staff only in these hours."""
 
-    start_date: dt.date = Field(dt.date(2026, 1, 5), description="first simulated day (time 0 = its midnight)")
+    start_date: dt.date = Field(dt.date(2026, 1, 5), le=LATEST_START_DATE,
+                                description="first simulated day (time 0 = its midnight)")
     working_days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ("mon", "tue", "wed", "thu", "fri")
     day_start_hour: float = Field(9.0, ge=0, le=24)
     day_end_hour: float = Field(18.0, ge=0, le=24)
@@ -143,7 +158,7 @@ class OrganisationSpec(Spec):
     @model_validator(mode="after")
     def _key_accounts_within_sales(self) -> "OrganisationSpec":
         if self.key_account_staff > self.sales.staff:
-            raise ValueError("key_account_staff cannot exceed sales.staff")
+            raise FieldProblem("key_account_staff", "cannot exceed sales.staff")
         return self
 
     def department(self, name: str) -> DepartmentSpec:
@@ -184,7 +199,7 @@ class DemandSpec(Spec):
         "trade_show": ChannelSpec(leads_per_week=25.0, conversion_multiplier=1.8),
         "partner": ChannelSpec(leads_per_week=45.0, conversion_multiplier=1.2),
     }
-    weekly_profile: tuple[float, float, float, float, float, float, float] = Field(
+    weekly_profile: tuple[float, ...] = Field(
         (1.2, 1.2, 1.15, 1.1, 1.0, 0.7, 0.65), description="relative arrival intensity Mon..Sun"
     )
     seasonal_profile: tuple[float, ...] = Field(
@@ -198,8 +213,10 @@ class DemandSpec(Spec):
 
     @model_validator(mode="after")
     def _profiles(self) -> "DemandSpec":
+        if len(self.weekly_profile) != 7:
+            raise FieldProblem("weekly_profile", f"needs 7 daily values (Mon..Sun), got {len(self.weekly_profile)}")
         if len(self.seasonal_profile) != 12:
-            raise ValueError("seasonal_profile needs 12 monthly values")
+            raise FieldProblem("seasonal_profile", f"needs 12 monthly values (Jan..Dec), got {len(self.seasonal_profile)}")
         if min(self.weekly_profile) < 0 or min(self.seasonal_profile) < 0:
             raise ValueError("profile values must be >= 0")
         if sum(self.weekly_profile) <= 0:
@@ -553,8 +570,16 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
-        if self.policy.sla.stage_dwell_stage not in [s.name for s in self.funnel.stages]:
-            raise ValueError(f"policy.sla.stage_dwell_stage {self.policy.sla.stage_dwell_stage!r} is not a funnel stage")
+        stages = [s.name for s in self.funnel.stages]
+        if self.policy.sla.stage_dwell_stage not in stages:
+            raise FieldProblem("policy.sla.stage_dwell_stage", f"{self.policy.sla.stage_dwell_stage!r} is not a funnel "
+                               f"stage (the stages are {', '.join(stages)})")
+        org = self.organisation
+        other_tiers = [tier for tier, share in self.lead_mix.tier_shares.items() if tier != "enterprise" and share > 0]
+        if self.policy.routing.key_account_routing and 0 < org.key_account_staff == org.sales.staff and other_tiers:
+            raise FieldProblem("organisation.key_account_staff", f"takes every sales rep, so no one works the "
+                               f"{' and '.join(other_tiers)} leads: keep it below organisation.sales.staff, or set "
+                               "policy.routing.key_account_routing: false")
         return self
 
     def content_hash(self) -> str:

@@ -74,6 +74,15 @@ def test_one_working_hour_a_week() -> None:
     assert result.kpis["sla_first_touch_pct"] < 0.5  # a week's leads wait for one hour
 
 
+def test_a_team_busy_in_every_open_hour_is_utilised_exactly_1() -> None:
+    """Marketing's backlog fills its one hour a week for a whole year: summed work hours equal
+    the paid hours up to float rounding, and the KPI says 1, not 1.0000000000000377."""
+    calendar = {"working_days": ["wed"], "day_start_hour": 9, "day_end_hour": 10, "holidays": []}
+    kpis = run({"calendar": calendar}, days=365, seed=0).kpis
+    assert kpis["utilisation_marketing"] == 1.0
+    assert all(0 <= kpis[f"utilisation_{d}"] <= 1 for d in DEPARTMENTS)
+
+
 def test_one_day_horizon() -> None:
     result = run({}, days=1)
     assert result.events["time"].max() <= 24.0

@@ -16,7 +16,7 @@ from simcoord import evaluators, stats
 from simcoord.cli import main
 from simcoord.experiment import Experiment, replication_seed, run_experiment
 from simcoord.experiment_cli import format_comparison
-from simcoord.loading import deep_merge, resolve_file, scenario_from_dict
+from simcoord.loading import deep_merge, load_scenario, resolve_file, scenario_from_dict
 from simcoord.model import simulate
 from simcoord.warmup import daily_counts, suggest_warmup
 
@@ -104,6 +104,11 @@ def test_settings_are_checked_before_running(policies):
         run_experiment(policies, replications=0, days=DAYS)
     with pytest.raises(ValueError, match="warmup_days"):
         run_experiment(policies, replications=2, days=DAYS, warmup_days=DAYS)
+    for bad in ({"seed": -1}, {"seed": 1.5}, {"days": float("inf")}, {"days": float("nan")}, {"days": 1e12}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            run_experiment(policies, replications=2, **{"days": DAYS, **bad})
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            simulate(load_scenario(BASELINE), **{"days": DAYS, **bad})
 
 
 # ---------------------------------------------------------------------------- persistence and resume
@@ -259,7 +264,9 @@ SLA_ENFORCED = SCENARIOS / "policies" / "sla-enforced.yaml"
 
 
 @pytest.mark.parametrize("policy_files, extra, message", [
-    ([SLA_ENFORCED], ["--reps", "0"], "--reps must be at least 1"),
+    ([SLA_ENFORCED], ["--reps", "0"], "--reps must be at least 2"),
+    ([SLA_ENFORCED], ["--reps", "1"], "--reps must be at least 2"),
+    ([SLA_ENFORCED], ["--reps", "2", "--warmup", "nan"], "--warmup must be at least 0"),
     ([SLA_ENFORCED], ["--reps", "2", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
     ([SLA_ENFORCED, BASELINE], ["--reps", "2"], "policy names must be unique"),
     ([SCENARIOS / "missing.yaml"], ["--reps", "2"], "file not found"),

@@ -25,7 +25,7 @@ from model_invariants import check_run
 
 from simcoord import cli
 from simcoord.eventlog import ParquetEventLog
-from simcoord.loading import ScenarioError, deep_merge, load_scenario, resolve_file, scenario_from_dict
+from simcoord.loading import ScenarioError, deep_merge, load_scenario, load_yaml, resolve_file, scenario_from_dict
 from simcoord.model import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +71,7 @@ def valid_overrides(draw) -> dict[str, Any]:
                 for i in range(draw(st.integers(0, 2)))]
     return {
         "calendar": draw(calendars()),
-        "organisation": {**staff, "key_account_staff": draw(st.integers(0, staff["sales"]["staff"])),
+        "organisation": {**staff, "key_account_staff": draw(st.integers(0, max(staff["sales"]["staff"] - 1, 0))),
                          "coordination_managers": draw(st.integers(0, 2))},
         "demand": {"channels": channels, "campaigns": [
             {"name": "fair", "channel": "trade_show", "start_day": draw(st.floats(0, 10)), "extra_leads": draw(st.floats(0, 100))}
@@ -202,14 +202,15 @@ def test_huge_numbers_give_a_scenario_error(data) -> None:
 @given(content=st.one_of(st.binary(min_size=0, max_size=200), st.just(b""), st.just(b"\xff\xfe\x00garbage"),
                          st.sampled_from([b"- a\n- b\n", b"42\n", b"just text\n", b"{a: [1, 2\n", b"\x00\x01\x02",
                                           b"!!python/object/apply:os.system ['echo pwned']\n",
-                                          b"a: &x [*x]\n", b"? [1, 2]\n: 3\n"])))
+                                          b"a: &x [*x]\n", b"? [1, 2]\n: 3\n", b"calendar: &x\n  a: *x\n",
+                                          b"name: a\nname: b\n", b"a: " + b"[" * 2000 + b"]" * 2000 + b"\n"])))
 def test_garbage_files_always_give_a_scenario_error(content, capsys) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "garbage.yaml"
         path.write_bytes(content)
         try:
-            data = yaml.safe_load(content.decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError):
+            data = load_yaml(content.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
             data = None
         assume(not (isinstance(data, dict) and all(isinstance(k, str) for k in data) and _loads(data)))
         with pytest.raises(ScenarioError):

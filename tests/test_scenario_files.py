@@ -6,6 +6,7 @@ problem, and the CLI must turn it into one line on stderr and exit status 2 (no 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import subprocess
@@ -13,12 +14,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import BASELINE, ROOT
 
 from simcoord import cli
+from simcoord.eventlog import ParquetEventLog
 from simcoord.kpis import KPIS
-from simcoord.loading import ScenarioError, deep_merge, load_scenario, resolve_file, scenario_from_dict
+from simcoord.loading import ScenarioError, deep_merge, load_scenario, load_yaml, resolve_file, scenario_from_dict
 
 
 def write(path: Path, text: str) -> Path:
@@ -132,7 +135,17 @@ BAD_INPUTS = {
     "stage named like an activity": ("funnel:\n  stages:\n    - {name: quote, conversion: {L1: .5, L2: .5, L3: .5, L4: .5, L5: .5}}\n"
                                      "    - {name: closing, conversion: {L1: .5, L2: .5, L3: .5, L4: .5, L5: .5}}\n",
                                      "funnel", "stage name 'closing' is already a lead activity"),
-    "dwell stage not in funnel": ("policy:\n  sla: {stage_dwell_stage: demo}\n", "(top level)", "'demo' is not a funnel stage"),
+    "dwell stage not in funnel": ("policy:\n  sla: {stage_dwell_stage: demo}\n", "policy.sla.stage_dwell_stage",
+                                  "'demo' is not a funnel stage"),
+    "weekly profile too short": ("demand:\n  weekly_profile: [1, 2]\n", "demand.weekly_profile",
+                                 "needs 7 daily values (Mon..Sun), got 2"),
+    "seasonal profile too long": ("demand:\n  seasonal_profile: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n",
+                                  "demand.seasonal_profile", "needs 12 monthly values"),
+    "key accounts take every rep": ("organisation:\n  sales: {staff: 2, hourly_cost: 55}\n  key_account_staff: 2\n",
+                                    "organisation.key_account_staff", "takes every sales rep"),
+    "key accounts exceed sales": ("organisation:\n  sales: {staff: 2, hourly_cost: 55}\n  key_account_staff: 3\n",
+                                  "organisation.key_account_staff", "cannot exceed sales.staff"),
+    "start date beyond the calendar": ("calendar: {start_date: 9999-12-31}\n", "calendar.start_date", "2999-12-31"),
 }
 
 
@@ -146,6 +159,15 @@ def test_bad_input_names_file_field_and_problem(tmp_path, kind):
     assert err.value.field == field
     assert problem in err.value.problem
     assert str(err.value).startswith(f"{err.value.file}: {field}: ")
+
+
+@pytest.mark.parametrize("text", [
+    "policy:\n  routing: {key_account_routing: false}\n",  # the key-account reps then work every lead
+    "lead_mix:\n  tier_shares: {enterprise: 1, mid_market: 0, small: 0}\n",  # only enterprise leads
+])
+def test_every_sales_rep_may_be_a_key_account_rep_when_no_lead_misses_out(tmp_path, text):
+    all_key_accounts = "organisation:\n  sales: {staff: 2, hourly_cost: 55}\n  key_account_staff: 2\n"
+    assert load_scenario(write(tmp_path / "ok.yaml", all_key_accounts + text)).organisation.key_account_staff == 2
 
 
 def test_bad_value_in_an_extending_file_names_that_file(tmp_path):
@@ -163,6 +185,11 @@ def test_bad_value_in_an_extending_file_names_that_file(tmp_path):
     ("calendar: {holidays: [2026-13-01]}\n", None, "malformed YAML"),
     ("- a\n- b\n", None, "top level must be a mapping"),
     ("", None, "file is empty"),
+    ("name: a\ndescription: b\nname: c\n", None, "line 3, column 1: key 'name' given twice (first at line 1)"),
+    ("calendar: " + "[" * 30 + "]" * 30 + "\n", None, "nested more than 20 levels deep"),
+    ("calendar: " + "[" * 1000 + "]" * 1000 + "\n", None, "nested more than 20 levels deep"),  # beyond Python's recursion
+    ("a: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", None, "nested more than 20 levels deep"),
+    ("demand:\n  weekly_profile: &a [*a]\n", None, "a YAML alias contains itself"),
 ])
 def test_file_level_problems(tmp_path, text, field, problem):
     path = write(tmp_path / "bad.yaml", text) if text else tmp_path / "bad.yaml"
@@ -172,6 +199,60 @@ def test_file_level_problems(tmp_path, text, field, problem):
     assert Path(err.value.file).name == "bad.yaml"
     assert err.value.field == field
     assert problem in err.value.problem
+
+
+def test_a_self_containing_alias_in_parent_and_child_is_an_error_not_a_crash(tmp_path):
+    write(tmp_path / "parent.yaml", "organisation: &a\n  x: *a\n")
+    child = write(tmp_path / "child.yaml", "extends: parent.yaml\norganisation: &a\n  x: *a\n")
+    with pytest.raises(ScenarioError, match="a YAML alias contains itself") as err:
+        load_scenario(child)
+    assert Path(err.value.file).name == "child.yaml"
+
+
+def test_shared_aliases_are_fine_and_an_alias_bomb_is_cheap(tmp_path):
+    """Anchors reused many times (a "billion laughs" file) are walked once each, not expanded."""
+    ok = write(tmp_path / "ok.yaml", "calendar: &c {always_open: false}\npolicy:\n  meetings: []\n")
+    assert load_scenario(ok).policy.meetings == ()
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    with pytest.raises(ScenarioError, match="unknown key"):
+        load_scenario(write(tmp_path / "bomb.yaml", "\n".join(lines) + "\n"))
+
+
+def test_a_merge_key_is_not_a_duplicate(tmp_path):
+    path = write(tmp_path / "merge.yaml", "policy:\n  sla:\n    first_touch: &rule {hours: 8, enforced: true}\n"
+                                          "    auto_release:\n      <<: *rule\n      hours: 48\n")
+    rule = load_scenario(path).policy.sla.auto_release
+    assert rule.hours == 48 and rule.enforced
+
+
+@pytest.mark.parametrize("text, value", [("1e4", 10_000.0), ("2.5e3", 2_500.0), ("-1E-2", -0.01), ("1_000", 1000)])
+def test_numbers_in_exponent_form_are_numbers(text, value):
+    """YAML 1.1 (PyYAML) reads ``1e4`` as text; scenario files read it as YAML 1.2 does."""
+    assert load_yaml(text) == value and type(load_yaml(text)) is type(value)
+    assert load_yaml("2026-01-05") == dt.date(2026, 1, 5) and load_yaml("'1e4'") == "1e4"
+
+
+def test_a_distribution_may_be_a_number_in_exponent_form(tmp_path):
+    scenario = load_scenario(write(tmp_path / "ok.yaml", "lead_mix:\n  deal_value: 1e4\n"))
+    assert scenario.lead_mix.deal_value.dist == "constant" and scenario.lead_mix.deal_value.value == 10_000
+
+
+def test_an_overlong_extends_chain_is_an_error(tmp_path):
+    write(tmp_path / "f0.yaml", "name: root\n")
+    for i in range(1, 60):
+        write(tmp_path / f"f{i}.yaml", f"extends: f{i - 1}.yaml\n")
+    assert load_scenario(tmp_path / "f40.yaml").name == "f40"
+    with pytest.raises(ScenarioError, match="extends chain longer than 50 files"):
+        load_scenario(tmp_path / "f59.yaml")
+
+
+def test_a_bad_cross_field_value_names_the_file_that_sets_it(tmp_path):
+    write(tmp_path / "parent.yaml", "policy:\n  sla: {stage_dwell_stage: demo}\n")
+    child = write(tmp_path / "child.yaml", "extends: parent.yaml\nname: child\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert Path(err.value.file).name == "parent.yaml" and err.value.field == "policy.sla.stage_dwell_stage"
 
 
 def test_missing_file_and_extends_cycle(tmp_path):
@@ -224,13 +305,27 @@ def test_cli_validate_reports_each_file_and_exits_2_on_any_error(tmp_path, capsy
     ["run", "{bad}"],
     ["run", "{missing}"],
     ["run", "{baseline}", "--days", "0"],
+    ["run", "{baseline}", "--days", "inf"],
+    ["run", "{baseline}", "--days", "nan"],
+    ["run", "{baseline}", "--days", "1e12"],
+    ["run", "{baseline}", "--seed", "-1"],
+    ["run", "{baseline}", "--days", "x"],
     ["run", "{baseline}", "--days", "1", "--stream"],
+    ["run", "{baseline}", "--days", "1", "--out", "{a_file}"],
+    ["run", "{baseline}", "--days", "1", "--out", "{a_file}/below"],
+    ["run", "{deep}"],
     ["validate", "{malformed}"],
+    ["compare", "{baseline}", "{baseline}", "--reps", "1"],
+    ["compare", "{baseline}", "{baseline}", "--days", "inf"],
+    ["sweep", "{baseline}", "--set", "marketing.mql_threshold=50", "--seed", "-1"],
+    [],
 ])
 def test_cli_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path, argv):
     files = {"bad": write(tmp_path / "bad.yaml", "calendar: {working_days: []}\n"),
              "missing": tmp_path / "missing.yaml",
              "malformed": write(tmp_path / "malformed.yaml", "a: [1\n"),
+             "deep": write(tmp_path / "deep.yaml", "calendar: " + "[" * 1000 + "]" * 1000 + "\n"),
+             "a_file": write(tmp_path / "a_file", "not a directory\n"),
              "baseline": BASELINE}
     args = [a.format(**files) for a in argv]
     proc = subprocess.run([sys.executable, "-m", "simcoord", *args], capture_output=True, text=True, timeout=120)
@@ -245,8 +340,6 @@ def test_cli_run_prints_kpis_and_writes_the_log_and_kpis(tmp_path, capsys):
     assert cli.main(["run", str(BASELINE), "--seed", "4", "--days", "14", "--out", str(out_dir)]) == 0
     printed = capsys.readouterr().out
     assert "baseline: 14 days, seed 4" in printed and "leads_created" in printed
-    import pandas as pd
-
     events = pd.read_parquet(out_dir / "events.parquet")
     kpis = json.loads((out_dir / "kpis.json").read_text())
     assert list(kpis) == list(KPIS)
@@ -260,15 +353,44 @@ def test_cli_run_can_stream_the_log_to_parquet_parts(tmp_path, capsys):
     argv = ["run", str(BASELINE), "--seed", "4", "--days", "14", "--out", str(out_dir), "--stream"]
     assert cli.main(argv) == 0
     assert "events/part-*.parquet" in capsys.readouterr().out
-    import pandas as pd
-
-    events = pd.read_parquet(out_dir / "events")  # the part files read as one dataset
+    events = ParquetEventLog.open(out_dir / "events").read()
     assert not (out_dir / "events.parquet").exists()
     assert json.loads((out_dir / "manifest.json").read_text())["events"] == len(events) > 0
     kpis = json.loads((out_dir / "kpis.json").read_text())
     assert kpis["leads_created"] == int((events["activity"] == "created").sum())
-    assert cli.main(argv) == 2  # a second log is never mixed into the first
-    assert "already holds an event log" in capsys.readouterr().err
+
+
+def test_cli_run_replaces_a_previous_run_in_its_out_directory(tmp_path, capsys):
+    """Whatever the earlier run wrote (in memory or streamed, other seed), the directory ends up
+    holding this run only: no stale parts or log of the other format."""
+    out_dir = tmp_path / "run"
+    run = ["run", str(BASELINE), "--days", "3", "--out", str(out_dir)]
+    assert cli.main([*run, "--seed", "1"]) == 0
+    assert cli.main([*run, "--seed", "2", "--stream"]) == 0
+    assert not (out_dir / "events.parquet").exists()
+    streamed = ParquetEventLog.open(out_dir / "events").read()
+    assert cli.main([*run, "--seed", "2", "--stream"]) == 0  # the same command again
+    again = ParquetEventLog.open(out_dir / "events").read()
+    pd.testing.assert_frame_equal(again, streamed)
+    assert cli.main([*run, "--seed", "2"]) == 0
+    assert not (out_dir / "events").exists()
+    in_memory = pd.read_parquet(out_dir / "events.parquet")
+    assert json.loads((out_dir / "manifest.json").read_text())["events"] == len(in_memory) == len(streamed)
+    capsys.readouterr()
+
+
+def test_a_streamed_log_reads_back_every_attribute(tmp_path):
+    """A column that first appears in a later part (pandas.read_parquet on the folder drops it)."""
+    log = ParquetEventLog(tmp_path / "events", chunk_rows=2)
+    log.record(1, "lead", 0.0, "created", "marketing", None, channel="web")
+    log.record(1, "lead", 1.0, "mql", "marketing", None, score=61.0)
+    log.record(2, "lead", 2.0, "created", "marketing", None, channel="fair", campaign="spring")
+    log.flush()
+    events = ParquetEventLog.open(tmp_path / "events").read()
+    assert list(events["campaign"].fillna("-")) == ["-", "-", "spring"]
+    assert len(ParquetEventLog.open(tmp_path / "events")) == 3
+    with pytest.raises(FileNotFoundError, match="no event log"):
+        ParquetEventLog.open(tmp_path)
 
 
 def test_an_extending_file_without_a_name_is_named_after_itself(tmp_path):
