@@ -170,12 +170,15 @@ def test_every_sales_rep_may_be_a_key_account_rep_when_no_lead_misses_out(tmp_pa
     assert load_scenario(write(tmp_path / "ok.yaml", all_key_accounts + text)).organisation.key_account_staff == 2
 
 
-def test_bad_value_in_an_extending_file_names_that_file(tmp_path):
-    write(tmp_path / "base.yaml", "marketing: {mql_threshold: 59}\n")
-    child = write(tmp_path / "child.yaml", "extends: base.yaml\nmarketing: {mql_threshold: 150}\n")
+@pytest.mark.parametrize("base, child, culprit, field", [
+    ("marketing: {mql_threshold: 59}\n", "marketing: {mql_threshold: 150}\n", "child.yaml", "marketing.mql_threshold"),
+    ("policy:\n  sla: {stage_dwell_stage: demo}\n", "name: child\n", "base.yaml", "policy.sla.stage_dwell_stage"),
+], ids=["set by the child", "cross-field check, set by the parent"])
+def test_bad_value_names_the_file_of_the_extends_chain_that_sets_it(tmp_path, base, child, culprit, field):
+    write(tmp_path / "base.yaml", base)
     with pytest.raises(ScenarioError) as err:
-        load_scenario(child)
-    assert Path(err.value.file).name == "child.yaml" and err.value.field == "marketing.mql_threshold"
+        load_scenario(write(tmp_path / "child.yaml", "extends: base.yaml\n" + child))
+    assert Path(err.value.file).name == culprit and err.value.field == field
 
 
 @pytest.mark.parametrize(("text", "field", "problem"), [
@@ -245,14 +248,6 @@ def test_an_overlong_extends_chain_is_an_error(tmp_path):
     assert load_scenario(tmp_path / "f40.yaml").name == "f40"
     with pytest.raises(ScenarioError, match="extends chain longer than 50 files"):
         load_scenario(tmp_path / "f59.yaml")
-
-
-def test_a_bad_cross_field_value_names_the_file_that_sets_it(tmp_path):
-    write(tmp_path / "parent.yaml", "policy:\n  sla: {stage_dwell_stage: demo}\n")
-    child = write(tmp_path / "child.yaml", "extends: parent.yaml\nname: child\n")
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(child)
-    assert Path(err.value.file).name == "parent.yaml" and err.value.field == "policy.sla.stage_dwell_stage"
 
 
 def test_missing_file_and_extends_cycle(tmp_path):
