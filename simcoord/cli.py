@@ -18,7 +18,7 @@ from simcoord import __version__
 from simcoord.eventlog import ParquetEventLog
 from simcoord.kpis import format_kpis
 from simcoord.loading import ScenarioError, load_scenario
-from simcoord.model import MAX_DAYS, simulate
+from simcoord.model import check_settings, simulate
 
 EXIT_USAGE = 2
 Command = Callable[[argparse.Namespace], int]
@@ -36,26 +36,26 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def days_option(text: str) -> float:
-    """``--days``: simulated days, positive and at most :data:`simcoord.model.MAX_DAYS`."""
+def _option(text: str, parse: Callable[[str], float], what: str, check: Callable[[float], None]) -> float:
     try:
-        days = float(text)
+        value = parse(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of days, got {text!r}") from None
-    if not 0 < days <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"must be positive and at most {MAX_DAYS:,.0f} (100 years), got {text}")
-    return days
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    try:
+        check(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def days_option(text: str) -> float:
+    """``--days``: simulated days, as :func:`simcoord.model.check_settings` accepts them."""
+    return _option(text, float, "a number of days", lambda days: check_settings(0, days))
 
 
 def seed_option(text: str) -> int:
-    """``--seed``: a whole number of at least 0."""
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if seed < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {seed}")
-    return seed
+    """``--seed``: a root seed, as :func:`simcoord.model.check_settings` accepts it."""
+    return int(_option(text, int, "a whole number", lambda seed: check_settings(seed, 1.0)))
 
 
 RUN_OUTPUTS = ("events.parquet", "kpis.json", "scenario.resolved.yaml", "manifest.json")

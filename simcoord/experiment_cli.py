@@ -13,6 +13,7 @@ import pandas as pd
 
 from simcoord.cli import EXTRA_COMMANDS, UsageError, days_option, seed_option
 from simcoord.loading import load_yaml
+from simcoord.model import check_settings
 from simcoord.experiment import run_experiment
 from simcoord.kpis import KPIS, format_value
 from simcoord.sweep import sweep
@@ -63,8 +64,10 @@ def _check_common(args: argparse.Namespace, least_reps: int = 1) -> None:
     if args.reps < least_reps:
         why = " (confidence intervals need two paired replications)" if least_reps == 2 else ""
         raise UsageError(f"--reps must be at least {least_reps}{why}")
-    if not 0 <= args.warmup < args.days:  # also refuses NaN
-        raise UsageError(f"--warmup must be at least 0 and less than --days ({args.days:g}), got {args.warmup:g}")
+    try:  # --seed and --days were checked as they were parsed
+        check_settings(args.seed, args.days, args.warmup)
+    except ValueError as exc:
+        raise UsageError(f"--warmup: {exc}") from None
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
 

@@ -266,7 +266,7 @@ SLA_ENFORCED = SCENARIOS / "policies" / "sla-enforced.yaml"
 @pytest.mark.parametrize("policy_files, extra, message", [
     ([SLA_ENFORCED], ["--reps", "0"], "--reps must be at least 2"),
     ([SLA_ENFORCED], ["--reps", "1"], "--reps must be at least 2"),
-    ([SLA_ENFORCED], ["--reps", "2", "--warmup", "nan"], "--warmup must be at least 0"),
+    ([SLA_ENFORCED], ["--reps", "2", "--warmup", "nan"], "--warmup: warmup_days must be at least 0"),
     ([SLA_ENFORCED], ["--reps", "2", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
     ([SLA_ENFORCED, BASELINE], ["--reps", "2"], "policy names must be unique"),
     ([SCENARIOS / "missing.yaml"], ["--reps", "2"], "file not found"),
