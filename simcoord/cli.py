@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import yaml
 
 from simcoord import __version__
-from simcoord.eventlog import ParquetEventLog
+from simcoord.eventlog import PART_FILES, ParquetEventLog
 from simcoord.kpis import format_kpis
 from simcoord.loading import ScenarioError, load_scenario
 from simcoord.model import check_settings, simulate
@@ -70,7 +70,7 @@ def prepare_out(out: Path, stream: bool) -> ParquetEventLog | None:
         out.mkdir(parents=True, exist_ok=True)
         if parts.exists() and not parts.is_dir():
             raise UsageError(f"{parts} is a file: remove it or choose another --out")
-        for previous in [*(out / name for name in RUN_OUTPUTS), *parts.glob("part-*.parquet")]:
+        for previous in [*(out / name for name in RUN_OUTPUTS), *parts.glob(PART_FILES)]:
             previous.unlink(missing_ok=True)
         if parts.is_dir() and not any(parts.iterdir()):
             parts.rmdir()

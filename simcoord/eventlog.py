@@ -40,6 +40,7 @@ CATEGORICAL = ("kind", "activity", "department")
 NON_KPI_COLUMNS = ("staff", "queued_at", "entered_at", "score", "channel", "tier", "industry", "reason", "team",
                    "engaged", "success", "customer", "order", "lead", "as_of", "satisfaction", "stock", "units",
                    "late", "previous")
+PART_FILES = "part-*.parquet"  # what a streamed log's part files are named: part-00000.parquet, ...
 DEFAULT_CHUNK_ROWS = 25_000
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default ``str`` dtype
 
@@ -264,7 +265,7 @@ class ParquetEventLog(EventLog):
         self._temporary = directory is None
         self.directory = Path(tempfile.mkdtemp(prefix="simcoord-log-")) if directory is None else Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        stale = sorted(self.directory.glob("part-*.parquet"))
+        stale = sorted(self.directory.glob(PART_FILES))
         if stale:
             raise ValueError(f"{self.directory} already holds an event log ({len(stale)} parts)")
         self.chunk_rows = chunk_rows
@@ -277,9 +278,9 @@ class ParquetEventLog(EventLog):
         to read back with :meth:`read`, :meth:`to_frame` or :meth:`frames`. Prefer this to
         ``pandas.read_parquet(directory)``, which takes its columns from the first part only and
         so drops attributes that first appear in a later one."""
-        parts = sorted(Path(directory).glob("part-*.parquet"))
+        parts = sorted(Path(directory).glob(PART_FILES))
         if not parts:
-            raise FileNotFoundError(f"{directory} holds no event log (no part-*.parquet files)")
+            raise FileNotFoundError(f"{directory} holds no event log (no {PART_FILES} files)")
         log = cls.__new__(cls)
         EventLog.__init__(log)
         log._temporary, log.directory, log.chunk_rows = False, Path(directory), DEFAULT_CHUNK_ROWS
