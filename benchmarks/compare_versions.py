@@ -1,12 +1,21 @@
-"""Before/after: wall time of ``simulate()`` at another commit vs this checkout, alternating
-fresh processes so both see the same machine load; the ratio of the best times is the speed-up.
+"""Before/after: this checkout against another commit, on the same frozen company.
 
-    python benchmarks/compare_versions.py 731e57b            # baseline and M/M/3, 1 year, best of 3
-    python benchmarks/compare_versions.py HEAD~3 --days 91 --repeats 5
+    python benchmarks/compare_versions.py 437734b                 # logs of every policy, seeds 0-2; timing
+    python benchmarks/compare_versions.py 437734b --days 91 --pairs 7
+    python benchmarks/compare_versions.py HEAD~3 --no-logs        # timing only
+
+Both sides import only the public API (``simcoord.load_scenario``, ``simcoord.simulate``), so the
+comparison works across a restructure, and both read the scenario files frozen under
+``benchmarks/frozen/`` (the baseline and every shipped policy as they stood at 437734b, resolved),
+so both simulate the same company whatever the checkout's own ``scenarios/`` say.
+
+1. Event logs: for each frozen scenario and seeds 0-2, a hash of the whole event log on each side;
+   the table says which are identical.
+2. Timing: the baseline for ``--days``, in fresh processes alternating before/after (``--pairs``
+   pairs, at least 5), so both see the same machine load; the ratio of the medians is the speed-up.
 
 The other commit is checked out with ``git worktree`` into a temporary directory (removed after)
-and imported from there with this checkout's virtual environment; each run also reports a hash
-of the event log, so a speed-up that changed the model shows up as well.
+and imported from there with this checkout's virtual environment.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,60 +31,88 @@ from pathlib import Path
 
 from common import ROOT, Row, format_table
 
-SCENARIOS = ("scenarios/baseline.yaml", "scenarios/validation/mmc.yaml")
-ONE_RUN = r"""
-import hashlib, json, sys, time
+FROZEN = ROOT / "benchmarks" / "frozen"
+TIMED = FROZEN / "baseline.yaml"
+SEEDS = (0, 1, 2)
+LOG_HASHES = r"""
+import hashlib, json, sys
 import pandas as pd
-from simcoord.loading import load_scenario
-from simcoord.model import simulate
-scenario = load_scenario(sys.argv[1])
+import simcoord
+days, paths = float(sys.argv[1]), sys.argv[2:]
+hashes = {}
+for path in paths:
+    scenario = simcoord.load_scenario(path)
+    for seed in (0, 1, 2):
+        events = simcoord.simulate(scenario, seed=seed, days=days).events
+        rows = pd.util.hash_pandas_object(events.astype(str), index=False).to_numpy().tobytes()
+        columns = ",".join(events.columns).encode()
+        hashes[f"{path}|{seed}"] = hashlib.sha256(columns + rows).hexdigest()[:16]
+print(json.dumps(hashes))
+"""
+ONE_RUN = r"""
+import json, sys, time
+import simcoord
+scenario = simcoord.load_scenario(sys.argv[1])
 start = time.perf_counter()
-result = simulate(scenario, seed=0, days=float(sys.argv[2]))
-seconds = time.perf_counter() - start
-digest = hashlib.sha256(pd.util.hash_pandas_object(result.events.astype(str)).to_numpy().tobytes()).hexdigest()
-print(json.dumps({"seconds": seconds, "log": digest[:12]}))
+simcoord.simulate(scenario, seed=0, days=float(sys.argv[2]))
+print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 
-def one_run(checkout: Path, scenario: str, days: float) -> dict:
-    """``simulate()`` of ``scenario`` with the package (and scenario file) of ``checkout``."""
+def in_checkout(checkout: Path, script: str, *args: str) -> dict:
+    """Run ``script`` with the package of ``checkout`` on the path; its last stdout line as JSON."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "TQDM_DISABLE": "1"}
-    done = subprocess.run([sys.executable, "-c", ONE_RUN, str(checkout / scenario), str(days)], env=env,
-                          cwd=checkout, capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=checkout, capture_output=True,
+                          text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(commit: str, days: float = 365, repeats: int = 3) -> list[Row]:
+def compare_logs(before: Path, days: float) -> list[Row]:
+    """One row per frozen scenario: are the event logs of seeds 0-2 identical on both sides?"""
+    paths = [str(path) for path in sorted(FROZEN.glob("*.yaml"))]
+    hashes = {label: in_checkout(checkout, LOG_HASHES, str(days), *paths)
+              for label, checkout in (("before", before), ("after", ROOT))}
     rows = []
+    for path in paths:
+        same = sum(hashes["before"][f"{path}|{seed}"] == hashes["after"][f"{path}|{seed}"] for seed in SEEDS)
+        note = "identical" if same == len(SEEDS) else f"{len(SEEDS) - same} of {len(SEEDS)} differ"
+        rows.append(Row(f"{Path(path).stem} {days:g} d", "event logs, seeds 0-2", same, "same", note))
+    return rows
+
+
+def time_pairs(before: Path, days: float, pairs: int, commit: str) -> list[Row]:
+    """Median wall time of ``simulate()`` on each side over alternating fresh processes."""
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(pairs):
+        for label, checkout in (("before", before), ("after", ROOT)):
+            times[label].append(in_checkout(checkout, ONE_RUN, str(TIMED), str(days))["seconds"])
+    medians = {label: statistics.median(values) for label, values in times.items()}
+    name = f"baseline {days:g} d"
+    return [Row(name, f"before ({commit})", medians["before"], "s", f"median of {pairs}"),
+            Row(name, "after (this checkout)", medians["after"], "s", f"median of {pairs}"),
+            Row(name, "speed-up", medians["before"] / medians["after"], "ratio", "before / after medians")]
+
+
+def run(commit: str, days: float = 365, pairs: int = 5, logs: bool = True) -> list[Row]:
+    if pairs < 5:
+        raise SystemExit("--pairs must be at least 5: fewer alternating pairs give no stable median")
     with tempfile.TemporaryDirectory(prefix="simcoord-before-") as folder:
         before = Path(folder) / "checkout"
         subprocess.run(["git", "worktree", "add", "--detach", str(before), commit], cwd=ROOT, check=True,
                        capture_output=True)
         try:
-            for scenario in SCENARIOS:
-                times: dict[str, list[float]] = {"before": [], "after": []}
-                logs: dict[str, str] = {}
-                for _ in range(repeats):
-                    for label, checkout in (("before", before), ("after", ROOT)):
-                        outcome = one_run(checkout, scenario, days)
-                        times[label].append(outcome["seconds"])
-                        logs[label] = outcome["log"]
-                name = Path(scenario).stem
-                same = "same event log" if logs["before"] == logs["after"] else "the event log differs"
-                rows += [Row(f"{name} {days:g} d", f"{label} ({commit if label == 'before' else 'this'})",
-                             min(times[label]), "s", f"best of {repeats}") for label in times]
-                rows.append(Row(f"{name} {days:g} d", "speed-up", min(times["before"]) / min(times["after"]), "ratio",
-                                same))
+            rows = compare_logs(before, days) if logs else []
+            return rows + time_pairs(before, days, pairs, commit)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, capture_output=True)
             subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)  # if removing failed
-    return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("commit", help="the commit to compare with (e.g. a tag, HEAD~5, a hash)")
-    parser.add_argument("--days", type=float, default=365)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--days", type=float, default=365, help="simulated days (default 365)")
+    parser.add_argument("--pairs", type=int, default=5, help="alternating before/after timing pairs (at least 5)")
+    parser.add_argument("--no-logs", dest="logs", action="store_false", help="skip the event-log comparison")
     args = parser.parse_args()
-    print(format_table(run(args.commit, args.days, args.repeats)))
+    print(format_table(run(args.commit, args.days, args.pairs, args.logs)))
