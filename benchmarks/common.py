@@ -25,10 +25,10 @@ class Row(NamedTuple):
 
 def format_table(rows: list[Row]) -> str:
     """Rows as an aligned text table (the one ``make bench`` prints)."""
-    lines = [f"{'benchmark':<18}{'metric':<28}{'value':>14}  {'unit':<6}note", "-" * 100]
+    lines = [f"{'benchmark':<24}{'metric':<28}{'value':>14}  {'unit':<6}note", "-" * 106]
     for row in rows:
         value = "n/a" if math.isnan(row.value) else f"{row.value:,.2f}"
-        lines.append(f"{row.benchmark:<18}{row.metric:<28}{value:>14}  {row.unit:<6}{row.note}")
+        lines.append(f"{row.benchmark:<24}{row.metric:<28}{value:>14}  {row.unit:<6}{row.note}")
     return "\n".join(lines)
 
 
