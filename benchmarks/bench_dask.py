@@ -10,7 +10,7 @@ import os
 import time
 
 from common import BASELINE, Row, format_table
-from simcoord.experiment import run_experiment
+from simcoord.experiments.experiment import run_experiment
 
 WORKER_COUNTS = (2, 4, 8, 16)
 

@@ -12,8 +12,8 @@ import numpy as np
 import simpy
 
 from common import MMC, Row, best_of, main_with_days
-from simcoord.loading import load_scenario
-from simcoord.model import HOURS_PER_DAY, Model, simulate
+from simcoord.scenario.loading import load_scenario
+from simcoord.model.company import HOURS_PER_DAY, Model, simulate
 
 ARRIVAL_RATE, SERVICE_RATE, SERVERS = 2.4, 1.0, 3
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 from common import Row
-from simcoord.evaluators import run_task
-from simcoord.experiment import as_policies, plan_tasks, run_experiment
+from simcoord.experiments.evaluators import run_task
+from simcoord.experiments.experiment import as_policies, plan_tasks, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE = "pure simulate loop"

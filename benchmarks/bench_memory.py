@@ -41,10 +41,10 @@ def measure_here(mode: str, years: float) -> dict:
 
     The steps are ``Model.run``'s (simulate, then KPIs from the log), split to read the peak
     in between."""
-    from simcoord.eventlog import ParquetEventLog
-    from simcoord.kpis import compute_kpis
-    from simcoord.loading import load_scenario
-    from simcoord.model import HOURS_PER_DAY, Model
+    from simcoord.log.store import ParquetEventLog
+    from simcoord.kpis.registry import compute_kpis
+    from simcoord.scenario.loading import load_scenario
+    from simcoord.model.company import HOURS_PER_DAY, Model
 
     scenario = load_scenario(BASELINE)
     start = time.perf_counter()

@@ -13,8 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import BASELINE  # noqa: E402
-from simcoord.loading import load_scenario  # noqa: E402
-from simcoord.model import simulate  # noqa: E402
+from simcoord.scenario.loading import load_scenario  # noqa: E402
+from simcoord.model.company import simulate  # noqa: E402
 
 
 def where(filename: str) -> str:

@@ -1,12 +1,12 @@
 """simcoord: a simulation and policy lab for cross-department coordination."""
 
-from simcoord.eventlog import EventLog, ParquetEventLog
-from simcoord.kpis import KPIS, compute_kpis
-from simcoord.loading import ScenarioError, load_scenario
-from simcoord.model import Model, SimulationResult, simulate
-from simcoord.scenario import Scenario
-from simcoord.experiment import Experiment, run_experiment  # noqa: E402
-from simcoord.sweep import sweep  # noqa: E402
+from simcoord.experiments.experiment import Experiment, run_experiment
+from simcoord.experiments.sweep import sweep
+from simcoord.kpis.registry import KPIS, compute_kpis
+from simcoord.log.store import EventLog, ParquetEventLog
+from simcoord.model.company import Model, SimulationResult, simulate
+from simcoord.scenario.loading import ScenarioError, load_scenario
+from simcoord.scenario.schema import Scenario
 
 __version__ = "0.1.0"
 

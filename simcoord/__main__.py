@@ -1,5 +1,5 @@
 import sys
 
-from simcoord.cli import main
+from simcoord.cli.app import main
 
 sys.exit(main())

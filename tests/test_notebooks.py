@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 import simcoord
-from simcoord.loading import load_scenario
+from simcoord.scenario.loading import load_scenario
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))

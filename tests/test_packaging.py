@@ -8,10 +8,10 @@ import tomllib
 
 import pytest
 import yaml
-from conftest import ROOT, SCENARIOS
+from support import ROOT, SCENARIOS
 
 import simcoord
-from simcoord.loading import load_scenario
+from simcoord.scenario.loading import load_scenario
 
 NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
 NOT_PACKAGES = {"python", "pip"}

@@ -12,7 +12,7 @@ import ciw
 import numpy as np
 from validation_support import mmc_scenario, relative_half_width, same_mean, work_waits
 
-from simcoord.model import simulate
+from simcoord.model.company import simulate
 
 SERVERS = 2
 ARRIVALS_PER_HOUR = 2.2  # offered load 1.1 per server: without abandonment it would never settle

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from validation_support import ci_contains, erlang_c, mmc_mean_wait, mmc_scenario, relative_half_width, work_waits
 
-from simcoord.model import simulate
+from simcoord.model.company import simulate
 
 SERVERS = 3
 SERVICE_RATE = 1.0  # per hour

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from validation_support import BASELINE_FILE
 
-from simcoord.loading import load_scenario
-from simcoord.model import simulate
+from simcoord.scenario.loading import load_scenario
+from simcoord.model.company import simulate
 
 DAYS = 300
 WINDOW_START_HOURS = 60 * 24.0

@@ -15,7 +15,7 @@ import ciw
 import numpy as np
 from validation_support import relative_half_width, same_mean, scenario_variant, MMC_FILE, HOURS_PER_WEEK
 
-from simcoord.model import simulate
+from simcoord.model.company import simulate
 
 SERVERS = 4
 ARRIVALS_PER_HOUR = 1.3

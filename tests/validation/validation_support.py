@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from simcoord.loading import deep_merge, resolve_file, scenario_from_dict
-from simcoord.scenario import Scenario
-from simcoord.stats import mean_ci
+from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
+from simcoord.scenario.schema import Scenario
+from simcoord.experiments.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 MMC_FILE = ROOT / "scenarios" / "validation" / "mmc.yaml"

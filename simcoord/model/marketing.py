@@ -1,0 +1,220 @@
+"""Marketing: lead arrivals, nurture, scoring, wake-up sequences and the MQL hand-over.
+
+Processes: ``generate_leads`` (one per channel), ``run_campaign``, ``nurture``,
+``wake_up``, ``hand_over``. Scoring rules are small pure functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Generator
+
+from simcoord.model.entities import GRADE_ORDER, GRADE_RANK, GRADE_SCORES, Lead
+
+if TYPE_CHECKING:
+    from simcoord.model.company import Model
+    from simcoord.scenario.schema import DemandSpec
+
+DEPARTMENT = "marketing"
+HOURS_PER_DAY = 24.0
+HOURS_PER_WEEK = 168.0
+NEVER = float("inf")
+
+
+# ----------------------------------------------------------------- pure rules
+def intensity(demand: "DemandSpec", start_date: dt.date, t: float) -> float:
+    """Relative arrival intensity at clock hour ``t``: the weekday's and the calendar month's
+    factors (each profile normalised to mean 1)."""
+    date = start_date + dt.timedelta(days=int(t // HOURS_PER_DAY))
+    weekly, seasonal = demand.weekly_profile, demand.seasonal_profile
+    seasonal_factor = seasonal[date.month - 1] * 12 / sum(seasonal) if sum(seasonal) > 0 else 0.0
+    return weekly[date.weekday()] * 7 / sum(weekly) * seasonal_factor
+
+
+def daily_intensity(demand: "DemandSpec", start_date: dt.date, days: int) -> list[float]:
+    """:func:`intensity` for each of ``days`` days (the profiles change only at midnight)."""
+    return [intensity(demand, start_date, day * HOURS_PER_DAY) for day in range(days)]
+
+
+def behaviour_score(grade: str, days_since_interaction: float, validity_days: float) -> float:
+    """Marketing's behaviour score (0-100): the grade's score, halved once the score is stale."""
+    score = GRADE_SCORES[grade]
+    return score if days_since_interaction <= validity_days else score / 2
+
+
+def combined_score(behaviour: float, sales: float, behaviour_weight: float) -> float:
+    """The brief's combined score: behaviour vs sales interaction data, 6:4 by default."""
+    return behaviour_weight * behaviour + (1 - behaviour_weight) * sales
+
+
+def engage_probability(grade: str) -> float:
+    """Chance that a nurture touch gets a response (opens, clicks, visits), rising with grade."""
+    return 0.15 + 0.12 * (GRADE_RANK[grade] - 1)
+
+
+# ----------------------------------------------------------------- processes
+def generate_leads(model: "Model", channel: str) -> Generator:
+    """Non-homogeneous Poisson arrivals by thinning (leads arrive around the clock)."""
+    spec = model.scenario.demand
+    base_rate = spec.channels[channel].leads_per_week / HOURS_PER_WEEK
+    weekly_peak = max(spec.weekly_profile) * 7 / sum(spec.weekly_profile)
+    seasonal_total = sum(spec.seasonal_profile)
+    seasonal_peak = max(spec.seasonal_profile) * 12 / seasonal_total if seasonal_total > 0 else 0.0
+    peak_rate = base_rate * weekly_peak * seasonal_peak
+    if peak_rate <= 0:
+        return
+    rng = model.streams[f"arrivals.{channel}"]
+    by_day = daily_intensity(spec, model.scenario.calendar.start_date, int(model.days) + 1)
+    while True:
+        yield model.env.timeout(rng.exponential(1 / peak_rate))
+        day = min(int(model.env.now // HOURS_PER_DAY), len(by_day) - 1)
+        if rng.random() * peak_rate <= base_rate * by_day[day]:
+            create_lead(model, channel)
+
+
+def run_campaign(model: "Model", index: int) -> Generator:
+    """A one-off event: Poisson(extra_leads) leads spread uniformly over its days."""
+    campaign = model.scenario.demand.campaigns[index]
+    rng = model.streams[f"arrivals.campaign.{index}"]
+    start = campaign.start_day * HOURS_PER_DAY
+    times = sorted(start + rng.uniform(0, campaign.duration_days * HOURS_PER_DAY, rng.poisson(campaign.extra_leads)))
+    for t in times:
+        yield model.env.timeout(t - model.env.now)
+        create_lead(model, campaign.channel, campaign=campaign.name)
+
+
+def create_lead(model: "Model", channel: str, campaign: str | None = None,
+                grade: str | None = None, tier: str | None = None, conversion_multiplier: float | None = None) -> Lead:
+    """Draw a new lead's profile from its channel's attribute stream, log it and start nurturing."""
+    mix = model.scenario.lead_mix
+    rng = model.streams[f"attributes.{channel}"]
+    channel_spec = model.scenario.demand.channels.get(channel)
+    grade_shares = (channel_spec.grade_shares if channel_spec and channel_spec.grade_shares else mix.grade_shares)
+    drawn_tier = model.choose(rng, mix.tier_shares)
+    drawn_grade = model.choose(rng, grade_shares)
+    industry = model.choose(rng, model.industry_shares)
+    value = model.deal_value(rng) * mix.tier_value_multiplier[tier or drawn_tier]
+    lead = Lead(
+        id=model.new_id(), channel=channel, tier=tier or drawn_tier, grade=grade or drawn_grade,
+        industry=industry, value=value,
+        conversion_multiplier=conversion_multiplier if conversion_multiplier is not None
+        else (channel_spec.conversion_multiplier if channel_spec else 1.0),
+        campaign=campaign, last_interaction_at=model.env.now,
+    )
+    model.log.record(lead.id, "lead", model.env.now, "created", DEPARTMENT, None, channel=channel,
+                     tier=lead.tier, grade=lead.grade, industry=industry, value=round(value, 2),
+                     campaign=campaign)
+    model.env.process(nurture(model, lead))
+    return lead
+
+
+def observed_score(model: "Model", lead: Lead) -> float:
+    """Marketing's noisy reading of the lead's combined score."""
+    validity = model.score_validity_days[lead.industry]
+    days_idle = (model.env.now - lead.last_interaction_at) / HOURS_PER_DAY
+    true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score,
+                                model.scenario.marketing.behaviour_weight)
+    noise_sd = model.coordination.scoring_noise_sd()
+    return true_score + (model.streams["scoring"].normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
+
+
+def nurture(model: "Model", lead: Lead) -> Generator:
+    """Score the lead; hand it over once it crosses the MQL threshold, else keep nurturing.
+
+    A lead with no interaction for ``no_interaction_days`` gets the wake-up sequence.
+    """
+    env = model.env
+    spec = model.scenario.marketing
+    wake_up_rule = model.scenario.policy.sla.wake_up
+    wake_after_days = wake_up_rule.no_interaction_days if wake_up_rule.enabled else NEVER
+    interval = model.sampler("marketing.nurture_interval_days")
+    rng_interval, rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
+    threshold = model.coordination.mql_threshold()  # fixed by the policy's incentives
+    while True:
+        score = observed_score(model, lead)
+        if score >= threshold:
+            yield from hand_over(model, lead, score)
+            return
+        yield env.timeout(interval(rng_interval) * HOURS_PER_DAY)
+        now = env.now
+        engaged = rng_grade.random() < engage_probability(lead.grade)
+        step = rng_grade.random()
+        if engaged:
+            lead.last_interaction_at = now
+            if step < model.coordination.grade_up_probability(lead) and lead.grade != "L5":
+                lead.grade = GRADE_ORDER[lead.grade_rank]
+            if pricing_page_trigger(model, lead):
+                yield from hand_over(model, lead, observed_score(model, lead))
+                return
+        elif step < spec.grade_down_probability and lead.grade != "L1":
+            lead.grade = GRADE_ORDER[lead.grade_rank - 2]
+        model.log.record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
+        if (now - lead.last_interaction_at) / HOURS_PER_DAY >= wake_after_days:
+            if not (yield from wake_up(model, lead)):
+                return
+
+
+def wake_up(model: "Model", lead: Lead) -> Generator:
+    """Automatic wake-up sequence (email, SMS, call). Returns True if the lead re-engaged;
+    after ``attempts`` failures the lead is dormant."""
+    env = model.env
+    rule = model.scenario.policy.sla.wake_up
+    rng = model.streams["wake_up"]
+    channels = ("email", "sms", "call")
+    for attempt in range(rule.attempts):
+        yield env.timeout(rule.attempt_interval_days * HOURS_PER_DAY)
+        success = rng.random() < rule.success_probability
+        model.log.record(lead.id, "lead", env.now, "wake_up_attempt", DEPARTMENT, None,
+                         channel=channels[attempt % 3], success=success)
+        if success:
+            lead.last_interaction_at = env.now
+            return True
+    model.log.record(lead.id, "lead", env.now, "dormant", DEPARTMENT, None, reason="wake_up_failed")
+    return False
+
+
+def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
+    """Behaviour trigger: repeated pricing-page visits make the lead hot (at least L4) and hand it
+    over at once; sales accepts it as an SQL at first touch."""
+    rule = model.scenario.policy.triggers
+    if not rule.enabled:
+        return False
+    if model.streams["triggers"].random() < rule.pricing_visit_probability * lead.grade_rank / 5:
+        lead.extras["pricing_visits"] = lead.extras.get("pricing_visits", 0) + 1
+    if lead.extras.get("pricing_visits", 0) < rule.visits_to_trigger:
+        return False
+    lead.extras["pricing_visits"] = 0
+    lead.extras["triggered"] = True  # sales accepts it as an SQL at first touch
+    if lead.grade_rank < 4:
+        lead.grade = "L4"
+    model.log.record(lead.id, "lead", model.env.now, "behaviour_trigger", DEPARTMENT, None, grade=lead.grade)
+    return True
+
+
+def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
+    """A marketer reviews the scored lead and hands it to sales as an MQL."""
+    from simcoord.model import sales
+
+    hours = model.sampler("marketing.qualification_hours")(model.streams["duration.qualification"])
+    if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
+        yield from model.work(lead.id, "lead", "qualification", hours, model.teams["marketing"])
+    lead.handed_over_at = lead.timers_from = model.env.now
+    lead.qualified = False
+    model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
+    yield from model.coordination.hand_over_delay(lead)
+    yield from sales.pursue(model, lead)  # the lead's process goes on in sales
+
+
+def recycle(model: "Model", lead: Lead, reason: str) -> bool:
+    """Send a lost or invalid lead back to nurture (True) or discard it for good (False)."""
+    spec = model.scenario.marketing
+    if spec.recycle_lost and lead.recycles < spec.max_recycles:
+        lead.recycles += 1
+        lead.stage_index = 0
+        lead.owner = None
+        model.coordination.recycled_waiting.add(lead.id)
+        model.log.record(lead.id, "lead", model.env.now, "recycled", DEPARTMENT, None, reason=reason)
+        model.env.process(nurture(model, lead))
+        return True
+    model.log.record(lead.id, "lead", model.env.now, "discarded", DEPARTMENT, None, reason=reason)
+    return False

@@ -1,0 +1,357 @@
+"""Tables the notebooks and reports read off one run's event log or an experiment's results.
+
+Pure functions over DataFrames: no simulation, no plotting. Times in the event log are
+clock hours since the scenario start; these helpers report days where a person reads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from simcoord.kpis.registry import KPIS
+
+HOURS_PER_DAY = 24.0
+
+#: Where a lead is after each of its activities (activities not listed leave it where it was).
+LEAD_STATE = {
+    "created": "nurture", "nurtured": "nurture", "wake_up_attempt": "nurture", "recycled": "nurture",
+    "mql": "sales", "assigned": "sales", "claimed_from_pool": "sales", "reassigned_from_pool": "sales",
+    "released_to_pool": "public pool", "won": "won", "dormant": "dormant", "discarded": "discarded",
+}
+STATES = ("nurture", "sales", "public pool", "won", "dormant", "discarded")
+#: The SLA KPIs and the scenario timer each one is measured against.
+SLA_KPIS = {
+    "sla_first_touch_pct": ("first touch", "first_touch"),
+    "sla_hot_lead_pct": ("hot-lead first touch", "hot_lead_first_touch"),
+    "sla_follow_up_pct": ("follow-up before auto-release", "auto_release"),
+    "sla_stage_dwell_pct": ("stage dwell", "stage_dwell"),
+}
+
+
+def _leads(events: pd.DataFrame) -> pd.DataFrame:
+    leads = events[events["kind"] == "lead"]
+    return leads.assign(activity=leads["activity"].astype(str))
+
+
+def funnel_counts(events: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
+    """Distinct leads reaching each step of the funnel, with the conversion from the step before.
+
+    Steps: created, handed to sales (MQL), first touched, qualified (SQL), each sales stage in
+    ``stages`` (entered), won. A lead handed over twice counts once. Columns: ``leads`` (count),
+    ``conversion`` (fraction of the previous step; NaN for the first).
+    """
+    leads = _leads(events)
+    ids = lambda activity: set(leads.loc[leads["activity"] == activity, "id"])  # noqa: E731
+    entered = leads[leads["activity"].isin(["sql", "advanced"])]
+    steps = {"created": ids("created"), "handed to sales (MQL)": ids("mql"),
+             "first touched": ids("first_touch"), "qualified (SQL)": ids("sql")}
+    for stage in stages:
+        steps[f"entered {stage.replace('_', ' ')}"] = set(entered.loc[entered["stage"] == stage, "id"])
+    steps["won"] = ids("won")
+    counts = pd.Series({step: len(members) for step, members in steps.items()}, name="leads")
+    conversion = counts / counts.shift(1)
+    return pd.DataFrame({"leads": counts, "conversion": conversion.replace([np.inf], np.nan)})
+
+
+def lead_outcomes(events: pd.DataFrame) -> pd.DataFrame:
+    """Where every lead created is at the end of the run (its last state), and how many leads
+    ever passed through the public pool. Columns: ``leads``, ``share`` (of leads created)."""
+    states = lead_states_at_end(events)
+    counts = states.value_counts().reindex(list(STATES), fill_value=0)
+    leads = _leads(events)
+    counts["ever in the public pool"] = leads.loc[leads["activity"] == "released_to_pool", "id"].nunique()
+    total = max(len(states), 1)
+    return pd.DataFrame({"leads": counts.astype(int), "share": counts / total})
+
+
+def lead_states_at_end(events: pd.DataFrame) -> pd.Series:
+    """The state (:data:`STATES`) of each lead after its last state-changing event, by lead id."""
+    leads = _leads(events)
+    moves = leads[leads["activity"].isin(LEAD_STATE)]
+    return moves.groupby("id")["activity"].last().map(LEAD_STATE).rename("state")
+
+
+def lead_states(events: pd.DataFrame, days: float, step_days: float = 1.0) -> pd.DataFrame:
+    """Leads in each state (:data:`STATES`) at the end of each period of ``step_days``.
+
+    Index: day (float, end of the period); one column per state; counts of leads. The open
+    states (nurture, sales, public pool) are the work in progress.
+    """
+    leads = _leads(events)
+    moves = leads[leads["activity"].isin(LEAD_STATE)][["id", "time", "activity"]]
+    state = moves["activity"].map(LEAD_STATE)
+    previous = state.groupby(moves["id"]).shift(1)
+    changed = state != previous
+    grid = np.arange(step_days, days + step_days / 2, step_days)
+    bins = np.searchsorted(grid * HOURS_PER_DAY, moves["time"].to_numpy(), side="left")
+    out = pd.DataFrame(0, index=pd.Index(grid, name="day"), columns=list(STATES))
+    for name in STATES:
+        enter = np.bincount(bins[(changed & (state == name)).to_numpy()], minlength=len(grid) + 1)
+        leave = np.bincount(bins[(changed & (previous == name)).to_numpy()], minlength=len(grid) + 1)
+        out[name] = np.cumsum(enter - leave)[: len(grid)]
+    return out
+
+
+def work_backlog(events: pd.DataFrame, days: float, step_days: float = 1.0) -> pd.DataFrame:
+    """Tasks queued and not yet started, per department, at the end of each period of ``step_days``.
+
+    A task waits from its ``queued_at`` to its start (the event's ``time``). Index: day; one
+    column per department with queued work; counts of tasks.
+    """
+    if "queued_at" not in events:
+        return pd.DataFrame(index=pd.Index([], name="day"))
+    work = events[events["queued_at"].notna()]
+    grid_hours = np.arange(step_days, days + step_days / 2, step_days) * HOURS_PER_DAY
+    out = {}
+    for department, rows in work.groupby(work["department"].astype(str)):
+        queued = np.sort(rows["queued_at"].to_numpy(dtype=float))
+        started = np.sort(rows["time"].to_numpy(dtype=float))
+        out[department] = np.searchsorted(queued, grid_hours, side="right") - \
+            np.searchsorted(started, grid_hours, side="right")
+    return pd.DataFrame(out, index=pd.Index(grid_hours / HOURS_PER_DAY, name="day"))
+
+
+def workload(events: pd.DataFrame) -> pd.DataFrame:
+    """Person-hours of work recorded per department (rows) and activity (columns), largest first.
+
+    Work rows carry person-hours: a production run's ``work_hours`` already counts its crew,
+    a meeting row is one attendee's hours."""
+    work = events[events["work_hours"].notna()] if "work_hours" in events else events.iloc[:0]
+    table = work.pivot_table(index=work["department"].astype(str), columns=work["activity"].astype(str),
+                             values="work_hours", aggfunc="sum", fill_value=0.0, observed=True)
+    table = table.loc[:, table.sum().sort_values(ascending=False).index]
+    table.index.name, table.columns.name = "department", "activity"
+    return table
+
+
+def lead_journey(events: pd.DataFrame, lead_id: int) -> pd.DataFrame:
+    """One lead's events in order: day, activity, department, staff and the detail that matters
+    (stage, grade, reason, team or value), with the hours its work took."""
+    rows = events[events["id"] == lead_id]
+    detail = pd.Series("", index=rows.index, dtype=object)
+    for column in ("value", "team", "reason", "grade", "stage"):
+        if column in rows:
+            text = rows[column].map(lambda v, c=column: "" if pd.isna(v) else
+                                    (f"{c} {v:,.0f}" if c == "value" else f"{c} {v}"))
+            detail = detail.where(text == "", text)
+    work_hours = rows["work_hours"] if "work_hours" in rows else np.nan
+    return pd.DataFrame({"day": (rows["time"] / HOURS_PER_DAY).round(2), "activity": rows["activity"].astype(str),
+                         "department": rows["department"].astype(str), "staff": rows["staff"].fillna(""),
+                         "detail": detail, "work_hours": pd.Series(work_hours, index=rows.index).round(2)}
+                        ).reset_index(drop=True)
+
+
+def example_lead(events: pd.DataFrame, outcome: str = "won", passed: Sequence[str] = ()) -> int:
+    """The lowest id of a lead that reached ``outcome`` after each activity in ``passed``
+    (e.g. ``passed=("recycled",)``): a reproducible story to follow."""
+    leads = _leads(events)
+    candidates = set(leads.loc[leads["activity"] == outcome, "id"])
+    for activity in passed:
+        candidates &= set(leads.loc[leads["activity"] == activity, "id"])
+    if not candidates:
+        raise ValueError(f"no lead reached {outcome!r} after {list(passed)}")
+    return int(min(candidates))
+
+
+def sla_table(kpis: pd.Series | pd.DataFrame, sla) -> pd.DataFrame:
+    """SLA compliance (fractions) with the timer each is measured against.
+
+    ``kpis``: one run's KPI Series, or a DataFrame with one column per policy (KPIs as rows).
+    ``sla``: the scenario's ``policy.sla``. Index: ``"first touch (24 h)"``-style labels.
+    """
+    frame = kpis.to_frame("value") if isinstance(kpis, pd.Series) else kpis
+    labels = {kpi: f"{label} ({getattr(sla, rule).hours:g} h)" for kpi, (label, rule) in SLA_KPIS.items()}
+    table = frame.loc[list(labels)].rename(index=labels)
+    table.index.name = "SLA"
+    return table
+
+
+def pareto_front(points: pd.DataFrame, x: str, y: str, x_higher_is_better: bool | None = None,
+                 y_higher_is_better: bool | None = None) -> pd.Series:
+    """Boolean mask of the points no other point beats on both ``x`` and ``y`` (the rows of
+    :func:`simcoord.sweep.pareto_front`). Directions default to each KPI's ``higher_is_better``
+    in :data:`~simcoord.kpis.KPIS` (higher when a column is not a KPI or has no direction)."""
+    from simcoord.experiments.sweep import pareto_front as front_rows
+
+    def higher(column: str, given: bool | None) -> bool:
+        return given if given is not None else (KPIS[column].higher_is_better is not False if column in KPIS else True)
+
+    indexed = points.reset_index(drop=True)
+    rows = front_rows(indexed, x, y, maximize=(higher(x, x_higher_is_better), higher(y, y_higher_is_better)))
+    return pd.Series(indexed.index.isin(rows.index), index=points.index, name="on_front")
+
+
+def scenario_with(scenario, values: dict[str, Any]):
+    """A copy of ``scenario`` with each dotted path in ``values`` set and validated again, e.g.
+    ``{"policy.sla.first_touch.hours": 8, "policy.meetings.0.every_days": 7}`` (list items by
+    index; a mapping value replaces the whole section). Unknown paths raise ScenarioError."""
+    from simcoord.experiments.sweep import variant
+
+    return variant(scenario.model_dump(mode="json"), values, scenario.name)
+
+
+def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """What a notebook's results depend on: the simcoord version and the content hash of each
+    scenario file (resolved, defaults included). Notebooks print it; a test compares the stored
+    stamp with the current code and files, so a stale notebook is caught."""
+    from simcoord import __version__
+    from simcoord.scenario.loading import load_scenario
+
+    rows = [{"file": str(path), "scenario": (s := load_scenario(path)).name, "content_hash": s.content_hash()}
+            for path in paths]
+    return pd.DataFrame(rows).assign(simcoord=__version__).set_index("file")
+
+
+def readable_number(value: float) -> str:
+    """How tables print a float: thousands separated and no decimals from 1,000 up, three
+    significant digits below (``1,614,000``, ``17.7``, ``0.729``); for ``display.float_format``."""
+    if value != value:  # nan
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:+.1%}"
+
+
+def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
+    """An experiment's paired comparison (``Experiment.compare()``) as a slide table: per policy
+    and KPI the baseline and policy means, the relative change with its 95 % CI, the
+    Holm-adjusted p-value and the verdict (better / worse / no difference)."""
+    from simcoord.kpis.registry import format_value
+
+    rows = diffs[diffs["kpi"].isin(kpis)].copy()
+    rows["order"] = rows["kpi"].map({k: i for i, k in enumerate(kpis)})
+    rows = rows.sort_values(["policy", "order"], kind="stable")
+    return pd.DataFrame({
+        "policy": rows["policy"], "kpi": rows["kpi"],
+        "baseline": [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
+        "policy mean": [format_value(k, v) for k, v in zip(rows["kpi"], rows["policy_mean"])],
+        "change": [_pct(v) for v in rows["rel_diff"]],
+        "95 % CI": [f"{_pct(lo)} to {_pct(hi)}" for lo, hi in zip(rows["rel_lo"], rows["rel_hi"])],
+        "p (Holm)": rows["p_holm"].round(3), "verdict": rows["verdict"],
+    }).set_index(["policy", "kpi"])
+
+
+def recommendation_table(diffs: pd.DataFrame, benefit: str = "revenue", cost: str = "total_cost") -> pd.DataFrame:
+    """One plain-language line per policy from ``Experiment.compare()``: what it does to the
+    ``benefit`` and ``cost`` KPIs (change and 95 % CI), which other KPIs clearly improve or
+    worsen, and a recommendation:
+
+    - *adopt*: the benefit clearly improves and the cost does not clearly rise;
+    - *weigh the trade-off*: the benefit clearly improves and so does the cost;
+    - *reject*: the benefit clearly falls;
+    - *no evidence yet*: no clear change in the benefit (more replications or a longer horizon
+      may settle it)."""
+    rows = []
+    for policy, group in diffs.groupby("policy", sort=False):
+        by_kpi = group.set_index("kpi")
+        b, c = by_kpi.loc[benefit], by_kpi.loc[cost]
+        if b["verdict"] == "worse":
+            advice = "reject"
+        elif b["verdict"] == "better":
+            advice = "weigh the trade-off" if c["verdict"] == "worse" else "adopt"
+        else:
+            advice = "no evidence yet"
+        others = by_kpi.drop(index=[benefit, cost])
+        rows.append({
+            "policy": policy, "recommendation": advice,
+            benefit: f"{_pct(b['rel_diff'])} ({_pct(b['rel_lo'])} to {_pct(b['rel_hi'])})",
+            cost: f"{_pct(c['rel_diff'])} ({_pct(c['rel_lo'])} to {_pct(c['rel_hi'])})",
+            "clearly better": ", ".join(others.index[others["verdict"] == "better"]) or "-",
+            "clearly worse": ", ".join(others.index[others["verdict"] == "worse"]) or "-",
+        })
+    order = {"adopt": 0, "weigh the trade-off": 1, "no evidence yet": 2, "reject": 3}
+    table = pd.DataFrame(rows)
+    table = table.sort_values("recommendation", key=lambda s: s.map(order), kind="stable")
+    return table.set_index("policy")
+
+
+def summary_wide(summary: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str]) -> pd.DataFrame:
+    """``Experiment.summary()`` as policies x KPIs of "mean ± CI half-width" strings, formatted by unit."""
+    from simcoord.kpis.registry import format_value
+
+    rows = summary[summary["kpi"].isin(kpis)]
+    text = [f"{format_value(k, m)} ± {format_value(k, (hi - lo) / 2)}"
+            for k, m, lo, hi in zip(rows["kpi"], rows["mean"], rows["ci_lo"], rows["ci_hi"])]
+    wide = rows.assign(text=text).pivot(index="policy", columns="kpi", values="text")
+    return wide.reindex(index=list(policies), columns=list(kpis))
+
+
+def forecast_staleness_days(events: pd.DataFrame, days: float) -> float:
+    """Time-averaged age (days) of the sales information production plans with.
+
+    Production's forecast dates from the last sync (``forecast_updated``, whose ``as_of`` is
+    the time of the information it carries); between syncs it ages one day per day. Before
+    the first sync production works from its initial forecast, dated the start of the run."""
+    horizon = days * HOURS_PER_DAY
+    updates = events[events["activity"].astype(str) == "forecast_updated"] if len(events) else events
+    times = np.concatenate(([0.0], updates["time"].to_numpy(float) if len(updates) else []))
+    as_of = np.concatenate(([0.0], updates["as_of"].to_numpy(float) if len(updates) else []))
+    ends = np.append(times[1:], horizon)
+    start_age, span = times - as_of, np.clip(ends - times, 0.0, None)
+    area = (start_age * span + span**2 / 2).sum()  # the age grows linearly within each span
+    return float(area / horizon / HOURS_PER_DAY) if horizon > 0 else float("nan")
+
+
+def conversion_by_channel(events: pd.DataFrame) -> pd.DataFrame:
+    """Leads created, won and won per lead created, per arrival channel (a lead keeps its channel)."""
+    leads = _leads(events)
+    created = leads[leads["activity"] == "created"].set_index("id")["channel"]
+    won_ids = leads.loc[leads["activity"] == "won", "id"].unique()
+    table = pd.DataFrame({"created": created.value_counts(),
+                          "won": created.reindex(won_ids).value_counts()}).fillna(0).astype(int)
+    table["won_per_lead"] = table["won"] / table["created"]
+    table.index.name = "channel"
+    return table.sort_values("won_per_lead", ascending=False)
+
+
+def cadence_costs(means: pd.DataFrame, backorder_cost: float, margin: float) -> pd.DataFrame:
+    """What a meeting cadence costs, per variant (currency over the horizon): meeting time
+    (the ``meeting_cost`` KPI), backorders priced at ``backorder_cost`` each (expediting,
+    penalties) and the gross margin forgone, ``margin`` x (best variant's revenue - this one's).
+    ``backorder_cost`` and ``margin`` are the user's assumptions; ``means`` holds one row per
+    variant with the mean ``meeting_cost``, ``backorders`` and ``revenue``."""
+    out = pd.DataFrame({"meeting_cost": means["meeting_cost"],
+                        "backorder_cost": means["backorders"] * backorder_cost,
+                        "margin_forgone": margin * (means["revenue"].max() - means["revenue"])}, index=means.index)
+    out["total"] = out.sum(axis=1)
+    return out
+
+
+def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Each documented claim against the lab's paired difference.
+
+    ``claims``: rows with ``claim``, ``policy``, ``kpi``, ``claimed_low``, ``claimed_high``
+    (relative change as fractions, e.g. -0.30 and -0.20 for "20-30 % shorter").
+    ``diffs``: ``Experiment.compare()``. Verdicts, with significance from the Holm-adjusted p:
+    *reproduced* when the change is significant and its 95 % CI overlaps the claimed range;
+    *inconclusive* when the CI overlaps the range but the change is not significant (more
+    replications may decide); *same direction, smaller/larger* when it is significant, in the
+    claimed direction, but outside the range; otherwise *not reproduced*."""
+    rows = []
+    for claim in claims.itertuples(index=False):
+        match = diffs[(diffs["policy"] == claim.policy) & (diffs["kpi"] == claim.kpi)]
+        if match.empty:
+            raise KeyError(f"no comparison of {claim.policy!r} on {claim.kpi!r}")
+        d = match.iloc[0]
+        overlaps = d["rel_lo"] <= claim.claimed_high and d["rel_hi"] >= claim.claimed_low
+        significant = d["p_holm"] < 0.05
+        same_sign = np.sign(d["rel_diff"]) == np.sign((claim.claimed_low + claim.claimed_high) / 2)
+        if overlaps:
+            verdict = "reproduced" if significant else "inconclusive"
+        elif significant and same_sign:
+            verdict = "same direction, smaller" if abs(d["rel_diff"]) < min(abs(claim.claimed_low), abs(claim.claimed_high)) \
+                else "same direction, larger"
+        else:
+            verdict = "not reproduced"
+        rows.append({"claim": claim.claim, "policy": claim.policy, "kpi": claim.kpi,
+                     "claimed": _pct(claim.claimed_low) if claim.claimed_low == claim.claimed_high
+                     else f"{_pct(claim.claimed_low)} to {_pct(claim.claimed_high)}",
+                     "lab": f"{_pct(d['rel_diff'])} ({_pct(d['rel_lo'])} to {_pct(d['rel_hi'])})",
+                     "p (Holm)": round(float(d["p_holm"]), 3), "verdict": verdict})
+    return pd.DataFrame(rows).set_index("claim")

@@ -1,0 +1,291 @@
+"""Charts for notebooks and slides: one function per chart, each returns a matplotlib Figure.
+
+Every chart has a fixed 16:9 size and large type (readable on a slide), a title, units on
+its axes and the Okabe-Ito colour-blind-safe palette. Figures are created without pyplot,
+so they are not kept alive by it; in a notebook the returned Figure displays itself.
+Inputs are the tables of :mod:`simcoord.present.analysis` and of an experiment (tidy DataFrames).
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from simcoord.present.analysis import pareto_front
+from simcoord.kpis.registry import KPIS
+
+#: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # shapes too, so points differ without colour
+BETTER, WORSE, NEUTRAL = "#0072B2", "#D55E00", "#7F7F7F"
+SLIDE_SIZE = (12.0, 6.75)  # inches, 16:9
+FONT_SIZE = 14
+STYLE = {
+    "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE + 4, "axes.labelsize": FONT_SIZE + 1,
+    "legend.fontsize": FONT_SIZE - 1, "figure.titlesize": FONT_SIZE + 5,
+    "axes.prop_cycle": mpl.cycler(color=OKABE_ITO), "axes.spines.top": False, "axes.spines.right": False,
+    "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 100, "savefig.dpi": 100, "savefig.bbox": "tight",
+}
+
+
+@contextmanager
+def _slide(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = SLIDE_SIZE, **kwargs) -> Iterator[tuple[Figure, np.ndarray]]:
+    """A Figure (not registered with pyplot) in the slide style, with its axes as an array."""
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=figsize, layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, **kwargs)).ravel()
+        yield fig, axes
+        for ax in fig.axes:
+            ax.tick_params(labelsize=FONT_SIZE - 1)
+
+
+def kpi_label(kpi: str) -> str:
+    """Axis label of a KPI with its unit, e.g. ``"revenue (currency)"``, ``"first touch ... (%)"``."""
+    unit = KPIS[kpi].unit if kpi in KPIS else ""
+    name = kpi.replace("_pct", "").replace("_", " ")
+    return f"{name} (%)" if unit == "fraction" else f"{name} ({unit})" if unit else name
+
+
+def _kpi_formatter(kpi: str):
+    unit = KPIS[kpi].unit if kpi in KPIS else ""
+    if unit == "fraction":
+        return PercentFormatter(1.0, decimals=0)
+    return FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}")
+
+
+def funnel(counts: pd.DataFrame, title: str = "Lead funnel") -> Figure:
+    """Horizontal bars of leads per funnel step, annotated with the conversion from the step before.
+
+    ``counts``: :func:`simcoord.analysis.funnel_counts` (index step, columns ``leads``, ``conversion``)."""
+    with _slide() as (fig, (ax,)):
+        steps = list(counts.index)[::-1]
+        values = counts["leads"].to_numpy(float)[::-1]
+        ax.barh(steps, values, color=OKABE_ITO[0])
+        for y, (value, rate) in enumerate(zip(values, counts["conversion"].to_numpy(float)[::-1])):
+            note = f"{value:,.0f}" + ("" if math.isnan(rate) else f"  ({rate:.0%} of previous)")
+            ax.text(value, y, "  " + note, va="center", fontsize=FONT_SIZE - 1)
+        ax.set_xlim(0, values.max() * 1.45 if len(values) and values.max() > 0 else 1)
+        ax.set_xlabel("leads (distinct, over the horizon)")
+        ax.set_ylabel("funnel step")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.grid(axis="y", visible=False)
+        ax.set_title(title)
+    return fig
+
+
+def sla_compliance(table: pd.DataFrame, target: float = 0.9, title: str = "SLA compliance vs target") -> Figure:
+    """Grouped horizontal bars of SLA compliance (one series per column), a dashed target line.
+
+    ``table``: :func:`simcoord.analysis.sla_table` (index SLA label, one column per run or policy,
+    fractions in [0, 1]); ``target``: the compliance the company aims for (fraction)."""
+    with _slide() as (fig, (ax,)):
+        slas = list(table.index)[::-1]
+        series = list(table.columns)
+        height = 0.8 / max(len(series), 1)
+        for i, column in enumerate(series):
+            y = np.arange(len(slas)) + (i - (len(series) - 1) / 2) * height
+            values = table[column].to_numpy(float)[::-1]
+            ax.barh(y, values, height=height, label=str(column), color=OKABE_ITO[i % len(OKABE_ITO)])
+            if len(series) <= 3:
+                for yy, v in zip(y, values):
+                    ax.text(0 if math.isnan(v) else v, yy, "  n/a" if math.isnan(v) else f" {v:.0%}",
+                            va="center", fontsize=FONT_SIZE - 2)
+        ax.axvline(target, color="black", linestyle="--", linewidth=1.5, label=f"target {target:.0%}")
+        ax.set_yticks(np.arange(len(slas)), slas)
+        ax.set_xlim(0, 1.12)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("timers met within their limit (% of decided timers)")
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="lower right", framealpha=0.9)
+        ax.set_title(title)
+    return fig
+
+
+def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str = "rel_diff",
+           low: str = "rel_lo", high: str = "rel_hi", verdict: str = "verdict",
+           title: str = "Change against the baseline (95 % CI)", ncols: int = 3) -> Figure:
+    """Forest plot: one panel per KPI, one row per policy, the paired difference and its CI.
+
+    ``diffs``: tidy, one row per (policy, kpi) with ``estimate``, ``low``, ``high`` (relative
+    differences as fractions) and ``verdict`` (``"better"``, ``"worse"`` or anything else for
+    no clear difference). Blue = better, vermillion = worse, grey = CI crosses zero."""
+    kpis = list(dict.fromkeys(diffs["kpi"])) if kpis is None else list(kpis)
+    ncols = min(ncols, len(kpis))
+    nrows = math.ceil(len(kpis) / ncols)
+    policies = list(dict.fromkeys(diffs["policy"]))[::-1]
+    size = (SLIDE_SIZE[0], max(SLIDE_SIZE[1], 0.35 * len(policies) * nrows + 1.5))
+    with _slide(nrows, ncols, figsize=size, sharey=True) as (fig, axes):
+        for ax, kpi in zip(axes, kpis):
+            rows = diffs[diffs["kpi"] == kpi].set_index("policy").reindex(policies)
+            colours = [BETTER if v == "better" else WORSE if v == "worse" else NEUTRAL for v in rows[verdict]]
+            y = np.arange(len(policies))
+            est = rows[estimate].to_numpy(float)
+            err = np.vstack([est - rows[low].to_numpy(float), rows[high].to_numpy(float) - est])
+            for yy, e, lo, hi, c in zip(y, est, err[0], err[1], colours):
+                ax.errorbar(e, yy, xerr=[[lo], [hi]], fmt="o", color=c, capsize=4, markersize=7, linewidth=2)
+            ax.axvline(0, color="black", linewidth=1)
+            if np.isnan(est).all():
+                ax.text(0.5, 0.5, "baseline mean is 0:\nno relative change", transform=ax.transAxes,
+                        ha="center", va="center", fontsize=FONT_SIZE - 1, color=NEUTRAL)
+            ax.set_yticks(y, policies)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
+            ax.set_xlabel("change vs baseline (%)")
+        for ax in axes[len(kpis):]:
+            ax.set_visible(False)
+        handles = [Line2D([], [], color=c, marker="o", linewidth=2, label=text) for c, text in
+                   ((BETTER, "better"), (WORSE, "worse"), (NEUTRAL, "no clear difference (CI spans 0)"))]
+        fig.legend(handles=handles, loc="outside lower center", ncols=3, framealpha=0.9)
+        fig.suptitle(title)
+    return fig
+
+
+def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", label: str = "policy",
+           xerr: str | None = None, yerr: str | None = None, title: str | None = None) -> Figure:
+    """Scatter of two KPIs (one point per policy), the Pareto front drawn as a step line.
+
+    ``points``: one row per policy with columns ``label``, ``x``, ``y`` (and optionally the CI
+    half-widths ``xerr``/``yerr``). Directions come from :data:`simcoord.KPIS`."""
+    front = pareto_front(points, x, y)
+    with _slide() as (fig, (ax,)):
+        for i, (_, row) in enumerate(points.iterrows()):
+            ax.errorbar(row[x], row[y], xerr=None if xerr is None else row[xerr],
+                        yerr=None if yerr is None else row[yerr], fmt=MARKERS[i % len(MARKERS)],
+                        markersize=12, capsize=4, markeredgecolor="white", elinewidth=1.2, alpha=0.9,
+                        color=OKABE_ITO[i % len(OKABE_ITO)], label=str(row[label]))
+        on_front = points[front].sort_values(x)
+        ax.plot(on_front[x], on_front[y], color="black", linestyle="--", linewidth=1.5, label="Pareto front",
+                drawstyle="steps-post" if len(on_front) > 1 else "default")
+        ax.set_xlabel(kpi_label(x))
+        ax.set_ylabel(kpi_label(y))
+        ax.xaxis.set_major_formatter(_kpi_formatter(x))
+        ax.yaxis.set_major_formatter(_kpi_formatter(y))
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), framealpha=0.9)
+        ax.set_title(title or f"{kpi_label(y)} vs {kpi_label(x)}")
+    return fig
+
+
+def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", title: str | None = None,
+            fmt: str | None = None) -> Figure:
+    """Heatmap of a KPI over two sweep factors, each cell annotated with its value.
+
+    ``table``: tidy rows with columns ``x``, ``y`` (factor values) and ``value`` (e.g. the mean
+    over replications) for ``kpi``. Colour map cividis (colour-blind safe, light = high)."""
+    grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index(ascending=False)
+    unit = KPIS[kpi].unit if kpi in KPIS else ""
+    fmt = fmt or ("{:.0%}" if unit == "fraction" else "{:,.0f}" if grid.abs().max().max() >= 100 else "{:,.2f}")
+    with _slide() as (fig, (ax,)):
+        image = ax.imshow(grid.to_numpy(float), cmap="cividis", aspect="auto")
+        bar = fig.colorbar(image, ax=ax)
+        bar.set_label(kpi_label(kpi))
+        bar.ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
+        values = grid.to_numpy(float)
+        middle = np.nanmean(values) if np.isfinite(values).any() else 0.0
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j, i, "n/a" if math.isnan(v) else fmt.format(v), ha="center", va="center",
+                    fontsize=FONT_SIZE - 1, color="black" if v >= middle else "white")
+        ax.set_xticks(range(grid.shape[1]), [f"{c:g}" if isinstance(c, float) else str(c) for c in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [f"{c:g}" if isinstance(c, float) else str(c) for c in grid.index])
+        ax.set_xlabel(_factor_label(x))
+        ax.set_ylabel(_factor_label(y))
+        ax.grid(False)
+        ax.set_title(title or f"{kpi_label(kpi)} by {_factor_label(x)} and {_factor_label(y)}")
+    return fig
+
+
+def _factor_label(path: str) -> str:
+    """``policy.sla.first_touch.hours`` -> ``first touch (hours)``,
+    ``policy.meetings.0.every_days`` -> ``meetings every (days)``."""
+    parts = [p for p in path.split(".") if p not in ("policy", "sla", "incentives") and not p.isdigit()]
+    label = " ".join(parts[-2:]).replace("_", " ")
+    for unit in ("hours", "days"):
+        if label.endswith(f" {unit}"):
+            return f"{label[: -len(unit) - 1]} ({unit})"
+    return label
+
+
+def wip_backlog(states: pd.DataFrame, backlog: pd.DataFrame | None = None,
+                title: str = "Work in progress and backlog") -> Figure:
+    """Time series: open leads by state (top) and queued tasks per department (bottom).
+
+    ``states``: :func:`simcoord.analysis.lead_states` (index day); only the open states
+    (nurture, sales, public pool) are drawn. ``backlog``: :func:`simcoord.analysis.work_backlog`."""
+    panels = 1 if backlog is None else 2
+    with _slide(panels, 1, sharex=True) as (fig, axes):
+        open_states = [s for s in ("nurture", "sales", "public pool") if s in states and states[s].any()]
+        for i, state in enumerate(open_states):
+            axes[0].plot(states.index, states[state], label=state, linewidth=2.2, color=OKABE_ITO[i])
+        axes[0].set_ylabel("open leads")
+        axes[0].legend(loc="upper left", ncols=3, framealpha=0.9)
+        axes[0].set_title("leads open, by where they wait", fontsize=FONT_SIZE + 1)
+        if backlog is not None:
+            for i, department in enumerate(backlog.columns):
+                axes[1].plot(backlog.index, backlog[department], label=department, linewidth=2,
+                             color=OKABE_ITO[(i + 3) % len(OKABE_ITO)])
+            axes[1].set_ylabel("queued tasks")
+            axes[1].legend(loc="upper left", ncols=4, framealpha=0.9)
+            axes[1].set_title("tasks waiting for staff, per department", fontsize=FONT_SIZE + 1)
+        axes[-1].set_xlabel("day of the run (days)")
+        fig.suptitle(title)
+    return fig
+
+
+def workload(table: pd.DataFrame, top: int = 7, title: str = "Workload per department") -> Figure:
+    """Stacked horizontal bars of work hours per department, by activity (the ``top`` largest;
+    the rest summed as "other"). ``table``: :func:`simcoord.analysis.workload`."""
+    kept = list(table.columns[:top])
+    data = table[kept].copy()
+    if table.shape[1] > top:
+        data["other"] = table.drop(columns=kept).sum(axis=1)
+    with _slide() as (fig, (ax,)):
+        left = np.zeros(len(data))
+        for i, activity in enumerate(data.columns):
+            values = data[activity].to_numpy(float)
+            ax.barh(list(data.index), values, left=left, label=activity.replace("_", " "),
+                    color=NEUTRAL if activity == "other" else OKABE_ITO[i % len(OKABE_ITO)])
+            left += values
+        ax.set_xlabel("work (person-hours over the horizon)")
+        ax.set_ylabel("department")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), framealpha=0.9)
+        ax.set_title(title)
+    return fig
+
+
+def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str | None = None,
+                 mean: str = "mean", low: str = "ci_lo", high: str = "ci_hi",
+                 title: str = "Effect of the factor (mean, 95 % CI)", labels: dict[str, str] | None = None) -> Figure:
+    """One panel per KPI: the mean over replications against factor ``x``, with its CI band;
+    one line per value of ``series`` (a second factor) if given.
+
+    ``summary``: tidy rows with columns ``kpi``, ``x``, ``mean``, ``low``, ``high`` (and ``series``).
+    ``labels``: axis labels (with units) for rows whose ``kpi`` is not one of :data:`simcoord.KPIS`."""
+    labels = labels or {}
+    with _slide(1, len(kpis)) as (fig, axes):
+        for ax, kpi in zip(axes, kpis):
+            rows = summary[summary["kpi"] == kpi]
+            groups = [(None, rows)] if series is None else list(rows.groupby(series, sort=True))
+            for i, (name, group) in enumerate(groups):
+                group = group.sort_values(x)
+                colour = OKABE_ITO[i % len(OKABE_ITO)]
+                ax.plot(group[x], group[mean], marker=MARKERS[i % len(MARKERS)], linewidth=2, color=colour,
+                        markersize=8, label=None if name is None else
+                        f"{name:g}" if isinstance(name, (int, float, np.number)) else str(name))
+                ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.12)
+            ax.set_xlabel(_factor_label(x))
+            ax.set_ylabel(labels.get(kpi, kpi_label(kpi)))
+            ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
+            ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
+            if series is not None and ax is axes[0]:  # one legend serves every panel
+                ax.legend(title=_factor_label(series), framealpha=0.9, title_fontsize=FONT_SIZE - 1)
+        fig.suptitle(title)
+    return fig

@@ -1,0 +1,221 @@
+"""Reading scenario files: safe YAML, ``extends:`` overlays, and one clear error per problem.
+
+A policy file names its parent with ``extends: baseline.yaml`` (relative to the file)
+and overrides only what changes; mappings are merged key by key, everything else
+(lists included) is replaced. Nothing from a file is ever executed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from simcoord.scenario.schema import FieldProblem, Scenario
+
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 20  # nesting levels a scenario ever needs is about 5; deeper is a mistake or an attack
+MAX_EXTENDS = 50  # files in one ``extends`` chain
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only, nothing executed) with two fixes for scenario files:
+    a key given twice in one mapping is an error instead of silently keeping the last value, and
+    numbers in exponent form without a dot or a signed exponent (``1e4``, ``2.5e3``) are numbers,
+    as in YAML 1.2, not text."""
+
+    yaml_implicit_resolvers = {first: list(resolvers) for first, resolvers in
+                               yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    first = seen[key].start_mark.line + 1
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key_node.value!r} given twice (first at line {first})", key_node.start_mark)
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+# Appended after PyYAML's own resolvers, so integers stay integers and only what YAML 1.1 left as text changes.
+ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float",
+                                     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+                                     list("-+0123456789."))
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text as scenario files are parsed (see :class:`ScenarioLoader`)."""
+    return yaml.load(text, Loader=ScenarioLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message names file, field path and problem."""
+
+    def __init__(self, file: str | Path, problem: str, field: str | None = None) -> None:
+        self.file, self.field, self.problem = str(file), field, problem
+        where = f"{self.file}: {field}: " if field else f"{self.file}: "
+        super().__init__(where + problem)
+
+
+def _check_shape(path: Path, data: Any) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` and an alias that contains itself
+    (``a: &x [*x]``): merging and validating them would recurse without end. Shared aliases
+    are walked once, so an alias bomb costs no more than its distinct nodes."""
+    heights: dict[int, int] = {}  # id of a walked container -> levels of nesting below it
+    open_nodes: set[int] = set()
+
+    def height(node: Any, depth: int) -> int:
+        if not isinstance(node, (dict, list)):
+            return 0
+        key = id(node)
+        if key in open_nodes:
+            raise ScenarioError(path, "a YAML alias contains itself")
+        if key not in heights:
+            if depth >= MAX_DEPTH:
+                raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep")
+            open_nodes.add(key)
+            children = node.values() if isinstance(node, dict) else node
+            heights[key] = 1 + max((height(child, depth + 1) for child in children), default=0)
+            open_nodes.discard(key)
+        if depth + heights[key] > MAX_DEPTH:
+            raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep")
+        return heights[key]
+
+    height(data, 0)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` laid over ``base``: nested mappings merge, other values replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ScenarioError(path, "file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(path, f"file larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = load_yaml(text)
+    except RecursionError:  # the YAML composer recurses once per nesting level
+        raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "not a text (UTF-8) file") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid syntax"
+        raise ScenarioError(path, f"malformed YAML{where}: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # a YAML scalar that is no valid value, e.g. 2026-13-01
+        raise ScenarioError(path, f"malformed YAML: invalid value ({exc})") from None
+    if data is None:
+        raise ScenarioError(path, "file is empty")
+    if not isinstance(data, dict):
+        raise ScenarioError(path, f"top level must be a mapping of sections, not {type(data).__name__}")
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        raise ScenarioError(path, f"keys must be text, found {bad_keys[0]!r}")
+    _check_shape(path, data)
+    return data
+
+
+def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The raw mapping of ``path`` with its ``extends`` chain merged in (not yet validated)."""
+    given, path = Path(path), Path(path).resolve()
+    if path in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, path))
+        raise ScenarioError(_chain[-1], f"extends cycle: {cycle}", field="extends")
+    if len(_chain) >= MAX_EXTENDS:
+        raise ScenarioError(_chain[0], f"extends chain longer than {MAX_EXTENDS} files", field="extends")
+    try:
+        data = _read_mapping(path)
+    except ScenarioError as exc:  # name the file the user gave as they wrote it; parents by full path
+        raise ScenarioError(given, exc.problem, exc.field) from None
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(path, "must be a relative file name", field="extends")
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise ScenarioError(path, f"extended file {parent!r} not found (looked for {parent_path})", field="extends")
+    inherited = resolve_file(parent_path, (*_chain, path))
+    inherited.pop("name", None)  # a scenario is named by its own file (or its stem), never its parent's
+    return deep_merge(inherited, data)
+
+
+def _first_problem(exc: ValidationError) -> tuple[str, str]:
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    error = errors[0]
+    path = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):  # a cross-field check that names its field
+        path.append(cause.field)
+    location = ".".join(path)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling and section)"
+    more = len(exc.errors()) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return location or "(top level)", message
+
+
+def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>") -> Scenario:
+    """Validate a raw mapping; errors become :class:`ScenarioError` naming ``source``."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        field, problem = _first_problem(exc)
+        raise ScenarioError(source, problem, field=field) from None
+    except (TypeError, OverflowError, RecursionError) as exc:
+        raise ScenarioError(source, f"invalid value: {exc}") from None
+
+
+def origin_of(path: str | Path, field: str) -> Path:
+    """The file of ``path``'s ``extends`` chain that sets the dotted ``field`` (the nearest to
+    ``path`` wins, as in the merge); ``path`` itself when no file sets it."""
+    current, seen = Path(path).resolve(), set()
+    while current.is_file() and current not in seen:
+        seen.add(current)
+        data = _read_mapping(current)
+        node: Any = data
+        for part in field.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                break
+        else:
+            return current if current != Path(path).resolve() else Path(path)
+        parent = data.get("extends")
+        if not isinstance(parent, str):
+            break
+        current = current.parent / parent
+    return Path(path)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and validate a scenario file. The name defaults to the file stem.
+    A bad value is reported against the file of the ``extends`` chain that sets it."""
+    data = resolve_file(path)
+    data.setdefault("name", Path(path).stem)
+    try:
+        return scenario_from_dict(data, source=path)
+    except ScenarioError as exc:
+        if exc.field is None or exc.field == "(top level)":
+            raise
+        raise ScenarioError(origin_of(path, exc.field), exc.problem, field=exc.field) from None

@@ -1,0 +1,287 @@
+"""The experiment layer: CRN seeds, identical results on every back end, resume, analyses, CLI.
+
+Runs are short (a 20-day horizon of the baseline company, 3 replications): these tests check
+bookkeeping and arithmetic, not the model's long-run behaviour.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simcoord.experiments import evaluators, stats
+from simcoord.cli.app import main
+from simcoord.experiments.experiment import Experiment, replication_seed, run_experiment
+from simcoord.cli.experiments import format_comparison
+from simcoord.scenario.loading import deep_merge, load_scenario, resolve_file, scenario_from_dict
+from simcoord.model.company import simulate
+from simcoord.experiments.warmup import daily_counts, suggest_warmup
+
+from support import BASELINE, SCENARIOS
+
+DAYS = 20
+REPS = 3
+FAST = {"days": DAYS, "replications": REPS, "progress": False}
+
+
+def _variant(override: dict) -> object:
+    data = deep_merge(resolve_file(BASELINE), override)
+    return scenario_from_dict(data)
+
+
+@pytest.fixture(scope="module")
+def policies() -> dict:
+    return {"baseline": _variant({}),
+            "more-sales": _variant({"organisation": {"sales": {"staff": 14}}}),
+            "fast-sla": _variant({"policy": {"sla": {"first_touch": {"hours": 4, "enforced": True}}}})}
+
+
+@pytest.fixture(scope="module")
+def serial(policies) -> Experiment:
+    return run_experiment(policies, workers=1, **FAST)
+
+
+class CountingSimulate:
+    """Stands in for ``simulate`` in the evaluator module: counts calls, fails on one of them."""
+
+    def __init__(self, fail_on_call: int | None = None) -> None:
+        self.calls, self.fail_on_call = 0, fail_on_call
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == self.fail_on_call:
+            raise RuntimeError("worker killed")
+        return simulate(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------- seeds and back ends
+def test_replication_r_of_every_policy_runs_on_the_same_seed(serial):
+    seeds = serial.kpis.groupby(["replication", "policy"])["seed"].first().unstack()
+    assert (seeds.nunique(axis=1) == 1).all()
+    assert seeds["baseline"].nunique() == REPS
+    assert list(seeds["baseline"]) == [replication_seed(2026, r) for r in range(REPS)]
+
+
+def test_policy_that_changes_nothing_has_identical_kpis(policies):
+    twin = {"baseline": policies["baseline"], "twin": _variant({})}
+    exp = run_experiment(twin, workers=1, **FAST)
+    table = exp.values("revenue")
+    assert table["twin"].tolist() == table["baseline"].tolist()
+    assert (exp.compare()["verdict"] == "no difference").all()
+
+
+def test_two_processes_give_bitwise_identical_kpis(policies, serial):
+    parallel = run_experiment(policies, workers=2, **FAST)
+    pd.testing.assert_frame_equal(parallel.kpis, serial.kpis, check_exact=True)
+
+
+def test_dask_local_cluster_gives_bitwise_identical_kpis(policies, serial):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        on_dask = run_experiment(policies, scheduler=client, **FAST)
+    pd.testing.assert_frame_equal(on_dask.kpis, serial.kpis, check_exact=True)
+
+
+def test_adding_a_policy_leaves_the_others_unchanged(policies, serial):
+    two = run_experiment({k: policies[k] for k in ("baseline", "fast-sla")}, workers=1, **FAST)
+    kept = serial.kpis[serial.kpis["policy"].isin(["baseline", "fast-sla"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(two.kpis, kept, check_exact=True)
+
+
+def test_unreachable_scheduler_fails_fast_and_writes_nothing(policies, tmp_path, monkeypatch):
+    monkeypatch.setattr(evaluators, "DASK_CONNECT_TIMEOUT_S", 1.0)
+    with pytest.raises(ConnectionError, match="cannot reach the Dask scheduler"):
+        run_experiment(policies, scheduler="tcp://127.0.0.1:1", out=tmp_path / "runs", **FAST)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_settings_are_checked_before_running(policies):
+    with pytest.raises(ValueError, match="replications"):
+        run_experiment(policies, replications=0, days=DAYS)
+    with pytest.raises(ValueError, match="warmup_days"):
+        run_experiment(policies, replications=2, days=DAYS, warmup_days=DAYS)
+    for bad in ({"seed": -1}, {"seed": 1.5}, {"days": float("inf")}, {"days": float("nan")}, {"days": 1e12}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            run_experiment(policies, replications=2, **{"days": DAYS, **bad})
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            simulate(load_scenario(BASELINE), **{"days": DAYS, **bad})
+
+
+# ---------------------------------------------------------------------------- persistence and resume
+def test_interrupted_run_resumes_with_only_the_missing_runs(policies, serial, tmp_path, monkeypatch):
+    out = tmp_path / "runs"
+    interrupted = CountingSimulate(fail_on_call=5)
+    monkeypatch.setattr(evaluators, "simulate", interrupted)
+    with pytest.raises(RuntimeError, match="worker killed"):
+        run_experiment(policies, workers=1, out=out, **FAST)
+    assert len(list(out.glob("*.parquet"))) == 4
+    assert not list(out.glob(".*tmp"))  # no half-written file
+
+    resumed = CountingSimulate()
+    monkeypatch.setattr(evaluators, "simulate", resumed)
+    exp = run_experiment(policies, workers=1, out=out, **FAST)
+    assert resumed.calls == len(policies) * REPS - 4
+    pd.testing.assert_frame_equal(exp.kpis, serial.kpis, check_exact=True)
+
+    again = CountingSimulate()
+    monkeypatch.setattr(evaluators, "simulate", again)
+    run_experiment(policies, workers=1, out=out, **FAST)
+    assert again.calls == 0
+
+
+def _fail_one_run(scenario, seed, **kwargs):
+    """``simulate`` that dies on replication 1 of fast-sla (inherited by forked pool workers)."""
+    if scenario.policy.sla.first_touch.hours == 4 and seed == replication_seed(2026, 1):
+        raise RuntimeError("worker process failed")
+    return simulate(scenario, seed, **kwargs)
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patch reaches workers only by fork")
+def test_failure_in_a_worker_process_keeps_finished_runs_and_resumes(policies, serial, tmp_path, monkeypatch):
+    out = tmp_path / "runs"
+    monkeypatch.setattr(evaluators, "simulate", _fail_one_run)
+    with pytest.raises(RuntimeError, match="worker process failed"):
+        run_experiment(policies, workers=2, out=out, **FAST)
+    finished = len(list(out.glob("*.parquet"))) if out.exists() else 0
+    assert finished < len(policies) * REPS
+    monkeypatch.setattr(evaluators, "simulate", simulate)
+    exp = run_experiment(policies, workers=2, out=out, **FAST)
+    pd.testing.assert_frame_equal(exp.kpis, serial.kpis, check_exact=True)
+    assert len(list(out.glob("*.parquet"))) == len(policies) * REPS
+
+
+def test_changed_scenario_or_horizon_is_never_served_stale(policies, tmp_path, monkeypatch):
+    out = tmp_path / "runs"
+    run_experiment({"p": policies["baseline"]}, workers=1, out=out, **FAST)
+    counter = CountingSimulate()
+    monkeypatch.setattr(evaluators, "simulate", counter)
+    changed = run_experiment({"p": policies["more-sales"]}, workers=1, out=out, **FAST)
+    assert counter.calls == REPS
+    assert changed.values("staff_cost")["p"].iloc[0] > 0
+    run_experiment({"p": policies["baseline"]}, workers=1, out=out, **{**FAST, "days": DAYS - 1})
+    assert counter.calls == 2 * REPS
+
+
+# ---------------------------------------------------------------------------- analyses
+def _synthetic(values: dict[str, dict[str, list[float]]]) -> Experiment:
+    """An experiment from given per-replication values: {kpi: {policy: [v_r, ...]}}."""
+    rows = [{"policy": p, "replication": r, "seed": r, "kpi": kpi, "value": v}
+            for kpi, by_policy in values.items() for p, vs in by_policy.items() for r, v in enumerate(vs)]
+    frame = pd.DataFrame(rows).sort_values(["policy", "replication"], kind="stable")
+    return Experiment(frame.reset_index(drop=True), ("baseline", "a", "b"), seed=0, days=1)
+
+
+SYNTHETIC = _synthetic({
+    "revenue": {"baseline": [100, 110, 120, 130], "a": [106, 117, 126, 137], "b": [101, 109, 121, 131]},
+    "total_cost": {"baseline": [50, 52, 54, 56], "a": [55, 57, 60, 61], "b": [50, 52, 54, 56]},
+    "mql": {"baseline": [10, 11, 12, 13], "a": [12, 13, 14, 15], "b": [10, 11, 12, 13]},
+})
+
+
+def test_compare_pairs_by_replication_and_applies_holm_across_policies():
+    table = SYNTHETIC.compare().set_index(["kpi", "policy"])
+    a = table.loc[("revenue", "a")]
+    expected = stats.paired_difference([106, 117, 126, 137], [100, 110, 120, 130])
+    assert a["diff"] == pytest.approx(6.5) and a["diff_lo"] == pytest.approx(expected.lo)
+    assert a["rel_diff"] == pytest.approx(6.5 / 115)
+    raw = table.loc["revenue", "p_value"]
+    assert table.loc["revenue", "p_holm"].tolist() == pytest.approx(stats.holm_adjust(raw.to_numpy()).tolist())
+    assert a["p_holm"] == pytest.approx(min(1.0, 2 * min(raw)))  # the smaller of 2 p-values doubles
+
+
+def test_verdict_follows_each_kpis_direction():
+    table = SYNTHETIC.compare().set_index(["kpi", "policy"])["verdict"]
+    assert table[("revenue", "a")] == "better"      # higher is better, went up
+    assert table[("total_cost", "a")] == "worse"    # higher is worse, went up
+    assert table[("mql", "a")] == "higher"          # a volume: no direction
+    assert table[("revenue", "b")] == "no difference"
+
+
+def test_rank_orders_by_direction_with_probability_of_best():
+    revenue = SYNTHETIC.rank("revenue")
+    assert list(revenue.index) == ["a", "b", "baseline"]
+    assert revenue.loc["a", "prob_best"] == 1.0
+    cost = SYNTHETIC.rank("total_cost")
+    assert cost.index[-1] == "a" and cost.loc["a", "prob_best"] == 0.0
+    assert cost["prob_best"].sum() == pytest.approx(1.0)
+
+
+def test_summary_and_required_replications_use_the_replications():
+    summary = SYNTHETIC.summary().set_index(["policy", "kpi"])
+    ci = stats.mean_ci([100, 110, 120, 130])
+    assert summary.loc[("baseline", "revenue"), "ci_lo"] == pytest.approx(ci.lo)
+    assert summary.loc[("baseline", "revenue"), "n"] == 4
+    needed = SYNTHETIC.required_replications("revenue", rel_precision=0.05)
+    assert needed["baseline"] == stats.required_replications([100, 110, 120, 130], 0.05)
+    with pytest.raises(KeyError, match="baseline 'nope'"):
+        SYNTHETIC.compare(baseline="nope")
+
+
+def test_comparison_table_marks_better_and_worse_and_skips_unmoved_kpis():
+    text = format_comparison(SYNTHETIC.compare())
+    a_block, b_block = text.split("\n\n")
+    assert a_block.startswith("a vs baseline (n = 4 paired replications)")
+    revenue = next(line for line in a_block.splitlines() if line.strip().startswith("revenue"))
+    assert "+5.7%" in revenue and "better" in revenue
+    assert "worse" in next(line for line in a_block.splitlines() if "total_cost" in line)
+    assert "total_cost" not in b_block and "mql" not in b_block  # b moved neither
+
+
+# ---------------------------------------------------------------------------- warm-up
+def test_warmup_leaves_the_transient_out_of_every_kpi(policies):
+    scenario = policies["baseline"]
+    full = simulate(scenario, seed=3, days=40)
+    late = simulate(scenario, seed=3, days=40, warmup_days=15)
+    events = full.events
+    assert late.kpis["leads_created"] == (events.loc[events["activity"] == "created", "time"] >= 15 * 24).sum()
+    assert late.kpis["staff_cost"] < full.kpis["staff_cost"]
+    counts = daily_counts(events, "created", 40)
+    assert counts.sum() == full.kpis["leads_created"] and counts.size == 40
+
+
+def test_suggested_warmup_is_within_the_pilot(policies):
+    days = suggest_warmup(policies["baseline"], activity="created", days=30, replications=2)
+    assert 0 <= days <= 15 and days % 5 == 0
+
+
+# ---------------------------------------------------------------------------- CLI
+def test_cli_compare_prints_the_table_and_writes_csv(tmp_path, capsys):
+    csv = tmp_path / "comparison.csv"
+    code = main(["compare", str(BASELINE), str(SCENARIOS / "policies" / "sla-enforced.yaml"), "--reps", "2",
+                 "--days", "10", "--workers", "1", "--quiet", "--csv", str(csv)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "sla-enforced vs baseline (n = 2 paired replications)" in printed
+    table = pd.read_csv(csv)
+    assert set(table["policy"]) == {"sla-enforced"} and {"diff_lo", "p_holm", "verdict"} <= set(table.columns)
+
+
+SLA_ENFORCED = SCENARIOS / "policies" / "sla-enforced.yaml"
+
+
+@pytest.mark.parametrize("policy_files, extra, message", [
+    ([SLA_ENFORCED], ["--reps", "0"], "--reps must be at least 2"),
+    ([SLA_ENFORCED], ["--reps", "1"], "--reps must be at least 2"),
+    ([SLA_ENFORCED], ["--reps", "2", "--warmup", "nan"], "--warmup: warmup_days must be at least 0"),
+    ([SLA_ENFORCED], ["--reps", "2", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
+    ([SLA_ENFORCED, BASELINE], ["--reps", "2"], "policy names must be unique"),
+    ([SCENARIOS / "missing.yaml"], ["--reps", "2"], "file not found"),
+])
+def test_cli_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, monkeypatch, policy_files, extra, message):
+    monkeypatch.setattr(evaluators, "DASK_CONNECT_TIMEOUT_S", 1.0)
+    csv = tmp_path / "c.csv"
+    code = main(["compare", str(BASELINE), *map(str, policy_files), "--days", "5", "--quiet", "--csv", str(csv),
+                 "--out", str(tmp_path / "runs"), *extra])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not csv.exists() and not (tmp_path / "runs").exists()
+
+
+def test_seed_sequence_keys_on_the_replication_only():
+    seeds = [replication_seed(7, r) for r in range(50)]
+    assert len(set(seeds)) == 50
+    assert seeds[3] == int(np.random.SeedSequence(7, spawn_key=(3,)).generate_state(1)[0])

@@ -1,0 +1,120 @@
+"""Each chart of simcoord.present.plots returns a Figure with the expected labels and series for a known input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+
+from simcoord.present import plots
+
+POLICIES = ["sla-enforced", "weekly-sync", "shared-platform"]
+
+
+def visible_axes(fig: Figure):
+    return [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+
+
+def test_funnel_one_bar_per_step_with_conversion_notes():
+    counts = pd.DataFrame({"leads": [100, 40, 10], "conversion": [np.nan, 0.4, 0.25]},
+                          index=["created", "qualified (SQL)", "won"])
+    fig = plots.funnel(counts)
+    (ax,) = visible_axes(fig)
+    assert isinstance(fig, Figure)
+    assert ax.get_xlabel() == "leads (distinct, over the horizon)"
+    assert [p.get_width() for p in ax.patches] == [10, 40, 100]
+    assert [t.get_text().strip() for t in ax.texts] == ["10  (25% of previous)", "40  (40% of previous)", "100"]
+    assert tuple(fig.get_size_inches()) == plots.SLIDE_SIZE
+
+
+def test_sla_compliance_one_series_per_column_and_a_target_line():
+    table = pd.DataFrame({"baseline": [0.5, 0.8], "sla-enforced": [0.7, 0.95]},
+                         index=["first touch (24 h)", "stage dwell (72 h)"])
+    fig = plots.sla_compliance(table, target=0.9)
+    (ax,) = visible_axes(fig)
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["target 90%", "baseline", "sla-enforced"]
+    assert len(ax.patches) == 4
+    assert "%" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["stage dwell (72 h)", "first touch (24 h)"]
+
+
+def test_forest_one_panel_per_kpi_one_point_per_policy():
+    rows = [{"policy": p, "kpi": k, "rel_diff": d, "rel_lo": d - 0.02, "rel_hi": d + 0.02,
+             "verdict": "better" if d > 0.02 else "worse" if d < -0.02 else "none"}
+            for k in ("revenue", "total_cost") for p, d in zip(POLICIES, (0.05, -0.01, -0.06))]
+    fig = plots.forest(pd.DataFrame(rows))
+    axes = visible_axes(fig)
+    assert [ax.get_title() for ax in axes] == ["revenue", "total cost"]
+    for ax in axes:
+        assert ax.get_xlabel() == "change vs baseline (%)"
+        assert len(ax.containers) == len(POLICIES)  # one errorbar per policy
+        assert ax.get_yticks().tolist() == [0, 1, 2]
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == POLICIES[::-1]  # shared by the row
+    colours = [c.lines[0].get_color() for c in axes[0].containers]
+    assert colours == [plots.WORSE, plots.NEUTRAL, plots.BETTER]  # bottom-up: shared-platform first
+
+
+def test_pareto_points_and_front():
+    points = pd.DataFrame({"policy": ["baseline", *POLICIES], "staff_cost": [100, 120, 110, 130],
+                           "revenue": [10, 14, 9, 13]})
+    fig = plots.pareto(points)
+    (ax,) = visible_axes(fig)
+    assert ax.get_xlabel() == "staff cost (currency)" and ax.get_ylabel() == "revenue (currency)"
+    assert len(ax.containers) == 4
+    (front,) = [line for line in ax.get_lines() if line.get_label() == "Pareto front"]
+    assert front.get_xdata().tolist() == [100, 120]
+
+
+def test_heatmap_cells_and_colourbar_units():
+    table = pd.DataFrame([{"first": f, "release": r, "mean": 0.1 * f + r / 100} for f in (4, 8, 24) for r in (24, 48)])
+    fig = plots.heatmap(table, "sla_first_touch_pct", x="first", y="release")
+    ax = visible_axes(fig)[0]
+    assert ax.images[0].get_array().shape == (2, 3)
+    assert len(ax.texts) == 6
+    assert fig.axes[-1].get_ylabel() == "sla first touch (%)"
+    assert ax.get_xlabel() == "first" and ax.get_ylabel() == "release"
+
+
+def test_wip_backlog_lines_per_open_state_and_department():
+    days = pd.Index([1.0, 2.0, 3.0], name="day")
+    states = pd.DataFrame({"nurture": [5, 6, 7], "sales": [1, 2, 1], "public pool": [0, 1, 0],
+                           "won": [0, 0, 1], "dormant": 0, "discarded": 0}, index=days)
+    backlog = pd.DataFrame({"marketing": [1, 0, 2], "sales": [3, 4, 1]}, index=days)
+    fig = plots.wip_backlog(states, backlog)
+    top, bottom = visible_axes(fig)
+    assert [line.get_label() for line in top.get_lines()] == ["nurture", "sales", "public pool"]
+    assert [line.get_label() for line in bottom.get_lines()] == ["marketing", "sales"]
+    assert bottom.get_xlabel() == "day of the run (days)"
+    assert top.get_ylabel() == "open leads" and bottom.get_ylabel() == "queued tasks"
+
+
+def test_workload_stacks_top_activities_and_other():
+    table = pd.DataFrame({"a": [5.0, 1.0], "b": [2.0, 2.0], "c": [1.0, 0.0]}, index=["sales", "service"])
+    fig = plots.workload(table, top=2)
+    (ax,) = visible_axes(fig)
+    assert ax.get_legend_handles_labels()[1] == ["a", "b", "other"]
+    assert len(ax.patches) == 6
+    assert "person-hours" in ax.get_xlabel()
+
+
+def test_effect_lines_one_panel_per_kpi_one_line_per_series():
+    summary = pd.DataFrame([{"kpi": k, "cadence": c, "mode": m, "mean": c * (m + 1), "ci_lo": 0, "ci_hi": 1}
+                            for k in ("revenue", "meeting_hours") for c in (7.0, 14.0, 30.0) for m in (0, 1)])
+    fig = plots.effect_lines(summary, "cadence", ["revenue", "meeting_hours"], series="mode")
+    axes = visible_axes(fig)
+    assert [ax.get_ylabel() for ax in axes] == ["revenue (currency)", "meeting hours (hours)"]
+    assert all(len(ax.get_lines()) == 2 for ax in axes)
+    assert all(len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 2 for ax in axes)
+    assert axes[0].get_legend().get_title().get_text() == "mode" and axes[1].get_legend() is None
+    relabelled = plots.effect_lines(summary.replace({"kpi": {"revenue": "custom"}}), "cadence", ["custom"],
+                                    labels={"custom": "custom cost (currency)"})
+    assert visible_axes(relabelled)[0].get_ylabel() == "custom cost (currency)"
+
+
+@pytest.mark.parametrize("kpi, label", [("revenue", "revenue (currency)"), ("sla_hot_lead_pct", "sla hot lead (%)"),
+                                        ("unknown_thing", "unknown thing")])
+def test_kpi_label_names_the_unit(kpi, label):
+    assert plots.kpi_label(kpi) == label

@@ -1,0 +1,118 @@
+"""`simcoord report` turns notebook 02 into a self-contained HTML report with its tables."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from simcoord.cli.app import main
+
+from support import ROOT
+NOTEBOOK = ROOT / "notebooks" / "02-compare-policies.ipynb"
+HOSTILE_NAME = "<script>alert('x')</script> & co"
+
+
+class TableCells(HTMLParser):
+    """Text of every cell of every <table>, as a list of rows per table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self.tables and self.tables[-1]:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(text: str) -> list[list[list[str]]]:
+    parser = TableCells()
+    parser.feed(text)
+    return parser.tables
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """Notebook 02 at a tiny size: the baseline against one policy whose name is hostile HTML."""
+    tmp = tmp_path_factory.mktemp("report")
+    policies = tmp / "policies"
+    policies.mkdir()
+    (policies / "hostile.yaml").write_text(
+        f"extends: {ROOT / 'scenarios' / 'policies' / 'sla-enforced.yaml'}\nname: \"{HOSTILE_NAME}\"\n")
+    html = tmp / "out" / "compare.html"
+    code = main(["report", str(NOTEBOOK), "-p", "REPLICATIONS", "2", "-p", "DAYS", "30", "-p", "WORKERS", "1",
+                 "-p", "POLICY_FILES", str(policies / "*.yaml"), "--html", str(html)])
+    assert code == 0
+    return html, html.read_text(encoding="utf-8")
+
+
+def test_html_holds_the_comparison_table_and_embedded_images(report):
+    _, text = report
+    comparison = next(t for t in html_tables(text) if t and "95 % CI" in t[0])
+    header = comparison[0]
+    rows = [row for row in comparison[1:] if row and row[0] not in ("", "policy")]  # body rows
+    assert header[-1] == "verdict" and len(rows) == 8  # one policy, eight KPIs shown
+    assert {row[-1] for row in rows} <= {"better", "worse", "higher", "lower", "no difference"}
+    cells = {cell for row in comparison for cell in row}
+    assert {"hostile", "revenue", "total_cost", "sla_first_touch_pct"} <= cells
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) >= 2  # forest plot and Pareto chart, inline
+    assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
+    assert "<h1" in text and "Compare the coordination policies" in text
+
+
+def test_code_hidden_and_scenario_strings_escaped(report):
+    _, text = report
+    assert "run_experiment(" not in text  # code cells left out by default
+    assert "<script>alert('x')</script>" not in text
+    assert "&lt;script&gt;alert(" in text  # the scenario name shows, escaped
+    assert 'id="run-manifest"' in text and "&quot;REPLICATIONS&quot;: 2" in text
+
+
+def test_tables_exported_as_csv_and_excel_with_a_manifest(report):
+    html, _ = report
+    tables = html.with_name("compare_tables")
+    comparison = pd.read_csv(tables / "comparison.csv")
+    assert set(comparison["policy"]) == {"hostile"}  # named by file stem
+    assert {"kpi", "change", "95 % CI", "verdict"} <= set(comparison.columns)
+    workbook = openpyxl.load_workbook(tables / "tables.xlsx", read_only=True)
+    assert workbook.sheetnames[0] == "run manifest" and "comparison" in workbook.sheetnames
+    manifest = json.loads((tables / "manifest.json").read_text())
+    assert manifest["parameters"]["REPLICATIONS"] == 2 and "comparison" in manifest["tables"]
+    assert html.with_suffix(".ipynb").is_file()  # the executed notebook, kept for traceability
+
+
+def test_show_code_keeps_the_code_and_parameters_parse_as_yaml():
+    import nbformat
+
+    from simcoord.present.report import parse_parameters, to_html
+
+    notebook = nbformat.read(ROOT / "notebooks" / "01-quickstart.ipynb", as_version=4)
+    hidden = to_html(notebook, show_code=False, manifest={"notebook": "01"})
+    shown = to_html(notebook, show_code=True, manifest={"notebook": "01"})
+    assert "funnel_counts" not in hidden and "funnel_counts" in shown
+    assert "<title>01 · Quickstart" in hidden
+    charts = re.findall(r'<img alt="([^"]+)"[^>]*src="data:image/png', hidden)
+    assert len(charts) == hidden.count("<img ") > 0 and all(alt.startswith("Chart: ") for alt in charts)
+    assert parse_parameters([["DAYS", "30"], ["RATE", "0.5"], ["NAME", "a b"], ["LIST", "[1, 2]"]]) == \
+        {"DAYS": 30, "RATE": 0.5, "NAME": "a b", "LIST": [1, 2]}
