@@ -24,13 +24,13 @@ from scipy.stats import qmc
 from simcoord.experiments.experiment import Experiment, run_experiment
 from simcoord.kpis.registry import KPIS
 from simcoord.scenario.loading import ScenarioError, resolve_file, scenario_from_dict
+from simcoord.scenario.paths import set_path
 from simcoord.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from distributed import Client
 
 Factors = Mapping[str, "Sequence[Any] | tuple[float, float]"]
-_MISSING = object()
 
 
 def base_mapping(base: "Scenario | str | Path | Mapping[str, Any]") -> tuple[dict[str, Any], str]:
@@ -42,36 +42,6 @@ def base_mapping(base: "Scenario | str | Path | Mapping[str, Any]") -> tuple[dic
     data = resolve_file(base)
     data.setdefault("name", Path(base).stem)
     return data, str(base)
-
-
-def _child(node: Any, part: str) -> Any:
-    if isinstance(node, dict):
-        return node.get(part, _MISSING)
-    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-        return node[int(part)]
-    return _MISSING
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of ``data`` with the field at dotted ``path`` set to ``value``.
-
-    The path must name a field the schema knows: it is looked up in ``data`` as validated
-    (defaults filled in), so a misspelt path raises :class:`KeyError`."""
-    parts = path.split(".")
-    out = copy.deepcopy(data)
-    node = out
-    for part in parts[:-1]:
-        node = _child(node, part)
-        if node is _MISSING or not isinstance(node, (dict, list)):
-            raise KeyError(path)
-    last = parts[-1]
-    if isinstance(node, list):
-        if _child(node, last) is _MISSING:
-            raise KeyError(path)
-        node[int(last)] = value
-    else:
-        node[last] = value
-    return out
 
 
 def _complete(data: dict[str, Any], source: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from simcoord.scenario.paths import has_path
 from simcoord.scenario.schema import FieldProblem, Scenario
 
 MAX_FILE_BYTES = 2_000_000
@@ -191,15 +192,7 @@ def origin_of(path: str | Path, field: str) -> Path:
     while current.is_file() and current not in seen:
         seen.add(current)
         data = _read_mapping(current)
-        node: Any = data
-        for part in field.split("."):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                break
-        else:
+        if has_path(data, field):
             return current if current != Path(path).resolve() else Path(path)
         parent = data.get("extends")
         if not isinstance(parent, str):

@@ -7,21 +7,12 @@ import pytest
 
 from simcoord.cli.app import main
 from simcoord.scenario.loading import ScenarioError, resolve_file
-from simcoord.experiments.sweep import (design_table, full_factorial, latin_hypercube, pareto_front, set_path, sweep,
+from simcoord.experiments.sweep import (design_table, full_factorial, latin_hypercube, pareto_front, sweep,
                             tornado, variant)
 
 from support import BASELINE
 
 FAST = {"replications": 2, "days": 10, "workers": 1, "progress": False}
-
-
-def test_set_path_changes_one_field_and_copies():
-    data = {"policy": {"sla": {"first_touch": {"hours": 24}}}, "list": [{"a": 1}]}
-    out = set_path(set_path(data, "policy.sla.first_touch.hours", 4), "list.0.a", 2)
-    assert out["policy"]["sla"]["first_touch"]["hours"] == 4 and out["list"][0]["a"] == 2
-    assert data["policy"]["sla"]["first_touch"]["hours"] == 24
-    with pytest.raises(KeyError):
-        set_path(data, "policy.sla.nothing.hours", 1)
 
 
 @pytest.mark.parametrize("settings, field, problem", [
