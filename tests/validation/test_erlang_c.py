@@ -1,4 +1,5 @@
-"""Theory tells us the M/M/c waits: Erlang C for the probability of waiting and the mean wait.
+"""Theory tells us the M/M/c queue: Erlang C for the probability of waiting and the mean wait,
+and a utilisation of rho.
 
 The validation scenario (one channel, one stage, c pooled reps, 24/7, timers off) is run
 at utilisations 0.5, 0.8 and 0.95; waits are read from the event log (work start minus
@@ -8,10 +9,16 @@ analytic values must lie inside the 99 % CI of the replications.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import NamedTuple
+
 import pytest
+from support import MMC
 from validation_support import ci_contains, erlang_c, mmc_mean_wait, mmc_scenario, relative_half_width, work_waits
 
 from simcoord.model.company import simulate
+from simcoord.scenario.loading import load_scenario
+from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_WEEK
 
 SERVERS = 3
 SERVICE_RATE = 1.0  # per hour
@@ -21,34 +28,53 @@ PLANS = {0.5: (8, 150, 24.0), 0.8: (10, 100, 48.0), 0.95: (10, 200, 240.0)}
 PRECISION = {0.5: 0.15, 0.8: 0.15, 0.95: 0.4}
 
 
-def _replications(rho: float) -> tuple[list[float], list[float]]:
+class Replications(NamedTuple):
+    """One value per replication, measured after the warm-up."""
+
+    mean_wait: list[float]  # hours from queueing to work start
+    waited: list[float]  # share of first touches that waited at all
+    utilisation: list[float]  # reps' busy hours over their available hours
+
+
+@cache
+def replications(rho: float) -> Replications:
+    """The M/M/c queue at utilisation ``rho``, run as ``PLANS[rho]`` says (once, shared by the tests)."""
     reps, days, warmup = PLANS[rho]
     scenario = mmc_scenario(rho * SERVERS * SERVICE_RATE, SERVERS, 1 / SERVICE_RATE)
-    mean_waits, p_waits = [], []
+    measured = Replications([], [], [])
     for seed in range(reps):
-        waits = work_waits(simulate(scenario, seed=seed, days=days).events, ["first_touch"], warmup)
-        mean_waits.append(float(waits.mean()))
-        p_waits.append(float((waits > 0).mean()))
-    return mean_waits, p_waits
+        events = simulate(scenario, seed=seed, days=days).events
+        waits = work_waits(events, ["first_touch"], warmup)
+        touches = events[(events["activity"] == "first_touch") & (events["time"] >= warmup)]
+        measured.mean_wait.append(float(waits.mean()))
+        measured.waited.append(float((waits > 0).mean()))
+        measured.utilisation.append(touches["work_hours"].sum() / (SERVERS * (days * HOURS_PER_DAY - warmup)))
+    return measured
+
+
+def test_mmc_scenario_is_the_queue_it_claims_to_be():
+    scenario = load_scenario(MMC)
+    assert scenario.calendar.always_open and scenario.policy.routing.mode == "pooled"
+    assert scenario.organisation.sales.staff == SERVERS and scenario.funnel.first_touch_hours.dist == "exponential"
+    arrivals_per_hour = sum(c.leads_per_week for c in scenario.demand.channels.values()) / HOURS_PER_WEEK
+    assert arrivals_per_hour == pytest.approx(0.8 * SERVERS * SERVICE_RATE)
 
 
 @pytest.mark.parametrize("rho", sorted(PLANS))
 def test_single_stage_matches_erlang_c(rho: float) -> None:
     lam = rho * SERVERS * SERVICE_RATE
-    mean_waits, p_waits = _replications(rho)
+    measured = replications(rho)
 
-    ok, message = ci_contains(p_waits, erlang_c(SERVERS, lam / SERVICE_RATE))
+    ok, message = ci_contains(measured.waited, erlang_c(SERVERS, lam / SERVICE_RATE))
     assert ok, f"P(wait) at rho {rho}: {message}"
-    ok, message = ci_contains(mean_waits, mmc_mean_wait(SERVERS, lam, SERVICE_RATE))
+    ok, message = ci_contains(measured.mean_wait, mmc_mean_wait(SERVERS, lam, SERVICE_RATE))
     assert ok, f"mean wait at rho {rho}: {message}"
     # the check has teeth: the CIs are narrow enough to tell a modest error apart
-    assert relative_half_width(mean_waits, 0.95) < PRECISION[rho]
-    assert relative_half_width(p_waits, 0.95) < 0.05
+    assert relative_half_width(measured.mean_wait, 0.95) < PRECISION[rho]
+    assert relative_half_width(measured.waited, 0.95) < 0.05
 
 
-def test_erlang_c_formula_matches_textbook_values() -> None:
-    # M/M/1: P(wait) = rho; M/M/2 at a = 1: C = 1/3; M/M/3 at a = 2.4: C = 0.6472 (tables)
-    assert erlang_c(1, 0.7) == pytest.approx(0.7)
-    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
-    assert erlang_c(3, 2.4) == pytest.approx(0.6472, abs=1e-4)
-    assert mmc_mean_wait(1, 0.5, 1.0) == pytest.approx(1.0)  # rho / (mu - lambda)
+@pytest.mark.parametrize("rho", sorted(PLANS))
+def test_single_stage_utilisation_is_rho(rho: float) -> None:
+    ok, message = ci_contains(replications(rho).utilisation, rho)
+    assert ok, f"utilisation at rho {rho}: {message}"

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import pytest
-from validation_support import BASELINE_FILE
+from support import BASELINE
 
 from simcoord.scenario.loading import load_scenario
 from simcoord.model.company import simulate
@@ -51,7 +51,7 @@ STAGES = {
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    return simulate(load_scenario(BASELINE_FILE), seed=11, days=DAYS).events
+    return simulate(load_scenario(BASELINE), seed=11, days=DAYS).events
 
 
 def stage_intervals(events: pd.DataFrame, stage: Stage) -> pd.DataFrame:

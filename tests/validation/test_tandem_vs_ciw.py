@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ciw
 import numpy as np
-from validation_support import relative_half_width, same_mean, scenario_variant, MMC_FILE, HOURS_PER_WEEK
+from support import MMC
+from validation_support import relative_half_width, same_mean, scenario_variant
 
 from simcoord.model.company import simulate
+from simcoord.vocabulary import HOURS_PER_WEEK
 
 SERVERS = 4
 ARRIVALS_PER_HOUR = 1.3
@@ -32,7 +34,7 @@ def funnel_scenario():
     """The M/M/c scenario extended to the three-stage funnel, all timers off."""
     exp = lambda mean: {"dist": "exponential", "mean": mean}  # noqa: E731
     grades = lambda p: {g: p for g in ("L1", "L2", "L3", "L4", "L5")}  # noqa: E731
-    return scenario_variant(MMC_FILE, {
+    return scenario_variant(MMC, {
         "organisation": {"sales": {"staff": SERVERS, "hourly_cost": 0}, "service": {"staff": 1, "hourly_cost": 0}},
         "demand": {"channels": {"arrivals": {"leads_per_week": ARRIVALS_PER_HOUR * HOURS_PER_WEEK}}},
         "funnel": {

@@ -12,15 +12,13 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
+from support import MMC
 
+from simcoord.experiments.stats import mean_ci
 from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
 from simcoord.scenario.schema import Scenario
-from simcoord.experiments.stats import mean_ci
+from simcoord.vocabulary import HOURS_PER_WEEK
 
-ROOT = Path(__file__).resolve().parents[2]
-MMC_FILE = ROOT / "scenarios" / "validation" / "mmc.yaml"
-BASELINE_FILE = ROOT / "scenarios" / "baseline.yaml"
-HOURS_PER_WEEK = 168.0
 #: Overrides that make mmc.yaml a pure single-stage queue whatever its defaults: MQLs reach
 #: sales the moment they are born (no hand-over batches), no production runs or disputes.
 PURE_QUEUE = {
@@ -50,7 +48,7 @@ def mmc_mean_wait(servers: int, arrival_rate: float, service_rate: float) -> flo
 def scenario_variant(base_file: Path, *overrides: dict[str, Any]) -> Scenario:
     """``base_file`` with ``overrides`` laid over it (like ``extends:``), validated."""
     data = resolve_file(base_file)
-    for override in (PURE_QUEUE, *overrides) if base_file == MMC_FILE else overrides:
+    for override in (PURE_QUEUE, *overrides) if base_file == MMC else overrides:
         data = deep_merge(data, override)
     return scenario_from_dict(data, source=base_file)
 
@@ -63,7 +61,7 @@ def mmc_scenario(arrivals_per_hour: float, servers: int, mean_service_hours: flo
         "demand": {"channels": {"arrivals": {"leads_per_week": arrivals_per_hour * HOURS_PER_WEEK}}},
         "funnel": {"first_touch_hours": {"dist": "exponential", "mean": mean_service_hours}},
     }
-    return scenario_variant(MMC_FILE, override, extra)
+    return scenario_variant(MMC, override, extra)
 
 
 def work_waits(events: pd.DataFrame, activities: Iterable[str], after_hours: float = 0.0) -> pd.Series:
