@@ -13,6 +13,8 @@ from typing import Callable, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simcoord.scenario.limits import check_magnitudes
+
 Sampler = Callable[[np.random.Generator], float]
 
 DistName = Literal["constant", "exponential", "uniform", "triangular", "lognormal", "gamma", "empirical"]
@@ -53,8 +55,6 @@ class Distribution(BaseModel):
 
     @model_validator(mode="after")
     def _check_parameters(self) -> "Distribution":
-        from simcoord.scenario.schema import check_magnitudes
-
         check_magnitudes({name: getattr(self, name) for name in type(self).model_fields})
         needed = {
             "constant": ("value",),

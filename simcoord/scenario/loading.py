@@ -15,7 +15,8 @@ import yaml
 from pydantic import ValidationError
 
 from simcoord.scenario.paths import has_path
-from simcoord.scenario.schema import FieldProblem, Scenario
+from simcoord.scenario.limits import FieldProblem
+from simcoord.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 20  # nesting levels a scenario ever needs is about 5; deeper is a mistake or an attack

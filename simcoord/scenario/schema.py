@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from types import UnionType
-from typing import Annotated, Literal, Union, get_args, get_origin
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from simcoord.scenario.distributions import Distribution, constant, exponential, lognormal, triangular
+from simcoord.scenario.limits import MAX_HEAD_COUNT, FieldProblem, check_magnitudes, holds_bool, is_number_type
 
 GRADES = ("L1", "L2", "L3", "L4", "L5")
 TIERS = ("enterprise", "mid_market", "small")
@@ -32,58 +32,6 @@ Fraction = Annotated[float, Field(ge=0, le=1)]  # a share, probability or weight
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-class FieldProblem(ValueError):
-    """A check across fields that knows which field is wrong: ``field`` is its dotted path
-    relative to the section that raises it, so the error names that field, not the section."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(problem)
-        self.field = field
-
-
-MAX_MAGNITUDE = 1e9  # no quantity in a company scenario is larger; bigger numbers are typos or attacks
-MAX_HEAD_COUNT = 10_000
-
-
-def check_magnitudes(values: dict[str, object]) -> None:
-    """Reject numbers beyond :data:`MAX_MAGNITUDE` anywhere in a section (nested mappings and lists too)."""
-    def walk(name: str, value: object) -> None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
-            raise ValueError(f"{name} = {value:.3g} is out of range (at most {MAX_MAGNITUDE:.0e})")
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(f"{name}.{key}", item)
-        elif isinstance(value, (list, tuple)):
-            for index, item in enumerate(value):
-                walk(f"{name}.{index}", item)
-    for field, value in values.items():
-        walk(field, value)
-
-
-def _is_number_type(annotation: object) -> bool:
-    """True for ``int``/``float`` (constrained or optional) and mappings or sequences of them."""
-    origin, args = get_origin(annotation), get_args(annotation)
-    if origin is Annotated:
-        return _is_number_type(args[0])
-    if annotation in (int, float):
-        return True
-    if origin is dict:
-        return _is_number_type(args[1])
-    if origin in (tuple, list):
-        return all(_is_number_type(a) for a in args if a is not Ellipsis)
-    if origin in (Union, UnionType):
-        return all(_is_number_type(a) for a in args if a is not type(None))
-    return False
-
-
-def _holds_bool(value: object) -> bool:
-    if isinstance(value, dict):
-        return any(_holds_bool(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_holds_bool(v) for v in value)
-    return isinstance(value, bool)
-
-
 class Spec(BaseModel):
     """Base for every scenario section: unknown keys are errors; values are immutable and finite."""
 
@@ -94,7 +42,7 @@ class Spec(BaseModel):
     def _no_true_for_a_number(cls, value: object, info: ValidationInfo) -> object:
         """YAML's ``true``/``false`` would pass as 1/0 where a number belongs: a typo, not a number."""
         field = cls.model_fields.get(info.field_name or "")
-        if field is not None and _is_number_type(field.annotation) and _holds_bool(value):
+        if field is not None and is_number_type(field.annotation) and holds_bool(value):
             raise ValueError("expected a number, got true/false")
         return value
 
