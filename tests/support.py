@@ -17,7 +17,8 @@ from simcoord.model import marketing
 from simcoord.kpis.registry import compute_kpis
 from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
 from simcoord.model.company import Model
-from simcoord.scenario.schema import GRADES, Scenario
+from simcoord.scenario.schema import Scenario
+from simcoord.vocabulary import GRADES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
