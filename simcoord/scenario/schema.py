@@ -16,20 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from simcoord.scenario.distributions import Distribution, constant, exponential, lognormal, triangular
 from simcoord.scenario.limits import MAX_HEAD_COUNT, FieldProblem, check_magnitudes, holds_bool, is_number_type
+from simcoord.vocabulary import CLOSING, DEPARTMENTS, GRADES, HOURS_PER_WEEK, LEAD_ACTIVITIES
 
-GRADES = ("L1", "L2", "L3", "L4", "L5")
-TIERS = ("enterprise", "mid_market", "small")
-DEPARTMENTS = ("marketing", "sales", "production", "service")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Activities a lead's rows in the event log already use (and "closing", where ``advanced``
-#: rows say a lead left the last stage): a funnel stage named like one would make the log ambiguous.
-LEAD_ACTIVITY_NAMES = ("created", "nurtured", "wake_up_attempt", "dormant", "behaviour_trigger", "qualification",
-                       "mql", "assigned", "first_touch", "sql", "invalid", "advanced", "won", "lost", "recycled",
-                       "discarded", "released_to_pool", "claimed_from_pool", "reassigned_from_pool",
-                       "sla_escalated", "feedback_note", "dispute_opened", "dispute_resolved", "closing")
+#: Activities a lead's rows in the event log already use (and the closing name that ``advanced`` rows
+#: give after the last stage): a funnel stage named like one would make the log ambiguous.
+LEAD_ACTIVITY_NAMES = (*LEAD_ACTIVITIES, CLOSING)
+# pydantic needs literal choices; a test holds each to its tuple in simcoord.vocabulary.
+Grade = Literal["L1", "L2", "L3", "L4", "L5"]
+Tier = Literal["enterprise", "mid_market", "small"]
+Department = Literal["marketing", "sales", "production", "service"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SHARE_TOLERANCE = 1e-6
 Fraction = Annotated[float, Field(ge=0, le=1)]  # a share, probability or weight
 NonNegative = Annotated[float, Field(ge=0)]
+HeadCount = Annotated[int, Field(ge=0, le=MAX_HEAD_COUNT)]
 
 
 class Spec(BaseModel):
@@ -69,7 +69,7 @@ class CalendarSpec(Spec):
 
     start_date: dt.date = Field(dt.date(2026, 1, 5), le=LATEST_START_DATE,
                                 description="first simulated day (time 0 = its midnight)")
-    working_days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ("mon", "tue", "wed", "thu", "fri")
+    working_days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
     day_start_hour: float = Field(9.0, ge=0, le=24)
     day_end_hour: float = Field(18.0, ge=0, le=24)
     holidays: tuple[dt.date, ...] = ()
@@ -83,7 +83,7 @@ class CalendarSpec(Spec):
 
     @property
     def hours_per_week(self) -> float:
-        return 168.0 if self.always_open else len(set(self.working_days)) * (self.day_end_hour - self.day_start_hour)
+        return HOURS_PER_WEEK if self.always_open else len(set(self.working_days)) * (self.day_end_hour - self.day_start_hour)
 
 
 # --------------------------------------------------------------------------- organisation
@@ -116,7 +116,7 @@ class OrganisationSpec(Spec):
 # --------------------------------------------------------------------------- demand
 class ChannelSpec(Spec):
     leads_per_week: float = Field(ge=0, le=1_000_000, description="mean arrival rate before profiles and campaigns")
-    grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction] | None = Field(
+    grade_shares: dict[Grade, Fraction] | None = Field(
         None, description="behaviour grade mix of this channel; default: lead_mix.grade_shares"
     )
     conversion_multiplier: float = Field(1.0, ge=0, description=(
@@ -183,14 +183,14 @@ class IndustrySpec(Spec):
 
 
 class LeadMixSpec(Spec):
-    tier_shares: dict[Literal["enterprise", "mid_market", "small"], Fraction] = {
+    tier_shares: dict[Tier, Fraction] = {
         "enterprise": 0.12, "mid_market": 0.33, "small": 0.55,
     }
-    grade_shares: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction] = {
+    grade_shares: dict[Grade, Fraction] = {
         "L1": 0.34, "L2": 0.28, "L3": 0.2, "L4": 0.11, "L5": 0.07,
     }
     deal_value: Distribution = lognormal(mean=18000.0, sd=12000.0)
-    tier_value_multiplier: dict[Literal["enterprise", "mid_market", "small"], NonNegative] = {
+    tier_value_multiplier: dict[Tier, NonNegative] = {
         "enterprise": 3.0, "mid_market": 1.2, "small": 0.6,
     }
     industries: dict[str, IndustrySpec] = {
@@ -233,7 +233,7 @@ class StageSpec(Spec):
     name: str
     customer_days: Distribution = exponential(2.0)
     work_hours: Distribution = triangular(0.5, 1.5, 3.0)
-    conversion: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction]
+    conversion: dict[Grade, Fraction]
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":
@@ -254,7 +254,7 @@ class ResponseDecaySpec(Spec):
 
 class FunnelSpec(Spec):
     first_touch_hours: Distribution = triangular(0.2, 0.4, 1.0)
-    qualification: dict[Literal["L1", "L2", "L3", "L4", "L5"], Fraction] = Field(
+    qualification: dict[Grade, Fraction] = Field(
         {"L1": 0.25, "L2": 0.35, "L3": 0.5, "L4": 0.65, "L5": 0.8},
         description="probability the first touch qualifies the lead (MQL -> SQL)",
     )
@@ -316,8 +316,8 @@ class ServiceSpec(Spec):
     late_response_penalty: float = Field(0.06, ge=0, le=1, description="satisfaction lost per late ticket response")
     on_time_response_gain: float = Field(0.01, ge=0, le=1)
     late_delivery_penalty: float = Field(0.15, ge=0, le=1, description="satisfaction lost on a backordered delivery")
-    repurchase_grade: Literal["L1", "L2", "L3", "L4", "L5"] = "L4"
-    referral_grade: Literal["L1", "L2", "L3", "L4", "L5"] = "L3"
+    repurchase_grade: Grade = "L4"
+    referral_grade: Grade = "L3"
     repurchase_conversion_multiplier: float = Field(1.6, ge=0)
     referral_conversion_multiplier: float = Field(1.3, ge=0)
     review_interval_days: float = Field(90.0, gt=0, description="how often a customer decides to stay, repurchase, refer")
@@ -400,7 +400,7 @@ class IncentiveSpec(Spec):
 
     @model_validator(mode="after")
     def _weights(self) -> "IncentiveSpec":
-        for role in ("marketing", "sales", "production", "service"):
+        for role in DEPARTMENTS:
             _check_shares(getattr(self, role), f"{role} weights")
         return self
 
@@ -417,14 +417,14 @@ class MeetingSpec(Spec):
     their work for ``duration_hours``; ``syncs`` take effect after."""
 
     name: str
-    attendees: dict[Literal["marketing", "sales", "production", "service"], Annotated[int, Field(ge=0, le=MAX_HEAD_COUNT)]] = Field(
+    attendees: dict[Department, HeadCount] = Field(
         description="head count per department attending"
     )
     every_days: float = Field(gt=0)
     duration_hours: float = Field(gt=0)
     first_day: float = Field(0.0, ge=0, description="days since the start date of the first meeting")
     until_day: float | None = Field(None, ge=0, description="no meetings after this day (None: all year)")
-    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
+    weekday: Weekday | None = None
     war_room: bool = Field(False, description="while the series runs, disputes close within the war-room limit")
     syncs: tuple[Literal["forecast", "lead_feedback", "pool_review", "disputes", "recycling"], ...] = ()
 
@@ -455,7 +455,7 @@ class AlertSpec(Spec):
 
     enabled: bool = False
     daily_orders_above: int = Field(12, ge=0)
-    attendees: dict[Literal["marketing", "sales", "production", "service"], Annotated[int, Field(ge=0, le=MAX_HEAD_COUNT)]] = {"sales": 1, "production": 2}
+    attendees: dict[Department, HeadCount] = {"sales": 1, "production": 2}
     duration_hours: float = Field(1.0, gt=0)
 
 
