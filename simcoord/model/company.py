@@ -1,32 +1,34 @@
-"""The model: builds the departments from a scenario, wires them and runs them.
+"""The model's root: builds one simulated company from a scenario, wires its departments and runs it.
 
-``simulate(scenario, seed, days)`` is the single entry point from plain config and a
-seed to data: no globals, no file I/O.
+``simulate(scenario, seed, days)`` is the single entry point from plain config and a seed to
+data: no globals, no file I/O. The departments (``marketing``, ``sales``, ``production``,
+``service``) and the information flow (``coordination``) never import each other: where a case
+goes when one of them is done with it is wired here, in :class:`Handoffs`.
 """
 
 from __future__ import annotations
 
 import gc
-from bisect import bisect_right
-from itertools import accumulate, count
-from typing import Any, Generator, NamedTuple
+from itertools import count
+from typing import Callable, Generator, NamedTuple
 
 import numpy as np
 import pandas as pd
 import simpy
 
-from simcoord.model import marketing, production
-from simcoord.scenario.calendar import WorkCalendar
-from simcoord.model.coordination import Coordination
-from simcoord.scenario.distributions import Sampler
+from simcoord.kpis import compute_kpis
 from simcoord.log.store import EventLog, ParquetEventLog, empty_frame
-from simcoord.kpis.registry import compute_kpis
+from simcoord.model import marketing, production, sales, service
+from simcoord.model.coordination import Coordination
+from simcoord.model.entities import Lead, Order
 from simcoord.model.meetings import hold_meetings
-from simcoord.model.staff import NEVER, Team, work
+from simcoord.model.pool import PublicPool
+from simcoord.model.staff import Team
+from simcoord.model.streams import Choices, Samplers, Streams
+from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.schema import Scenario
-from simcoord.model.streams import Streams
+from simcoord.vocabulary import HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
 MAX_DAYS = 36_525.0  # 100 simulated years: longer is a typo (and leaves the calendar's date range)
 
 
@@ -40,8 +42,31 @@ class SimulationResult(NamedTuple):
     kpis: pd.Series
 
 
+class Handoffs(NamedTuple):
+    """Where a case goes when a department is done with it: the only place departments meet.
+
+    ============================  =========================================  ==============
+    hand-off                      from                                       to
+    ============================  =========================================  ==============
+    ``to_sales(lead, previous)``  MQL hand-over; pool claim; pool review     sales.pursue
+    ``to_production(lead)``       deal won                                   an order
+    ``to_service(lead, o, late)`` order delivered                            onboarding
+    ``to_marketing(channel,..)``  repurchase or referral                     a new lead
+    ``to_recycling(lead, why)``   lead lost or found invalid                 nurture again
+    ``to_wake_up(lead)``          left unclaimed in the public pool          wake-up
+    ============================  =========================================  ==============
+    """
+
+    to_sales: Callable[..., Generator]
+    to_production: Callable[[Lead], object]
+    to_service: Callable[[Lead, Order, bool], object]
+    to_marketing: Callable[..., Lead]
+    to_recycling: Callable[[Lead, str], bool]
+    to_wake_up: Callable[[Lead], Generator]
+
+
 class Model:
-    """One simulated company: environment, calendar, staff, streams and the event log."""
+    """One simulated company: environment, calendar, randomness, staff, departments and the event log."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
                  warmup_days: float = 0.0, keep_events: bool = True) -> None:
@@ -52,73 +77,32 @@ class Model:
         self.env = simpy.Environment()
         self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
         self.streams = Streams(seed)
+        self.samplers = Samplers(scenario)
+        self.choose = Choices()
+        self.ids = count(1)  # entity ids, shared by every kind
         self.log = log if log is not None else EventLog()  # ParquetEventLog: bounded memory
-        self._ids = count(1)
-        self._choices: dict[int, tuple[list[str], list[float]]] = {}  # keyed by id() of long-lived dicts only
         self.industry_shares = {name: spec.share for name, spec in scenario.lead_mix.industries.items()}
         self.score_validity_days = {name: spec.score_validity_days for name, spec in scenario.lead_mix.industries.items()}
-        self._samplers: dict[str, Sampler] = {}
-        self.teams = self._build_teams()
+        self.teams = build_teams(self.env, scenario)
         self.plant = production.Plant(self)
+        self.pool = PublicPool()
         self.coordination = Coordination(self)
+        self.handoffs = self._wire()
 
-    def _build_teams(self) -> dict[str, Team]:
-        org = self.scenario.organisation
-        routing = self.scenario.policy.routing
-        key_accounts = org.key_account_staff if routing.key_account_routing else 0
-        teams = {
-            "marketing": Team(self.env, "marketing", "marketing", org.marketing.staff, "pooled"),
-            "sales": Team(self.env, "sales", "sales", org.sales.staff - key_accounts, routing.mode),
-            "production": Team(self.env, "production", "production", org.production.staff, "pooled"),
-            "service": Team(self.env, "service", "service", org.service.staff, "pooled"),
-        }
-        if key_accounts:
-            teams["key_accounts"] = Team(self.env, "key_accounts", "sales", key_accounts, routing.mode)
-        return teams
-
-    # ---------------------------------------------------------------- helpers for processes
-    def new_id(self) -> int:
-        return next(self._ids)
-
-    def sampler(self, path: str) -> Sampler:
-        """The sampler of the distribution at dotted ``path`` in the scenario (cached)."""
-        sampler = self._samplers.get(path)
-        if sampler is None:
-            node: Any = self.scenario
-            for part in path.split("."):
-                node = node[int(part)] if part.isdigit() else getattr(node, part)
-            sampler = self._samplers[path] = node.sampler()
-        return sampler
-
-    def choose(self, rng: np.random.Generator, shares: dict[str, float]) -> str:
-        """Draw one key of ``shares`` with those probabilities (one uniform per draw).
-
-        ``shares`` must live as long as the model (scenario fields, model attributes): the
-        cumulative table is cached by its identity."""
-        key = id(shares)
-        cached = self._choices.get(key)
-        if cached is None:
-            names = list(shares)
-            cached = (names, list(accumulate(shares[n] for n in names)))
-            self._choices[key] = cached
-        names, cumulative = cached
-        index = bisect_right(cumulative, rng.random() * cumulative[-1])
-        return names[min(index, len(names) - 1)]
-
-    def step_multiplier(self, lead) -> float:
-        """The lead's channel quality applied to one funnel step: the product over qualification
-        and every stage equals the channel's ``conversion_multiplier``."""
-        return lead.conversion_multiplier ** (1.0 / (1 + len(self.scenario.funnel.stages)))
-
-    def deal_value(self, rng: np.random.Generator) -> float:
-        return self.sampler("lead_mix.deal_value")(rng)
-
-    def work(self, entity: int, kind: str, activity: str, hours: float, team: Team, owner=None,
-             priority: float = 0, deadline: float = NEVER, **attrs: Any) -> Generator:
-        return work(self, entity, kind, activity, hours, team, owner, priority, deadline, **attrs)
+    def _wire(self) -> Handoffs:
+        env = self.env
+        return Handoffs(
+            to_sales=lambda lead, previous_owner=None: sales.pursue(self, lead, previous_owner),
+            to_production=lambda lead: env.process(production.fulfil(self, lead)),
+            to_service=lambda lead, order, late: env.process(service.onboard(self, lead, order, late)),
+            to_marketing=lambda channel, **profile: marketing.create_lead(self, channel, **profile),
+            to_recycling=lambda lead, reason: marketing.recycle(self, lead, reason),
+            to_wake_up=lambda lead: marketing.wake_from_pool(self, lead),
+        )
 
     # ---------------------------------------------------------------- running
     def start(self) -> None:
+        """Start the processes that run on their own: arrivals, campaigns, planning, meetings, information."""
         for channel in self.scenario.demand.channels:
             self.env.process(marketing.generate_leads(self, channel))
         for index in range(len(self.scenario.demand.campaigns)):
@@ -130,6 +114,7 @@ class Model:
         self.coordination.start()
 
     def run(self) -> SimulationResult:
+        """Run to the horizon; the event log becomes a frame (or stays streamed) and the KPIs."""
         self.start()
         # The cyclic collector would rescan the growing heap again and again while nothing in
         # it is cyclic garbage (log rows hold atomic values only). It stays paused while the log
@@ -147,6 +132,21 @@ class Model:
             if collecting:
                 gc.enable()
         return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
+
+
+def build_teams(env: simpy.Environment, scenario: Scenario) -> dict[str, Team]:
+    """One team per department; a key-account team apart from sales when routing has one."""
+    org, routing = scenario.organisation, scenario.policy.routing
+    key_accounts = org.key_account_staff if routing.key_account_routing else 0
+    teams = {
+        "marketing": Team(env, "marketing", "marketing", org.marketing.staff, "pooled"),
+        "sales": Team(env, "sales", "sales", org.sales.staff - key_accounts, routing.mode),
+        "production": Team(env, "production", "production", org.production.staff, "pooled"),
+        "service": Team(env, "service", "service", org.service.staff, "pooled"),
+    }
+    if key_accounts:
+        teams["key_accounts"] = Team(env, "key_accounts", "sales", key_accounts, routing.mode)
+    return teams
 
 
 def check_settings(seed: int, days: float, warmup_days: float = 0.0) -> None:

@@ -8,13 +8,16 @@ the event log.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Generator
+
+from simcoord.vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from simcoord.model.company import Model
+    from simcoord.scenario.schema import PolicySpec
 
 DEPARTMENT = "coordination"
-HOURS_PER_DAY = 24.0
 
 
 def open_dispute(model: "Model", entity: int, kind: str, dispute: str, probability: float, value: float) -> Generator:
@@ -33,13 +36,20 @@ def resolve(model: "Model", entity: int, kind: str, dispute: str, value: float) 
     if spec.preauthorised_limit > 0 and value < spec.preauthorised_limit:
         level = "preauthorised"
         yield env.timeout(spec.cosign_hours)
-    elif model.coordination.war_room_active():
+    elif war_room_active(model.scenario.policy, env.now / HOURS_PER_DAY):
         level = "war_room"
         yield env.timeout(rng.uniform(0.0, spec.war_room_hours))
     else:
         level = yield from climb_ladder(model, rng)
     model.log.record(entity, kind, env.now, "dispute_resolved", DEPARTMENT, None, dispute=dispute, level=level,
                      hours=env.now - opened)
+
+
+def war_room_active(policy: "PolicySpec", day: float) -> bool:
+    """Whether a war-room meeting series covers ``day`` (days since the start): disputes are then
+    settled in the room at once."""
+    return any(m.war_room and m.first_day <= day <= (m.until_day if m.until_day is not None else math.inf)
+               for m in policy.meetings)
 
 
 def climb_ladder(model: "Model", rng) -> Generator:

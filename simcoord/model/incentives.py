@@ -36,8 +36,12 @@ def batch_units(base_units: float, incentives: "IncentiveSpec") -> float:
     return max(1.0, base_units * (1 + incentives.batch_scale * (weights["unit_cost"] - weights["on_time_delivery"])))
 
 
-def bonus_cost(revenue: float, event_revenue: float, incentives: "IncentiveSpec") -> float:
-    """Bonus paid for a period (currency): sales bonus on revenue, event commission, and the
-    joint pool, which grows with the weight put on other departments' results."""
-    return (incentives.bonus_rate * revenue + incentives.event_commission * event_revenue
-            + incentives.joint_pool_rate * incentives.cross_department_weight * revenue)
+def ticket_priority(incentives: "IncentiveSpec") -> float:
+    """Service's queue key for tickets: the more agents are paid on response speed, the sooner."""
+    return -incentives.service["response_speed"]
+
+
+def onboarding_priority(incentives: "IncentiveSpec") -> float:
+    """Service's queue key for onboarding: the more agents are paid on resolution, the sooner."""
+    return -incentives.service["resolution"]
+

@@ -1,7 +1,9 @@
 """Marketing: lead arrivals, nurture, scoring, wake-up sequences and the MQL hand-over.
 
 Processes: ``generate_leads`` (one per channel), ``run_campaign``, ``nurture``,
-``wake_up``, ``hand_over``. Scoring rules are small pure functions.
+``wake_up``, ``hand_over``. Scoring rules are small pure functions. Leads come back here
+from the other departments through the model's hand-offs: ``recycle`` (lost or invalid),
+``wake_from_pool`` (left unclaimed in the public pool), ``create_lead`` (repurchase, referral).
 """
 
 from __future__ import annotations
@@ -9,16 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Generator
 
+from simcoord.model import incentives
 from simcoord.model.entities import GRADE_ORDER, GRADE_RANK, GRADE_SCORES, Lead
+from simcoord.model.staff import work
+from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_WEEK, NEVER
 
 if TYPE_CHECKING:
     from simcoord.model.company import Model
     from simcoord.scenario.schema import DemandSpec
 
 DEPARTMENT = "marketing"
-HOURS_PER_DAY = 24.0
-HOURS_PER_WEEK = 168.0
-NEVER = float("inf")
+WAKE_UP_CHANNELS = ("email", "sms", "call")
 
 
 # ----------------------------------------------------------------- pure rules
@@ -93,9 +96,9 @@ def create_lead(model: "Model", channel: str, campaign: str | None = None,
     drawn_tier = model.choose(rng, mix.tier_shares)
     drawn_grade = model.choose(rng, grade_shares)
     industry = model.choose(rng, model.industry_shares)
-    value = model.deal_value(rng) * mix.tier_value_multiplier[tier or drawn_tier]
+    value = model.samplers["lead_mix.deal_value"](rng) * mix.tier_value_multiplier[tier or drawn_tier]
     lead = Lead(
-        id=model.new_id(), channel=channel, tier=tier or drawn_tier, grade=grade or drawn_grade,
+        id=next(model.ids), channel=channel, tier=tier or drawn_tier, grade=grade or drawn_grade,
         industry=industry, value=value,
         conversion_multiplier=conversion_multiplier if conversion_multiplier is not None
         else (channel_spec.conversion_multiplier if channel_spec else 1.0),
@@ -127,9 +130,9 @@ def nurture(model: "Model", lead: Lead) -> Generator:
     spec = model.scenario.marketing
     wake_up_rule = model.scenario.policy.sla.wake_up
     wake_after_days = wake_up_rule.no_interaction_days if wake_up_rule.enabled else NEVER
-    interval = model.sampler("marketing.nurture_interval_days")
+    interval = model.samplers["marketing.nurture_interval_days"]
     rng_interval, rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
-    threshold = model.coordination.mql_threshold()  # fixed by the policy's incentives
+    threshold = incentives.mql_threshold(spec.mql_threshold, model.scenario.policy.incentives)
     while True:
         score = observed_score(model, lead)
         if score >= threshold:
@@ -160,12 +163,11 @@ def wake_up(model: "Model", lead: Lead) -> Generator:
     env = model.env
     rule = model.scenario.policy.sla.wake_up
     rng = model.streams["wake_up"]
-    channels = ("email", "sms", "call")
     for attempt in range(rule.attempts):
         yield env.timeout(rule.attempt_interval_days * HOURS_PER_DAY)
         success = rng.random() < rule.success_probability
         model.log.record(lead.id, "lead", env.now, "wake_up_attempt", DEPARTMENT, None,
-                         channel=channels[attempt % 3], success=success)
+                         channel=WAKE_UP_CHANNELS[attempt % len(WAKE_UP_CHANNELS)], success=success)
         if success:
             lead.last_interaction_at = env.now
             return True
@@ -193,16 +195,14 @@ def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
 
 def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
     """A marketer reviews the scored lead and hands it to sales as an MQL."""
-    from simcoord.model import sales
-
-    hours = model.sampler("marketing.qualification_hours")(model.streams["duration.qualification"])
+    hours = model.samplers["marketing.qualification_hours"](model.streams["duration.qualification"])
     if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
-        yield from model.work(lead.id, "lead", "qualification", hours, model.teams["marketing"])
+        yield from work(model, lead.id, "lead", "qualification", hours, model.teams["marketing"])
     lead.handed_over_at = lead.timers_from = model.env.now
     lead.qualified = False
     model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
     yield from model.coordination.hand_over_delay(lead)
-    yield from sales.pursue(model, lead)  # the lead's process goes on in sales
+    yield from model.handoffs.to_sales(lead)  # the lead's process goes on in sales
 
 
 def recycle(model: "Model", lead: Lead, reason: str) -> bool:
@@ -218,3 +218,12 @@ def recycle(model: "Model", lead: Lead, reason: str) -> bool:
         return True
     model.log.record(lead.id, "lead", model.env.now, "discarded", DEPARTMENT, None, reason=reason)
     return False
+
+
+def wake_from_pool(model: "Model", lead: Lead) -> Generator:
+    """A lead left unclaimed in the public pool gets the wake-up sequence; if it re-engages, it
+    starts nurture again from the first stage."""
+    if (yield from wake_up(model, lead)):
+        lead.stage_index = 0
+        model.log.record(lead.id, "lead", model.env.now, "recycled", DEPARTMENT, None, reason="woken_from_pool")
+        model.env.process(nurture(model, lead))

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from simcoord.model.staff import sit_in_meeting
+from simcoord.vocabulary import HOURS_PER_DAY, NEVER, WEEKDAYS
 
 if TYPE_CHECKING:
     from simcoord.model.company import Model
     from simcoord.scenario.schema import MeetingSpec
 
-HOURS_PER_DAY = 24.0
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def hold_meetings(model: "Model", spec: "MeetingSpec") -> Generator:
@@ -31,7 +30,7 @@ def hold_meetings(model: "Model", spec: "MeetingSpec") -> Generator:
         if spec.until_day is not None and planned > spec.until_day * HOURS_PER_DAY + HOURS_PER_DAY:
             return
         start = calendar.next_open(max(planned, env.now))
-        if start == float("inf"):
+        if start == NEVER:
             return
         yield env.timeout(start - env.now)
         yield from hold_meeting(model, spec.name, spec.attendees, spec.duration_hours, spec.syncs)
@@ -48,7 +47,7 @@ def on_weekday(day: float, weekday: str | None, start_weekday: int) -> float:
 def hold_meeting(model: "Model", name: str, attendees: dict[str, int], hours: float,
                  syncs: tuple[str, ...] = ()) -> Generator:
     """One meeting: every attendee sits in for ``hours``; then the syncs take effect."""
-    meeting_id = model.new_id()
+    meeting_id = next(model.ids)
     seats = []
     for department, head_count in attendees.items():
         team = model.teams[department]

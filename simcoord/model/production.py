@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Generator
 
 import simpy
 
-from simcoord.model import service
+from simcoord.model import disputes, incentives
 from simcoord.model.entities import Lead, Order
+from simcoord.vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from simcoord.model.company import Model
 
 DEPARTMENT = "production"
-HOURS_PER_DAY = 24.0
 
 
 class Plant:
@@ -82,12 +82,14 @@ def fulfil(model: "Model", lead: Lead) -> Generator:
     """A won deal becomes an order: ship it from stock or build it, then deliver it."""
     spec = model.scenario.production
     env = model.env
-    order = Order(id=model.new_id(), lead=lead.id, tier=lead.tier, units=units_for(lead.value, spec.unit_price),
+    order = Order(id=next(model.ids), lead=lead.id, tier=lead.tier, units=units_for(lead.value, spec.unit_price),
                   value=lead.value, created_at=env.now)
     model.plant.demand_history.append((env.now, order.units))
     model.log.record(order.id, "order", env.now, "order_created", DEPARTMENT, None, lead=lead.id,
                      units=order.units, value=round(order.value, 2))
-    yield from model.coordination.contract_to_operations(order)
+    # a signed contract reaches operations at once; a rush request may start a dispute
+    yield from disputes.open_dispute(model, order.id, "order", "rush_order",
+                                     model.scenario.policy.disputes.rush_order_probability, order.value)
     backordered = False
     if spec.mode == "make_to_stock":
         if model.plant.stock.level < model.plant.queued_units + order.units:
@@ -100,9 +102,9 @@ def fulfil(model: "Model", lead: Lead) -> Generator:
         backordered = env.now > order.created_at + spec.promise_days * HOURS_PER_DAY
     order.shipped = True
     model.log.record(order.id, "order", env.now, "shipped", DEPARTMENT, None, units=order.units)
-    yield env.timeout(model.sampler("production.shipping_days")(model.streams["duration.shipping"]) * HOURS_PER_DAY)
+    yield env.timeout(model.samplers["production.shipping_days"](model.streams["duration.shipping"]) * HOURS_PER_DAY)
     model.log.record(order.id, "order", env.now, "delivered", DEPARTMENT, None, lead=lead.id, late=backordered)
-    env.process(service.onboard(model, lead, order, late=backordered))
+    model.handoffs.to_service(lead, order, backordered)
 
 
 def watch_promise(model: "Model", order: Order) -> Generator:
@@ -134,7 +136,7 @@ def plan_production(model: "Model") -> Generator:
     while True:
         target = plant.forecast_units_per_day * (spec.stock_cover_days + spec.planning_interval_days)
         shortfall = target + plant.queued_units - plant.stock.level - plant.in_production
-        batch = model.coordination.batch_units()
+        batch = incentives.batch_units(spec.batch_units, model.scenario.policy.incentives)
         runs = max(0, math.ceil(shortfall / batch)) if shortfall > 0 else 0
         for _ in range(runs):
             env.process(produce_batch(model, batch))
@@ -144,7 +146,7 @@ def plan_production(model: "Model") -> Generator:
 def produce_batch(model: "Model", units: float) -> Generator:
     plant = model.plant
     plant.in_production += units
-    batch_id = model.new_id()
+    batch_id = next(model.ids)
     yield from build(model, units, batch_id, "batch")
     plant.in_production -= units
     yield plant.stock.put(units)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from simcoord.model import marketing
+from simcoord.model import disputes, incentives
 from simcoord.model.entities import Customer, Lead, Order
+from simcoord.model.staff import work
+from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from simcoord.model.company import Model
 
 DEPARTMENT = "service"
-HOURS_PER_DAY = 24.0
-HOURS_PER_MONTH = 730.5
 
 
 def churn_probability(satisfaction: float, base: float, dissatisfaction_factor: float) -> float:
@@ -28,11 +28,12 @@ def onboard(model: "Model", lead: Lead, order: Order, late: bool) -> Generator:
     """A delivered order becomes (or renews) a customer: onboarding, then tickets and reviews."""
     spec = model.scenario.service
     satisfaction = spec.initial_satisfaction - (spec.late_delivery_penalty if late else 0.0)
-    customer = Customer(id=model.new_id(), lead=lead.id, tier=lead.tier, value=lead.value,
+    customer = Customer(id=next(model.ids), lead=lead.id, tier=lead.tier, value=lead.value,
                         satisfaction=max(0.0, satisfaction))
-    hours = model.sampler("service.onboarding_hours")(model.streams["duration.onboarding"])
-    yield from model.work(customer.id, "customer", "onboarding", hours, model.teams["service"],
-                          priority=model.coordination.onboarding_priority(), lead=lead.id, order=order.id)
+    hours = model.samplers["service.onboarding_hours"](model.streams["duration.onboarding"])
+    yield from work(model, customer.id, "customer", "onboarding", hours, model.teams["service"],
+                    priority=incentives.onboarding_priority(model.scenario.policy.incentives),
+                    lead=lead.id, order=order.id)
     model.log.record(customer.id, "customer", model.env.now, "onboarded", DEPARTMENT, None,
                      satisfaction=round(customer.satisfaction, 3))
     model.env.process(raise_tickets(model, customer))
@@ -56,13 +57,15 @@ def answer_ticket(model: "Model", customer: Customer) -> Generator:
     """First response by a service agent; a late response costs satisfaction."""
     spec = model.scenario.service
     env = model.env
-    ticket = model.new_id()
+    ticket = next(model.ids)
     opened = env.now
     model.log.record(ticket, "ticket", opened, "ticket_opened", DEPARTMENT, None, customer=customer.id)
-    hours = model.sampler("service.ticket_work_hours")(model.streams["duration.ticket"])
-    staff, started = yield from model.work(ticket, "ticket", "ticket_response", hours, model.teams["service"],
-                                           priority=model.coordination.ticket_priority(), customer=customer.id)
-    yield from model.coordination.complaint(ticket, customer.value)
+    hours = model.samplers["service.ticket_work_hours"](model.streams["duration.ticket"])
+    staff, started = yield from work(model, ticket, "ticket", "ticket_response", hours, model.teams["service"],
+                                     priority=incentives.ticket_priority(model.scenario.policy.incentives),
+                                     customer=customer.id)
+    yield from disputes.open_dispute(model, ticket, "ticket", "complaint",
+                                     model.scenario.policy.disputes.complaint_probability, customer.value)
     late = started - opened > spec.response_sla_hours
     if late:
         customer.satisfaction = max(0.0, customer.satisfaction - spec.late_response_penalty)
@@ -87,9 +90,9 @@ def review_account(model: "Model", customer: Customer) -> Generator:
             return
         if repurchase < spec.repurchase_probability * customer.satisfaction:
             model.log.record(customer.id, "customer", env.now, "repurchase", DEPARTMENT, None)
-            marketing.create_lead(model, "repurchase", grade=spec.repurchase_grade, tier=customer.tier,
-                                  conversion_multiplier=spec.repurchase_conversion_multiplier)
+            model.handoffs.to_marketing("repurchase", grade=spec.repurchase_grade, tier=customer.tier,
+                                        conversion_multiplier=spec.repurchase_conversion_multiplier)
         if referral < spec.referral_probability * customer.satisfaction:
             model.log.record(customer.id, "customer", env.now, "referral", DEPARTMENT, None)
-            marketing.create_lead(model, "referral", grade=spec.referral_grade,
-                                  conversion_multiplier=spec.referral_conversion_multiplier)
+            model.handoffs.to_marketing("referral", grade=spec.referral_grade,
+                                        conversion_multiplier=spec.referral_conversion_multiplier)

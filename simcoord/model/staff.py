@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Generator
 
 import simpy
 
+from simcoord.vocabulary import NEVER
+
 if TYPE_CHECKING:
     from simcoord.model.company import Model
 
-NEVER = float("inf")
 URGENT = -1000  # priority of meetings: taken before any queued task (lower = sooner)
 _request_key = attrgetter("key")
 
@@ -101,18 +102,9 @@ class Team:
             self._idle.append(staff)
 
 
-def work(
-    model: "Model",
-    entity: int,
-    kind: str,
-    activity: str,
-    hours: float,
-    team: Team,
-    owner: Worker | None = None,
-    priority: float = 0,
-    deadline: float = NEVER,
-    **attrs: object,
-) -> Generator[simpy.Event, object, tuple[str, float] | None]:
+def work(model: "Model", entity: int, kind: str, activity: str, hours: float, team: Team,
+         owner: Worker | None = None, priority: float = 0, deadline: float = NEVER,
+         **attrs: object) -> Generator[simpy.Event, object, tuple[str, float] | None]:
     """Occupy a worker for ``hours`` working hours; log ``activity`` when the work starts.
 
     Returns ``(staff id, start time)``, or None when no one could start before ``deadline``

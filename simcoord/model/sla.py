@@ -1,0 +1,58 @@
+"""SLA timers on the company's side: when a lead must be touched, escalated, released or moved on.
+
+The timers of the brief, all from ``policy.sla`` (hours; working hours when
+``timers_in_working_hours``, else clock hours):
+- first touch (hot leads have their own): breached -> the lead moves to the least-loaded other rep;
+- auto-release: still untouched -> the lead goes to the public pool (see ``pool``);
+- stage dwell: too long in the limited stage -> the lead goes to the public pool.
+What happens when a timer runs out is done by the sales process; this room says when.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simcoord.model.entities import Lead
+from simcoord.model.staff import Team, Worker
+from simcoord.vocabulary import HOT_GRADES, NEVER
+
+if TYPE_CHECKING:
+    from simcoord.model.company import Model
+
+
+def deadline_after(model: "Model", hours: float, since: float | None = None) -> float:
+    """Clock time at which a timer of ``hours`` started at ``since`` (default: now) runs out."""
+    start = model.env.now if since is None else since
+    if model.scenario.policy.sla.timers_in_working_hours:
+        return model.calendar.add_work_hours(start, hours)
+    return start + hours
+
+
+def release_deadline(model: "Model", lead: Lead) -> float:
+    """When an untouched lead is auto-released to the public pool (NEVER if not enforced)."""
+    rule = model.scenario.policy.sla.auto_release
+    return deadline_after(model, rule.hours, lead.timers_from) if rule.enforced else NEVER
+
+
+def escalation_deadline(model: "Model", lead: Lead, owner: Worker | None) -> float:
+    """When an owned, untouched lead is escalated (the hot-lead rule for L4+; NEVER if not enforced)."""
+    sla = model.scenario.policy.sla
+    rule = sla.hot_lead_first_touch if lead.grade in HOT_GRADES else sla.first_touch
+    return deadline_after(model, rule.hours, lead.timers_from) if rule.enforced and owner is not None else NEVER
+
+
+def dwell_deadline(model: "Model", stage: str) -> float:
+    """When a lead entering ``stage`` now overstays it (NEVER unless it is the limited stage)."""
+    sla = model.scenario.policy.sla
+    limited = sla.stage_dwell.enforced and stage == sla.stage_dwell_stage
+    return deadline_after(model, sla.stage_dwell.hours) if limited else NEVER
+
+
+def escalate(model: "Model", lead: Lead, team: Team, owner: Worker) -> Worker:
+    """First-touch SLA breached: the team lead moves the lead to the least-loaded other rep."""
+    new_owner = team.least_loaded(exclude=owner.id) or owner
+    owner.open_items -= 1
+    new_owner.open_items += 1
+    lead.owner = new_owner.id
+    model.log.record(lead.id, "lead", model.env.now, "sla_escalated", "sales", new_owner.id, previous=owner.id)
+    return new_owner
