@@ -68,35 +68,54 @@ def plan_tasks(policies: Mapping[str, Scenario], replications: int, seed: int, d
 
 
 def _check_settings(replications: int, seed: int, days: float, warmup_days: float) -> None:
+    """The experiment's own setting (replications); seed, days and warm-up are the model's to check."""
     if int(replications) != replications or replications < 1:
         raise ValueError(f"replications must be a whole number of at least 1, got {replications}")
     check_settings(seed, days, warmup_days)
 
 
-def execute(tasks: list[RunTask], evaluator: Evaluator, store: RunStore | None = None,
-            progress: bool = True) -> list[RunOutcome]:
-    """Run the tasks not already in ``store``, saving each as it finishes; all outcomes,
-    stored and new, in the order of ``tasks``."""
-    by_id = {(t.policy, t.replication): t for t in tasks}
-    stored = {key: store.load(task) for key, task in by_id.items()} if store else {}
-    done = {key: outcome for key, outcome in stored.items() if outcome is not None}
-    todo = [task for key, task in by_id.items() if key not in done]
-    if done:
-        logger.info("resuming: %d of %d runs already in %s", len(done), len(tasks), store.directory)
+def _run_id(task: RunTask | RunOutcome) -> tuple[str, int]:
+    return task.policy, task.replication
+
+
+def stored_outcomes(tasks: Iterable[RunTask], store: RunStore | None) -> dict[tuple[str, int], RunOutcome]:
+    """The outcomes of ``tasks`` already in ``store``, by (policy, replication)."""
+    if store is None:
+        return {}
+    loaded = {_run_id(task): store.load(task) for task in tasks}
+    return {run_id: outcome for run_id, outcome in loaded.items() if outcome is not None}
+
+
+def _progress_bar(total: int, initial: int, progress: bool) -> tqdm:
     # tqdm.auto's notebook bar ignores TQDM_DISABLE, so CI's switch is honoured here too
     quiet = not progress or os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
-    bar_options = {"disable": True} if quiet else {}
-    with tqdm(total=len(tasks), initial=len(done), unit="run", desc="simulating", **bar_options) as bar, \
-            logging_redirect_tqdm():
+    return tqdm(total=total, initial=initial, unit="run", desc="simulating", disable=quiet)
+
+
+def execute(tasks: list[RunTask], evaluator: Evaluator, store: RunStore | None = None, progress: bool = True,
+            stored: Mapping[tuple[str, int], RunOutcome] | None = None) -> list[RunOutcome]:
+    """Run the tasks not in ``stored`` (outcomes already in ``store``, by (policy, replication);
+    looked up when not given), saving each as it finishes; all outcomes in the order of ``tasks``."""
+    done = dict(stored_outcomes(tasks, store) if stored is None else stored)
+    todo = [task for task in tasks if _run_id(task) not in done]
+    if done:
+        logger.info("resuming: %d of %d runs already in %s", len(done), len(tasks), store.directory)
+    with _progress_bar(len(tasks), len(done), progress) as bar, logging_redirect_tqdm():
         if todo:
-            with evaluator:
-                for outcome in evaluator.evaluate(todo):
-                    key = (outcome.policy, outcome.replication)
-                    if store:
-                        store.save(by_id[key], outcome)
-                    done[key] = outcome
-                    bar.update(1)
-    return [done[(t.policy, t.replication)] for t in tasks]
+            _simulate(todo, evaluator, store, done, bar)
+    return [done[_run_id(task)] for task in tasks]
+
+
+def _simulate(todo: list[RunTask], evaluator: Evaluator, store: RunStore | None,
+              done: dict[tuple[str, int], RunOutcome], bar: tqdm) -> None:
+    """Run ``todo`` on ``evaluator``, putting each outcome in ``store`` and ``done`` as it finishes."""
+    by_id = {_run_id(task): task for task in todo}
+    with evaluator:
+        for outcome in evaluator.evaluate(todo):
+            if store:
+                store.save(by_id[_run_id(outcome)], outcome)
+            done[_run_id(outcome)] = outcome
+            bar.update(1)
 
 
 def tidy_kpis(outcomes: Iterable[RunOutcome]) -> pd.DataFrame:
@@ -128,7 +147,8 @@ def run_experiment(policies: PolicySpec, replications: int = 30, seed: int = 202
     scheduler : str or distributed.Client, optional
         Run on a Dask cluster instead (``"tcp://host:8786"`` or a client).
     out : path, optional
-        Directory where each finished run is saved; a rerun resumes from it.
+        Directory where each finished run is saved; a rerun resumes from it (runs of another
+        scenario content, horizon or model code are recomputed).
     progress : bool
         Show a tqdm progress bar (``TQDM_DISABLE=1`` also silences it).
     """
@@ -136,8 +156,9 @@ def run_experiment(policies: PolicySpec, replications: int = 30, seed: int = 202
     scenarios = as_policies(policies)
     tasks = plan_tasks(scenarios, int(replications), seed, days, warmup_days)
     store = RunStore(out) if out is not None else None
-    outcomes = execute(tasks, make_evaluator(workers, scheduler), store, progress)
-    return Experiment(tidy_kpis(outcomes), tuple(scenarios), seed, days, warmup_days)
+    stored = stored_outcomes(tasks, store)
+    outcomes = execute(tasks, make_evaluator(workers, scheduler), store, progress, stored)
+    return Experiment(tidy_kpis(outcomes), tuple(scenarios), seed, days, warmup_days, reused_runs=len(stored))
 
 
 def _direction(kpi: str) -> bool | None:
@@ -169,13 +190,20 @@ def _paired_row(treatment: pd.Series, control: pd.Series) -> dict[str, float]:
 class Experiment:
     """The KPIs of every (policy, replication) and the analyses over them.
 
-    ``kpis`` is tidy: one row per ``policy, replication, seed, kpi, value``."""
+    ``kpis`` is tidy: one row per ``policy, replication, seed, kpi, value``. ``reused_runs``
+    counts the runs taken from the run store (``out``) instead of simulated."""
 
     kpis: pd.DataFrame
     policies: tuple[str, ...]
     seed: int
     days: float
     warmup_days: float = 0.0
+    reused_runs: int = 0
+
+    @property
+    def runs(self) -> int:
+        """How many (policy, replication) runs the experiment holds."""
+        return len(self.kpis[["policy", "replication"]].drop_duplicates())
 
     def values(self, kpi: str) -> pd.DataFrame:
         """One KPI as a replication x policy table (columns in policy order)."""

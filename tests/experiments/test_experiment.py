@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simcoord.experiments import evaluators, stats
+from simcoord.experiments import evaluators, runstore, stats
 from simcoord.cli.app import main
 from simcoord.experiments.experiment import Experiment, replication_seed, run_experiment
 from simcoord.cli.experiments import format_comparison
@@ -125,12 +125,14 @@ def test_interrupted_run_resumes_with_only_the_missing_runs(policies, serial, tm
     monkeypatch.setattr(evaluators, "simulate", resumed)
     exp = run_experiment(policies, workers=1, out=out, **FAST)
     assert resumed.calls == len(policies) * REPS - 4
+    assert exp.reused_runs == 4 and exp.runs == len(policies) * REPS
     pd.testing.assert_frame_equal(exp.kpis, serial.kpis, check_exact=True)
 
     again = CountingSimulate()
     monkeypatch.setattr(evaluators, "simulate", again)
-    run_experiment(policies, workers=1, out=out, **FAST)
-    assert again.calls == 0
+    unchanged = run_experiment(policies, workers=1, out=out, **FAST)
+    assert again.calls == 0 and unchanged.reused_runs == len(policies) * REPS
+    pd.testing.assert_frame_equal(unchanged.kpis, serial.kpis, check_exact=True)
 
 
 def _fail_one_run(scenario, seed, **kwargs):
@@ -164,6 +166,35 @@ def test_changed_scenario_or_horizon_is_never_served_stale(policies, tmp_path, m
     assert changed.values("staff_cost")["p"].iloc[0] > 0
     run_experiment({"p": policies["baseline"]}, workers=1, out=out, **{**FAST, "days": DAYS - 1})
     assert counter.calls == 2 * REPS
+
+
+@pytest.fixture
+def model_code_copy(tmp_path, monkeypatch) -> list:
+    """The model's source files copied to ``tmp_path``, standing in for the real ones in the run
+    store's fingerprint (recomputed with the copies from the next run on)."""
+    copies = []
+    for index, source in enumerate(runstore._model_sources()):
+        copies.append(tmp_path / "model_code" / f"{index:02d}_{source.name}")
+        copies[-1].parent.mkdir(exist_ok=True)
+        copies[-1].write_bytes(source.read_bytes())
+    monkeypatch.setattr(runstore, "_model_sources", lambda: copies)
+    runstore.model_fingerprint.cache_clear()
+    yield copies
+    runstore.model_fingerprint.cache_clear()
+
+
+def test_runs_of_another_model_code_are_recomputed(policies, serial, tmp_path, monkeypatch, model_code_copy):
+    out = tmp_path / "runs"
+    run_experiment(policies, workers=1, out=out, **FAST)
+    company = next(copy for copy in model_code_copy if copy.name.endswith("_company.py"))
+    company.write_bytes(company.read_bytes() + b"\n")  # one byte more: another model, as far as the store knows
+    runstore.model_fingerprint.cache_clear()
+    counter = CountingSimulate()
+    monkeypatch.setattr(evaluators, "simulate", counter)
+    changed = run_experiment(policies, workers=1, out=out, **FAST)
+    assert counter.calls == len(policies) * REPS and changed.reused_runs == 0
+    pd.testing.assert_frame_equal(changed.kpis, serial.kpis, check_exact=True)  # the code itself is the same
+    assert len(list(out.glob("*.parquet"))) == 2 * len(policies) * REPS
 
 
 # ---------------------------------------------------------------------------- analyses
