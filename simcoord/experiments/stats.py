@@ -48,81 +48,53 @@ def _as_1d(values: ArrayLike, name: str) -> np.ndarray:
     return arr
 
 
+def _t_quantile(confidence: float, df: int | np.ndarray) -> float | np.ndarray:
+    """The two-sided ``confidence`` quantile of Student's t with ``df`` degrees of freedom."""
+    return sps.t.ppf(0.5 + confidence / 2.0, df=df)
+
+
 def mean_ci(values: ArrayLike, confidence: float = 0.95) -> CI:
-    """Student-t confidence interval for the mean of i.i.d. replications.
-
-    Parameters
-    ----------
-    values : array_like
-        One summary value per independent replication. NaNs are not removed.
-    confidence : float, default 0.95
-        Two-sided confidence level.
-
-    Returns
-    -------
-    CI
-        ``mean``, ``sd`` (ddof=1), ``half_width = t_{n-1,1-a/2} sd / sqrt(n)``,
-        ``lo``, ``hi``, ``n``; NaN sd/half-width/bounds when ``n == 1``.
-    """
+    """Student-t interval (two-sided ``confidence``) for the mean of i.i.d. replications, one
+    value each (NaNs are not removed): ``mean``, ``sd`` (ddof=1), ``half_width =
+    t_{n-1,1-a/2} sd / sqrt(n)``, ``lo``, ``hi``, ``n``; NaN sd, half-width and bounds if n = 1."""
     _check_confidence(confidence)
     x = _as_1d(values, "values")
     n, mean = int(x.size), float(np.mean(x))
     if n < 2:
         return CI(mean, float("nan"), float("nan"), float("nan"), float("nan"), n)
     sd = float(np.std(x, ddof=1))
-    half = float(sps.t.ppf(0.5 + confidence / 2.0, df=n - 1)) * sd / np.sqrt(n)
+    half = float(_t_quantile(confidence, n - 1)) * sd / np.sqrt(n)
     return CI(mean, sd, float(half), mean - half, mean + half, n)
 
 
-def paired_difference(
-    treatment: ArrayLike, control: ArrayLike, confidence: float = 0.95
-) -> PairedDiff:
-    """Paired-t comparison of two systems run with common random numbers.
+def paired_difference(treatment: ArrayLike, control: ArrayLike, confidence: float = 0.95) -> PairedDiff:
+    """Paired-t comparison of two systems run with common random numbers (element ``r`` of
+    both per-replication outputs shares random numbers).
 
-    Parameters
-    ----------
-    treatment, control : array_like
-        Per-replication outputs; element ``r`` of both shares random numbers.
-    confidence : float, default 0.95
-        Two-sided confidence level.
-
-    Returns
-    -------
-    PairedDiff
-        Mean of ``d_r = treatment_r - control_r`` with its t interval, those
-        divided by ``|mean(control)|`` (NaN if 0), the two-sided paired t-test
-        p-value and ``n``. All-zero differences give p = 1 and [0, 0].
-    """
+    The mean of ``d_r = treatment_r - control_r`` with its two-sided t interval, the same
+    divided by ``|mean(control)|`` (NaN if 0), the paired t-test p-value and ``n``.
+    All-zero differences give p = 1 and [0, 0]."""
     t_arr, c_arr = _as_1d(treatment, "treatment"), _as_1d(control, "control")
     if t_arr.shape != c_arr.shape or t_arr.size < 2:
         raise ValueError("need equal-length arrays with at least 2 replications")
-    diff = t_arr - c_arr
-    ci = mean_ci(diff, confidence)
+    ci = mean_ci(t_arr - c_arr, confidence)
     base = abs(float(np.mean(c_arr)))
+    rel = (ci.mean / base, ci.lo / base, ci.hi / base) if base else (float("nan"),) * 3
+    return PairedDiff(ci.mean, ci.lo, ci.hi, *rel, _paired_p_value(t_arr, c_arr, ci, base), ci.n)
+
+
+def _paired_p_value(t_arr: np.ndarray, c_arr: np.ndarray, ci: CI, base: float) -> float:
+    """Two-sided paired t-test p-value of the differences summarised by ``ci``."""
     # differences equal up to float rounding (e.g. a fixed staff cost) are constant: t is 0 or
     # infinite, and scipy would only warn about precision loss
-    constant = ci.sd <= 1e-9 * max(abs(ci.mean), base, 1.0)
-    if constant:
-        p_value = 1.0 if abs(ci.mean) <= 1e-9 * max(base, 1.0) else 0.0
-    else:
-        p_value = float(sps.ttest_rel(t_arr, c_arr).pvalue)
-    rel = (ci.mean / base, ci.lo / base, ci.hi / base) if base else (float("nan"),) * 3
-    return PairedDiff(ci.mean, ci.lo, ci.hi, *rel, p_value, ci.n)
+    if ci.sd <= 1e-9 * max(abs(ci.mean), base, 1.0):
+        return 1.0 if abs(ci.mean) <= 1e-9 * max(base, 1.0) else 0.0
+    return float(sps.ttest_rel(t_arr, c_arr).pvalue)
 
 
 def holm_adjust(p_values: ArrayLike) -> np.ndarray:
-    """Holm step-down adjusted p-values.
-
-    Parameters
-    ----------
-    p_values : array_like
-        Raw p-values. NaNs are excluded from the family and stay NaN.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values in the input order and shape.
-    """
+    """Holm step-down adjusted p-values, in the input order and shape (NaNs are left out of
+    the family and stay NaN)."""
     # Computed here rather than with statsmodels' multipletests, which calls gc.collect() on
     # every call: one call per KPI costs seconds per comparison in a notebook with a large heap.
     # tests/test_stats.py checks this against multipletests.
@@ -139,30 +111,12 @@ def holm_adjust(p_values: ArrayLike) -> np.ndarray:
     return out
 
 
-def required_replications(
-    values: ArrayLike, rel_precision: float = 0.05, confidence: float = 0.95, max_n: int = 10_000
-) -> int:
-    """Replications needed for a target relative error (Law & Kelton).
-
-    Smallest ``i >= 2`` with ``t_{i-1,1-a/2} sqrt(S^2/i) / |X| <= gamma/(1+gamma)``,
-    using the pilot mean ``X`` and sample variance ``S^2``.
-
-    Parameters
-    ----------
-    values : array_like
-        Pilot replication outputs (at least 2).
-    rel_precision : float, default 0.05
-        Target relative error ``gamma`` (> 0).
-    confidence : float, default 0.95
-        Two-sided confidence level.
-    max_n : int, default 10_000
-        Search limit; returned (with a warning) if the target is not met.
-
-    Returns
-    -------
-    int
-        Total number of replications needed; may be below the pilot size.
-    """
+def required_replications(values: ArrayLike, rel_precision: float = 0.05, confidence: float = 0.95,
+                          max_n: int = 10_000) -> int:
+    """Total replications for a relative error ``gamma = rel_precision`` (Law & Kelton; may be
+    below the pilot size): the smallest ``i >= 2`` with ``t_{i-1,1-a/2} sqrt(S^2/i) / |X| <=
+    gamma/(1+gamma)`` from the pilot's (at least 2 values) mean ``X`` and variance ``S^2``.
+    ``max_n`` bounds the search and is returned, with a warning, if the target is not met."""
     _check_confidence(confidence)
     if rel_precision <= 0:
         raise ValueError("rel_precision must be positive")
@@ -170,72 +124,43 @@ def required_replications(
     mean = float(np.mean(x))
     if x.size < 2 or mean == 0.0 or max_n < 2:
         raise ValueError("need >= 2 pilot values, a non-zero mean and max_n >= 2")
-    var = float(np.var(x, ddof=1))
-    target = rel_precision / (1.0 + rel_precision)
     i = np.arange(2, max_n + 1)
-    rel_hw = sps.t.ppf(0.5 + confidence / 2.0, df=i - 1) * np.sqrt(var / i) / abs(mean)
-    ok = np.flatnonzero(rel_hw <= target)
+    rel_hw = _t_quantile(confidence, i - 1) * np.sqrt(float(np.var(x, ddof=1)) / i) / abs(mean)
+    ok = np.flatnonzero(rel_hw <= rel_precision / (1.0 + rel_precision))
     if ok.size == 0:
         warnings.warn(f"relative precision not reached within max_n={max_n}", stacklevel=2)
         return int(max_n)
     return int(i[ok[0]])
 
 
-def prob_best(
-    samples: pd.DataFrame, higher_is_better: bool = True, n_boot: int = 2000,
-    rng: np.random.Generator | None = None,
-) -> pd.Series:
-    """Bootstrap probability that each policy has the best mean.
-
-    Parameters
-    ----------
-    samples : pandas.DataFrame
-        One column per policy, one row per (CRN-paired) replication.
-    higher_is_better : bool, default True
-        Whether larger means are better.
-    n_boot : int, default 2000
-        Number of bootstrap resamples of the replication rows.
-    rng : numpy.random.Generator, optional
-        Random generator; defaults to ``np.random.default_rng(0)``.
-
-    Returns
-    -------
-    pandas.Series
-        Probability per policy (column), summing to 1; ties split equally.
-    """
-    rng = np.random.default_rng(0) if rng is None else rng
+def prob_best(samples: pd.DataFrame, higher_is_better: bool = True, n_boot: int = 2000,
+              rng: np.random.Generator | None = None) -> pd.Series:
+    """Bootstrap probability that each policy (column) has the best mean, summing to 1 with
+    ties split equally. Rows are CRN-paired replications, resampled ``n_boot`` times with
+    ``rng`` (default ``np.random.default_rng(0)``)."""
     x = samples.to_numpy(dtype=float)
-    n_rows, n_cols = x.shape
-    if n_rows == 0 or n_cols == 0 or n_boot < 1 or np.isnan(x).any():
+    if x.shape[0] == 0 or x.shape[1] == 0 or n_boot < 1 or np.isnan(x).any():
         raise ValueError("need a non-empty NaN-free frame and n_boot >= 1")
-    if not higher_is_better:
-        x = -x
-    # Resampling rows with replacement == multinomial row multiplicities;
-    # the same rows are used for every column, which keeps the pairing.
-    weights = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=n_boot)
-    means = weights @ x / n_rows
+    means = _bootstrap_means(x if higher_is_better else -x, n_boot, np.random.default_rng(0) if rng is None else rng)
     best = means.max(axis=1, keepdims=True)
     is_best = np.isclose(means, best, rtol=1e-12, atol=0.0)
     share = is_best / is_best.sum(axis=1, keepdims=True)
     return pd.Series(share.mean(axis=0), index=samples.columns, name="prob_best")
 
 
+def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Column means of ``n_boot`` resamples of the rows of ``x``, shape ``(n_boot, columns)``."""
+    n_rows = x.shape[0]
+    # Resampling rows with replacement == multinomial row multiplicities;
+    # the same rows are used for every column, which keeps the pairing.
+    weights = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=n_boot)
+    return weights @ x / n_rows
+
+
 def mser5(series: ArrayLike) -> int:
-    """MSER-5 warm-up truncation point.
-
-    Batch means ``Z`` of 5 (trailing partial batch dropped); over the first half
-    of the ``k`` batches, minimise ``sum_{j>=d} (Z_j - Zbar_d)^2 / (k - d)^2``.
-
-    Parameters
-    ----------
-    series : array_like
-        One output time series (at least 10 observations).
-
-    Returns
-    -------
-    int
-        Number of original observations to delete (``5 * d*``).
-    """
+    """MSER-5 warm-up: how many observations (``5 d*``) to delete from the start of one output
+    series (at least 10 observations). Over the first half of the ``k`` batch means ``Z`` of 5
+    (a trailing partial batch dropped), ``d*`` minimises ``sum_{j>=d} (Z_j - Zbar_d)^2 / (k - d)^2``."""
     x = _as_1d(series, "series")
     k = x.size // 5
     if k < 2:
@@ -251,21 +176,9 @@ def mser5(series: ArrayLike) -> int:
 
 
 def welch_moving_average(replications: np.ndarray, window: int) -> np.ndarray:
-    """Welch's moving average of the across-replication mean curve.
-
-    Parameters
-    ----------
-    replications : numpy.ndarray
-        Shape ``(n_replications, m)``: rows replications, columns periods.
-    window : int
-        ``0 <= w < m``. Period ``i <= w`` (1-based) averages ``2i - 1`` centred
-        values, later periods ``2w + 1`` (Law & Kelton).
-
-    Returns
-    -------
-    numpy.ndarray
-        Smoothed curve of length ``m - w``.
-    """
+    """Welch's moving average (Law & Kelton) of the across-replication mean of ``replications``
+    (shape ``(n_replications, m)``, columns periods), length ``m - w`` for ``window`` w with
+    ``0 <= w < m``: period ``i <= w`` (1-based) averages ``2i - 1`` centred values, later ``2w + 1``."""
     y = np.atleast_2d(np.asarray(replications, dtype=float)).mean(axis=0)
     m = y.size
     if not 0 <= window < m:
