@@ -16,8 +16,7 @@ from simcoord.experiments import stats
 from simcoord.experiments.experiment import replication_seed
 from simcoord.model.company import simulate
 from simcoord.scenario.schema import Scenario
-
-HOURS_PER_DAY = 24.0
+from simcoord.vocabulary import HOURS_PER_DAY
 
 
 def daily_counts(events: pd.DataFrame, activity: str, days: float) -> np.ndarray:
