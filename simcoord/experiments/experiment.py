@@ -176,6 +176,10 @@ def verdict(diff: float, p_adjusted: float, higher_is_better: bool | None, alpha
     return "better" if (diff > 0) == higher_is_better else "worse"
 
 
+PAIRED_COLUMNS = ["policy", "kpi", "baseline_mean", "policy_mean", "diff", "diff_lo", "diff_hi",
+                  "rel_diff", "rel_lo", "rel_hi", "p_value", "n"]
+
+
 def _paired_row(treatment: pd.Series, control: pd.Series) -> dict[str, float]:
     pairs = pd.concat([treatment, control], axis=1, keys=["t", "c"]).dropna()
     if len(pairs) < 2:
@@ -232,19 +236,21 @@ class Experiment:
         across the compared policies, per KPI), n, higher_is_better and verdict."""
         if baseline not in self.policies:
             raise KeyError(f"baseline {baseline!r} is not one of the policies: {', '.join(self.policies)}")
-        others = [p for p in self.policies if p != baseline]
-        rows = []
-        for kpi in dict.fromkeys(self.kpis["kpi"]):
-            table = self.values(kpi)
-            rows += [{"policy": p, "kpi": kpi, **_paired_row(table[p], table[baseline])} for p in others]
-        columns = ["policy", "kpi", "baseline_mean", "policy_mean", "diff", "diff_lo", "diff_hi",
-                   "rel_diff", "rel_lo", "rel_hi", "p_value", "n"]
-        result = pd.DataFrame(rows).reindex(columns=columns)
+        result = self._paired_differences(baseline)
         result["p_holm"] = result.groupby("kpi", sort=False)["p_value"].transform(stats.holm_adjust)
         result["higher_is_better"] = result["kpi"].map(_direction)
         result["verdict"] = [verdict(d, p, h, alpha) for d, p, h in
                              zip(result["diff"], result["p_holm"], result["higher_is_better"])]
         return result
+
+    def _paired_differences(self, baseline: str) -> pd.DataFrame:
+        """One row per (KPI, policy other than ``baseline``): the paired difference, unadjusted."""
+        others = [p for p in self.policies if p != baseline]
+        rows = []
+        for kpi in dict.fromkeys(self.kpis["kpi"]):
+            table = self.values(kpi)
+            rows += [{"policy": p, "kpi": kpi, **_paired_row(table[p], table[baseline])} for p in others]
+        return pd.DataFrame(rows).reindex(columns=PAIRED_COLUMNS)
 
     def rank(self, kpi: str, n_boot: int = 2000) -> pd.DataFrame:
         """Policies ordered best first on ``kpi`` (by its direction; higher first when it has
