@@ -62,18 +62,10 @@ def model_fingerprint() -> str:
     return source_fingerprint(_model_sources())
 
 
-def simcoord_version() -> str:
-    """The running simcoord version (read late: this module is imported by the package itself)."""
-    import simcoord
-
-    return simcoord.__version__
-
-
 def run_key(task: RunTask) -> str:
     """16 hex digits identifying the result of ``task`` (content, model code, seed, horizon)."""
-    identity = {"scenario": task.scenario.content_hash(), "model": model_fingerprint(),
-                "simcoord": simcoord_version(), "seed": task.seed, "days": float(task.days),
-                "warmup_days": float(task.warmup_days)}
+    identity = {"scenario": task.scenario.content_hash(), "model": model_fingerprint(), "seed": task.seed,
+                "days": float(task.days), "warmup_days": float(task.warmup_days)}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -113,6 +105,5 @@ def _outcome_frame(task: RunTask, outcome: RunOutcome) -> pd.DataFrame:
         "policy": outcome.policy, "replication": outcome.replication, "seed": outcome.seed,
         "kpi": outcome.kpis.index.astype(str), "value": outcome.kpis.to_numpy(dtype=float),
         "seconds": outcome.seconds, "scenario_hash": task.scenario.content_hash(),
-        "model_fingerprint": model_fingerprint(), "simcoord_version": simcoord_version(),
-        "days": float(task.days), "warmup_days": float(task.warmup_days),
+        "model_fingerprint": model_fingerprint(), "days": float(task.days), "warmup_days": float(task.warmup_days),
     })
