@@ -11,7 +11,7 @@ import numpy as np
 
 from common import BASELINE, Row, best_of, main_with_days
 from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
-from simcoord.kpis.registry import compute_kpis
+from simcoord.kpis import compute_kpis
 from simcoord.model.company import HOURS_PER_DAY, Model, simulate
 
 DEPARTMENTS = ("marketing", "sales", "production", "service")

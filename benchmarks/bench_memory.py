@@ -42,7 +42,7 @@ def measure_here(mode: str, years: float) -> dict:
     The steps are ``Model.run``'s (simulate, then KPIs from the log), split to read the peak
     in between."""
     from simcoord.log.store import ParquetEventLog
-    from simcoord.kpis.registry import compute_kpis
+    from simcoord.kpis import compute_kpis
     from simcoord.scenario.loading import load_scenario
     from simcoord.model.company import HOURS_PER_DAY, Model
 

@@ -2,7 +2,7 @@
 
 from simcoord.experiments.experiment import Experiment, run_experiment
 from simcoord.experiments.sweep import sweep
-from simcoord.kpis.registry import KPIS, compute_kpis
+from simcoord.kpis import KPIS, compute_kpis
 from simcoord.log.store import EventLog, ParquetEventLog
 from simcoord.model.company import Model, SimulationResult, simulate
 from simcoord.scenario.loading import ScenarioError, load_scenario

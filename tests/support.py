@@ -14,7 +14,7 @@ from typing import Any, Iterable, NamedTuple
 import pandas as pd
 
 from simcoord.model import marketing
-from simcoord.kpis.registry import compute_kpis
+from simcoord.kpis import compute_kpis
 from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
 from simcoord.model.company import Model
 from simcoord.scenario.schema import Scenario

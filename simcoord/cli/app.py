@@ -16,7 +16,7 @@ import yaml
 
 from simcoord import __version__
 from simcoord.log.store import PART_FILES, ParquetEventLog
-from simcoord.kpis.registry import format_kpis
+from simcoord.kpis import format_kpis
 from simcoord.scenario.loading import ScenarioError, load_scenario
 from simcoord.model.company import check_settings, simulate
 

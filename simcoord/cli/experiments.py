@@ -15,7 +15,7 @@ from simcoord.cli.app import EXTRA_COMMANDS, UsageError, days_option, seed_optio
 from simcoord.scenario.loading import load_yaml
 from simcoord.model.company import check_settings
 from simcoord.experiments.experiment import run_experiment
-from simcoord.kpis.registry import KPIS, format_value
+from simcoord.kpis import KPIS, format_value
 from simcoord.experiments.sweep import sweep
 
 MARKS = {"better": "better ▲", "worse": "worse ▼", "higher": "higher", "lower": "lower", "no difference": ""}

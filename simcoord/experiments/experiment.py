@@ -23,7 +23,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from simcoord.experiments import stats
 from simcoord.experiments.evaluators import Evaluator, RunOutcome, RunTask, make_evaluator
-from simcoord.kpis.registry import KPIS
+from simcoord.kpis import KPIS
 from simcoord.scenario.loading import load_scenario
 from simcoord.model.company import check_settings
 from simcoord.experiments.runstore import RunStore

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from simcoord.experiments.experiment import Experiment, run_experiment
-from simcoord.kpis.registry import KPIS
+from simcoord.kpis import KPIS
 from simcoord.scenario.loading import ScenarioError, resolve_file, scenario_from_dict
 from simcoord.scenario.paths import set_path
 from simcoord.scenario.schema import Scenario

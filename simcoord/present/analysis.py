@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from simcoord.kpis.registry import KPIS
+from simcoord.kpis import KPIS
 
 HOURS_PER_DAY = 24.0
 
@@ -222,7 +222,7 @@ def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
     """An experiment's paired comparison (``Experiment.compare()``) as a slide table: per policy
     and KPI the baseline and policy means, the relative change with its 95 % CI, the
     Holm-adjusted p-value and the verdict (better / worse / no difference)."""
-    from simcoord.kpis.registry import format_value
+    from simcoord.kpis import format_value
 
     rows = diffs[diffs["kpi"].isin(kpis)].copy()
     rows["order"] = rows["kpi"].map({k: i for i, k in enumerate(kpis)})
@@ -273,7 +273,7 @@ def recommendation_table(diffs: pd.DataFrame, benefit: str = "revenue", cost: st
 
 def summary_wide(summary: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str]) -> pd.DataFrame:
     """``Experiment.summary()`` as policies x KPIs of "mean ± CI half-width" strings, formatted by unit."""
-    from simcoord.kpis.registry import format_value
+    from simcoord.kpis import format_value
 
     rows = summary[summary["kpi"].isin(kpis)]
     text = [f"{format_value(k, m)} ± {format_value(k, (hi - lo) / 2)}"

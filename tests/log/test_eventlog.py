@@ -140,7 +140,7 @@ def test_experiment_runs_past_the_in_memory_horizon_keep_only_kpis(runs, monkeyp
 
 @pytest.mark.parametrize("policy, warmup_days", [("baseline", 0.0), ("full-programme", 30.0)])
 def test_kpis_from_consecutive_slices_equal_kpis_from_the_whole_log(policy, warmup_days) -> None:
-    from simcoord.kpis.registry import compute_kpis
+    from simcoord.kpis import compute_kpis
 
     path = BASELINE if policy == "baseline" else BASELINE.parent / "policies" / f"{policy}.yaml"
     scenario = load_scenario(path)

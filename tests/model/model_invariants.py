@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from simcoord.kpis.registry import KPIS
+from simcoord.kpis import KPIS
 from simcoord.model.company import SimulationResult
 
 TERMINAL = ("won", "dormant", "discarded")

@@ -7,13 +7,11 @@ and probabilities 0 or 1, so every time asserted below follows from the rules al
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from support import (CERTAIN, FRIDAY, HOURS_PER_DAY, NEVER, baseline_with, first_time, history, micro_scenario,
                       run_with_leads)
 
 import simcoord
-from simcoord.kpis.registry import _follow_up_cycle
 
 ALWAYS_OPEN = {"calendar": {"always_open": True}}
 AUTO_RELEASE = {"policy": {"sla": {"auto_release": {"hours": 48, "enforced": True}}}}
@@ -271,15 +269,6 @@ def test_every_timer_can_be_switched_off():
     for activity in ("wake_up_attempt", "dormant", "released_to_pool", "sla_escalated"):
         assert counts.get(activity, 0) == 0, activity
     assert result.kpis["leads_created"] > 3000
-
-
-def test_follow_up_cycle_counts_gaps_within_one_open_deal_only():
-    """A lead lost, recycled and handed over again months later: the months in nurture are not a
-    follow-up gap of an open deal (two gaps of 49 h, both within the 7-day cycle)."""
-    rows = [(0, "mql"), (1, "first_touch"), (50, "need_confirmation"), (50.5, "lost"), (50.5, "recycled"),
-            (2000, "mql"), (2001, "first_touch"), (2050, "need_confirmation")]
-    leads = pd.DataFrame({"id": 7, "time": [t for t, _ in rows], "activity": [a for _, a in rows]})
-    assert _follow_up_cycle(leads, ["need_confirmation"], limit=168) == 1.0
 
 
 # ----------------------------------------------------------------- scoring and decay rules (pure)

@@ -9,7 +9,7 @@ import pytest
 
 import simcoord
 from simcoord.model import incentives
-from simcoord.kpis.registry import KPIS
+from simcoord.kpis import KPIS
 from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
 
 from support import ROOT
@@ -60,14 +60,6 @@ def test_cost_weight_makes_larger_batches():
     delivery = baseline_with(policy={"incentives": {"production": {"unit_cost": 0.2, "on_time_delivery": 0.8}}}).policy.incentives
     assert incentives.batch_units(200, cost) == pytest.approx(320.0)
     assert incentives.batch_units(200, delivery) == pytest.approx(80.0)
-
-
-def test_bonus_cost_grows_with_cross_department_weights():
-    siloed = baseline_with().policy.incentives
-    shared = scenario_from_dict(resolve_file(ROOT / "scenarios/policies/shared-kpis.yaml")).policy.incentives
-    assert incentives.bonus_cost(1_000_000, 100_000, siloed) == pytest.approx(20_000)
-    # 2 % bonus + 5 % of event revenue + 2 % x (0.3 + 0.2) joint pool
-    assert incentives.bonus_cost(1_000_000, 100_000, shared) == pytest.approx(20_000 + 5_000 + 10_000)
 
 
 # ----------------------------------------------------------------- levers in the simulation

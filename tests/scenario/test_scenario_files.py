@@ -20,7 +20,7 @@ from support import BASELINE, ROOT
 
 from simcoord import cli
 from simcoord.log.store import ParquetEventLog
-from simcoord.kpis.registry import KPIS
+from simcoord.kpis import KPIS
 from simcoord.scenario.loading import ScenarioError, deep_merge, load_scenario, load_yaml, resolve_file, scenario_from_dict
 
 
