@@ -1,5 +1,7 @@
+"""``python -m simcoord``: the ``simcoord`` command."""
+
 import sys
 
-from simcoord.cli.app import main
+from simcoord.cli import main
 
 sys.exit(main())

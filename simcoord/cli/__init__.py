@@ -1,4 +1,4 @@
-"""The command line: ``simcoord`` and ``python -m simcoord``."""
+"""The command line: ``simcoord``, ``python -m simcoord`` and ``python -m simcoord.cli``."""
 
 from simcoord.cli.app import main
 

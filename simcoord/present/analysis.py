@@ -12,17 +12,21 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from simcoord.kpis import KPIS
+from simcoord import __version__
+from simcoord.experiments.sweep import variant
+from simcoord.kpis import format_value
+from simcoord.present.tables import comparison_table, percent_range, signed_percent
+from simcoord.scenario.loading import load_scenario
+from simcoord.scenario.schema import Scenario
+from simcoord.vocabulary import HOURS_PER_DAY, LEAD_STATE, LEAD_STATES
 
-HOURS_PER_DAY = 24.0
+__all__ = [  # comparison_table lives in simcoord.present.tables; notebooks reach it from here
+    "cadence_costs", "claim_check", "comparison_table", "conversion_by_channel", "example_lead",
+    "forecast_staleness_days", "funnel_counts", "lead_journey", "lead_outcomes", "lead_states",
+    "lead_states_at_end", "readable_number", "recommendation_table", "run_stamp", "scenario_with",
+    "sla_table", "summary_wide", "work_backlog", "workload",
+]
 
-#: Where a lead is after each of its activities (activities not listed leave it where it was).
-LEAD_STATE = {
-    "created": "nurture", "nurtured": "nurture", "wake_up_attempt": "nurture", "recycled": "nurture",
-    "mql": "sales", "assigned": "sales", "claimed_from_pool": "sales", "reassigned_from_pool": "sales",
-    "released_to_pool": "public pool", "won": "won", "dormant": "dormant", "discarded": "discarded",
-}
-STATES = ("nurture", "sales", "public pool", "won", "dormant", "discarded")
 #: The SLA KPIs and the scenario timer each one is measured against.
 SLA_KPIS = {
     "sla_first_touch_pct": ("first touch", "first_touch"),
@@ -37,6 +41,21 @@ def _leads(events: pd.DataFrame) -> pd.DataFrame:
     return leads.assign(activity=leads["activity"].astype(str))
 
 
+def _ids(leads: pd.DataFrame, activity: str) -> set:
+    return set(leads.loc[leads["activity"] == activity, "id"])
+
+
+def _funnel_steps(leads: pd.DataFrame, stages: Sequence[str]) -> dict[str, set]:
+    """The ids of the leads that reached each funnel step, in funnel order."""
+    entered = leads[leads["activity"].isin(["sql", "advanced"])]
+    steps = {"created": _ids(leads, "created"), "handed to sales (MQL)": _ids(leads, "mql"),
+             "first touched": _ids(leads, "first_touch"), "qualified (SQL)": _ids(leads, "sql")}
+    for stage in stages:
+        steps[f"entered {stage.replace('_', ' ')}"] = set(entered.loc[entered["stage"] == stage, "id"])
+    steps["won"] = _ids(leads, "won")
+    return steps
+
+
 def funnel_counts(events: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
     """Distinct leads reaching each step of the funnel, with the conversion from the step before.
 
@@ -44,14 +63,7 @@ def funnel_counts(events: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
     ``stages`` (entered), won. A lead handed over twice counts once. Columns: ``leads`` (count),
     ``conversion`` (fraction of the previous step; NaN for the first).
     """
-    leads = _leads(events)
-    ids = lambda activity: set(leads.loc[leads["activity"] == activity, "id"])  # noqa: E731
-    entered = leads[leads["activity"].isin(["sql", "advanced"])]
-    steps = {"created": ids("created"), "handed to sales (MQL)": ids("mql"),
-             "first touched": ids("first_touch"), "qualified (SQL)": ids("sql")}
-    for stage in stages:
-        steps[f"entered {stage.replace('_', ' ')}"] = set(entered.loc[entered["stage"] == stage, "id"])
-    steps["won"] = ids("won")
+    steps = _funnel_steps(_leads(events), stages)
     counts = pd.Series({step: len(members) for step, members in steps.items()}, name="leads")
     conversion = counts / counts.shift(1)
     return pd.DataFrame({"leads": counts, "conversion": conversion.replace([np.inf], np.nan)})
@@ -61,7 +73,7 @@ def lead_outcomes(events: pd.DataFrame) -> pd.DataFrame:
     """Where every lead created is at the end of the run (its last state), and how many leads
     ever passed through the public pool. Columns: ``leads``, ``share`` (of leads created)."""
     states = lead_states_at_end(events)
-    counts = states.value_counts().reindex(list(STATES), fill_value=0)
+    counts = states.value_counts().reindex(list(LEAD_STATES), fill_value=0)
     leads = _leads(events)
     counts["ever in the public pool"] = leads.loc[leads["activity"] == "released_to_pool", "id"].nunique()
     total = max(len(states), 1)
@@ -69,31 +81,39 @@ def lead_outcomes(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def lead_states_at_end(events: pd.DataFrame) -> pd.Series:
-    """The state (:data:`STATES`) of each lead after its last state-changing event, by lead id."""
+    """The state (:data:`~simcoord.vocabulary.LEAD_STATES`) of each lead after its last state-changing event, by lead id."""
     leads = _leads(events)
     moves = leads[leads["activity"].isin(LEAD_STATE)]
     return moves.groupby("id")["activity"].last().map(LEAD_STATE).rename("state")
 
 
 def lead_states(events: pd.DataFrame, days: float, step_days: float = 1.0) -> pd.DataFrame:
-    """Leads in each state (:data:`STATES`) at the end of each period of ``step_days``.
+    """Leads in each state (:data:`~simcoord.vocabulary.LEAD_STATES`) at the end of each period
+    of ``step_days``.
 
     Index: day (float, end of the period); one column per state; counts of leads. The open
     states (nurture, sales, public pool) are the work in progress.
     """
-    leads = _leads(events)
-    moves = leads[leads["activity"].isin(LEAD_STATE)][["id", "time", "activity"]]
-    state = moves["activity"].map(LEAD_STATE)
-    previous = state.groupby(moves["id"]).shift(1)
-    changed = state != previous
+    moves = _state_changes(events)
     grid = np.arange(step_days, days + step_days / 2, step_days)
-    bins = np.searchsorted(grid * HOURS_PER_DAY, moves["time"].to_numpy(), side="left")
-    out = pd.DataFrame(0, index=pd.Index(grid, name="day"), columns=list(STATES))
-    for name in STATES:
-        enter = np.bincount(bins[(changed & (state == name)).to_numpy()], minlength=len(grid) + 1)
-        leave = np.bincount(bins[(changed & (previous == name)).to_numpy()], minlength=len(grid) + 1)
+    period = np.searchsorted(grid * HOURS_PER_DAY, moves["time"].to_numpy(), side="left")
+    out = pd.DataFrame(0, index=pd.Index(grid, name="day"), columns=list(LEAD_STATES))
+    for name in LEAD_STATES:
+        enter = np.bincount(period[(moves["state"] == name).to_numpy()], minlength=len(grid) + 1)
+        leave = np.bincount(period[(moves["previous"] == name).to_numpy()], minlength=len(grid) + 1)
         out[name] = np.cumsum(enter - leave)[: len(grid)]
     return out
+
+
+def _state_changes(events: pd.DataFrame) -> pd.DataFrame:
+    """Every time a lead changes state: ``time`` (hours), the new ``state`` and the ``previous``
+    one (NaN for the lead's first)."""
+    leads = _leads(events)
+    moves = leads[leads["activity"].isin(LEAD_STATE)]
+    state = moves["activity"].map(LEAD_STATE)
+    previous = state.groupby(moves["id"]).shift(1)
+    changed = (state != previous).to_numpy()
+    return pd.DataFrame({"time": moves["time"], "state": state, "previous": previous})[changed]
 
 
 def work_backlog(events: pd.DataFrame, days: float, step_days: float = 1.0) -> pd.DataFrame:
@@ -106,13 +126,16 @@ def work_backlog(events: pd.DataFrame, days: float, step_days: float = 1.0) -> p
         return pd.DataFrame(index=pd.Index([], name="day"))
     work = events[events["queued_at"].notna()]
     grid_hours = np.arange(step_days, days + step_days / 2, step_days) * HOURS_PER_DAY
-    out = {}
-    for department, rows in work.groupby(work["department"].astype(str)):
-        queued = np.sort(rows["queued_at"].to_numpy(dtype=float))
-        started = np.sort(rows["time"].to_numpy(dtype=float))
-        out[department] = np.searchsorted(queued, grid_hours, side="right") - \
-            np.searchsorted(started, grid_hours, side="right")
+    out = {department: _waiting_at(rows, grid_hours)
+           for department, rows in work.groupby(work["department"].astype(str))}
     return pd.DataFrame(out, index=pd.Index(grid_hours / HOURS_PER_DAY, name="day"))
+
+
+def _waiting_at(work: pd.DataFrame, hours: np.ndarray) -> np.ndarray:
+    """Tasks of ``work`` queued by each of ``hours`` and not started by then."""
+    queued = np.sort(work["queued_at"].to_numpy(dtype=float))
+    started = np.sort(work["time"].to_numpy(dtype=float))
+    return np.searchsorted(queued, hours, side="right") - np.searchsorted(started, hours, side="right")
 
 
 def workload(events: pd.DataFrame) -> pd.DataFrame:
@@ -132,17 +155,23 @@ def lead_journey(events: pd.DataFrame, lead_id: int) -> pd.DataFrame:
     """One lead's events in order: day, activity, department, staff and the detail that matters
     (stage, grade, reason, team or value), with the hours its work took."""
     rows = events[events["id"] == lead_id]
+    work_hours = rows["work_hours"] if "work_hours" in rows else np.nan
+    return pd.DataFrame({"day": (rows["time"] / HOURS_PER_DAY).round(2), "activity": rows["activity"].astype(str),
+                         "department": rows["department"].astype(str), "staff": rows["staff"].fillna(""),
+                         "detail": _journey_detail(rows),
+                         "work_hours": pd.Series(work_hours, index=rows.index).round(2)}).reset_index(drop=True)
+
+
+def _journey_detail(rows: pd.DataFrame) -> pd.Series:
+    """Per row, the first attribute that is set of stage, grade, reason, team and value
+    (``"stage quote"``, ``"value 20,000"``); empty text if none is."""
     detail = pd.Series("", index=rows.index, dtype=object)
     for column in ("value", "team", "reason", "grade", "stage"):
         if column in rows:
             text = rows[column].map(lambda v, c=column: "" if pd.isna(v) else
                                     (f"{c} {v:,.0f}" if c == "value" else f"{c} {v}"))
             detail = detail.where(text == "", text)
-    work_hours = rows["work_hours"] if "work_hours" in rows else np.nan
-    return pd.DataFrame({"day": (rows["time"] / HOURS_PER_DAY).round(2), "activity": rows["activity"].astype(str),
-                         "department": rows["department"].astype(str), "staff": rows["staff"].fillna(""),
-                         "detail": detail, "work_hours": pd.Series(work_hours, index=rows.index).round(2)}
-                        ).reset_index(drop=True)
+    return detail
 
 
 def example_lead(events: pd.DataFrame, outcome: str = "won", passed: Sequence[str] = ()) -> int:
@@ -170,27 +199,10 @@ def sla_table(kpis: pd.Series | pd.DataFrame, sla) -> pd.DataFrame:
     return table
 
 
-def pareto_front(points: pd.DataFrame, x: str, y: str, x_higher_is_better: bool | None = None,
-                 y_higher_is_better: bool | None = None) -> pd.Series:
-    """Boolean mask of the points no other point beats on both ``x`` and ``y`` (the rows of
-    :func:`simcoord.sweep.pareto_front`). Directions default to each KPI's ``higher_is_better``
-    in :data:`~simcoord.kpis.KPIS` (higher when a column is not a KPI or has no direction)."""
-    from simcoord.experiments.sweep import pareto_front as front_rows
-
-    def higher(column: str, given: bool | None) -> bool:
-        return given if given is not None else (KPIS[column].higher_is_better is not False if column in KPIS else True)
-
-    indexed = points.reset_index(drop=True)
-    rows = front_rows(indexed, x, y, maximize=(higher(x, x_higher_is_better), higher(y, y_higher_is_better)))
-    return pd.Series(indexed.index.isin(rows.index), index=points.index, name="on_front")
-
-
-def scenario_with(scenario, values: dict[str, Any]):
+def scenario_with(scenario: Scenario, values: dict[str, Any]) -> Scenario:
     """A copy of ``scenario`` with each dotted path in ``values`` set and validated again, e.g.
     ``{"policy.sla.first_touch.hours": 8, "policy.meetings.0.every_days": 7}`` (list items by
     index; a mapping value replaces the whole section). Unknown paths raise ScenarioError."""
-    from simcoord.experiments.sweep import variant
-
     return variant(scenario.model_dump(mode="json"), values, scenario.name)
 
 
@@ -198,9 +210,6 @@ def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
     """What a notebook's results depend on: the simcoord version and the content hash of each
     scenario file (resolved, defaults included). Notebooks print it; a test compares the stored
     stamp with the current code and files, so a stale notebook is caught."""
-    from simcoord import __version__
-    from simcoord.scenario.loading import load_scenario
-
     rows = [{"file": str(path), "scenario": (s := load_scenario(path)).name, "content_hash": s.content_hash()}
             for path in paths]
     return pd.DataFrame(rows).assign(simcoord=__version__).set_index("file")
@@ -214,27 +223,32 @@ def readable_number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
-def _pct(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:+.1%}"
+def _change_with_interval(row: pd.Series) -> str:
+    """``+9.3% (-24.8% to +43.4%)``: a relative change and its 95 % CI."""
+    return f"{signed_percent(row['rel_diff'])} ({percent_range(row['rel_lo'], row['rel_hi'])})"
 
 
-def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
-    """An experiment's paired comparison (``Experiment.compare()``) as a slide table: per policy
-    and KPI the baseline and policy means, the relative change with its 95 % CI, the
-    Holm-adjusted p-value and the verdict (better / worse / no difference)."""
-    from simcoord.kpis import format_value
+RECOMMENDATIONS = ("adopt", "weigh the trade-off", "no evidence yet", "reject")  # best first
 
-    rows = diffs[diffs["kpi"].isin(kpis)].copy()
-    rows["order"] = rows["kpi"].map({k: i for i, k in enumerate(kpis)})
-    rows = rows.sort_values(["policy", "order"], kind="stable")
-    return pd.DataFrame({
-        "policy": rows["policy"], "kpi": rows["kpi"],
-        "baseline": [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
-        "policy mean": [format_value(k, v) for k, v in zip(rows["kpi"], rows["policy_mean"])],
-        "change": [_pct(v) for v in rows["rel_diff"]],
-        "95 % CI": [f"{_pct(lo)} to {_pct(hi)}" for lo, hi in zip(rows["rel_lo"], rows["rel_hi"])],
-        "p (Holm)": rows["p_holm"].round(3), "verdict": rows["verdict"],
-    }).set_index(["policy", "kpi"])
+
+def _recommendation(benefit_verdict: str, cost_verdict: str) -> str:
+    if benefit_verdict == "worse":
+        return "reject"
+    if benefit_verdict == "better":
+        return "weigh the trade-off" if cost_verdict == "worse" else "adopt"
+    return "no evidence yet"
+
+
+def _recommendation_row(policy: str, by_kpi: pd.DataFrame, benefit: str, cost: str) -> dict[str, str]:
+    """One policy's line of :func:`recommendation_table`; ``by_kpi``: its comparison, indexed by KPI."""
+    others = by_kpi.drop(index=[benefit, cost])
+    return {
+        "policy": policy,
+        "recommendation": _recommendation(by_kpi.loc[benefit, "verdict"], by_kpi.loc[cost, "verdict"]),
+        benefit: _change_with_interval(by_kpi.loc[benefit]), cost: _change_with_interval(by_kpi.loc[cost]),
+        "clearly better": ", ".join(others.index[others["verdict"] == "better"]) or "-",
+        "clearly worse": ", ".join(others.index[others["verdict"] == "worse"]) or "-",
+    }
 
 
 def recommendation_table(diffs: pd.DataFrame, benefit: str = "revenue", cost: str = "total_cost") -> pd.DataFrame:
@@ -247,34 +261,15 @@ def recommendation_table(diffs: pd.DataFrame, benefit: str = "revenue", cost: st
     - *reject*: the benefit clearly falls;
     - *no evidence yet*: no clear change in the benefit (more replications or a longer horizon
       may settle it)."""
-    rows = []
-    for policy, group in diffs.groupby("policy", sort=False):
-        by_kpi = group.set_index("kpi")
-        b, c = by_kpi.loc[benefit], by_kpi.loc[cost]
-        if b["verdict"] == "worse":
-            advice = "reject"
-        elif b["verdict"] == "better":
-            advice = "weigh the trade-off" if c["verdict"] == "worse" else "adopt"
-        else:
-            advice = "no evidence yet"
-        others = by_kpi.drop(index=[benefit, cost])
-        rows.append({
-            "policy": policy, "recommendation": advice,
-            benefit: f"{_pct(b['rel_diff'])} ({_pct(b['rel_lo'])} to {_pct(b['rel_hi'])})",
-            cost: f"{_pct(c['rel_diff'])} ({_pct(c['rel_lo'])} to {_pct(c['rel_hi'])})",
-            "clearly better": ", ".join(others.index[others["verdict"] == "better"]) or "-",
-            "clearly worse": ", ".join(others.index[others["verdict"] == "worse"]) or "-",
-        })
-    order = {"adopt": 0, "weigh the trade-off": 1, "no evidence yet": 2, "reject": 3}
-    table = pd.DataFrame(rows)
-    table = table.sort_values("recommendation", key=lambda s: s.map(order), kind="stable")
+    table = pd.DataFrame([_recommendation_row(policy, group.set_index("kpi"), benefit, cost)
+                          for policy, group in diffs.groupby("policy", sort=False)])
+    rank = {advice: i for i, advice in enumerate(RECOMMENDATIONS)}
+    table = table.sort_values("recommendation", key=lambda advice: advice.map(rank), kind="stable")
     return table.set_index("policy")
 
 
 def summary_wide(summary: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str]) -> pd.DataFrame:
     """``Experiment.summary()`` as policies x KPIs of "mean ± CI half-width" strings, formatted by unit."""
-    from simcoord.kpis import format_value
-
     rows = summary[summary["kpi"].isin(kpis)]
     text = [f"{format_value(k, m)} ± {format_value(k, (hi - lo) / 2)}"
             for k, m, lo, hi in zip(rows["kpi"], rows["mean"], rows["ci_lo"], rows["ci_hi"])]
@@ -323,6 +318,32 @@ def cadence_costs(means: pd.DataFrame, backorder_cost: float, margin: float) -> 
     return out
 
 
+def _claim_verdict(lab: pd.Series, low: float, high: float) -> str:
+    """How the lab's paired difference ``lab`` (a row of ``Experiment.compare()``) stands to a
+    claimed relative change between ``low`` and ``high`` (see :func:`claim_check`)."""
+    overlaps = lab["rel_lo"] <= high and lab["rel_hi"] >= low
+    significant = lab["p_holm"] < 0.05
+    if overlaps:
+        return "reproduced" if significant else "inconclusive"
+    if significant and np.sign(lab["rel_diff"]) == np.sign((low + high) / 2):
+        smaller = abs(lab["rel_diff"]) < min(abs(low), abs(high))
+        return "same direction, smaller" if smaller else "same direction, larger"
+    return "not reproduced"
+
+
+def _claim_row(claim, diffs: pd.DataFrame) -> dict[str, Any]:
+    """One claim (a row of the claims table) beside the lab's paired difference."""
+    match = diffs[(diffs["policy"] == claim.policy) & (diffs["kpi"] == claim.kpi)]
+    if match.empty:
+        raise KeyError(f"no comparison of {claim.policy!r} on {claim.kpi!r}")
+    lab = match.iloc[0]
+    low, high = claim.claimed_low, claim.claimed_high
+    return {"claim": claim.claim, "policy": claim.policy, "kpi": claim.kpi,
+            "claimed": signed_percent(low) if low == high else percent_range(low, high),
+            "lab": _change_with_interval(lab), "p (Holm)": round(float(lab["p_holm"]), 3),
+            "verdict": _claim_verdict(lab, low, high)}
+
+
 def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """Each documented claim against the lab's paired difference.
 
@@ -333,25 +354,4 @@ def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     *inconclusive* when the CI overlaps the range but the change is not significant (more
     replications may decide); *same direction, smaller/larger* when it is significant, in the
     claimed direction, but outside the range; otherwise *not reproduced*."""
-    rows = []
-    for claim in claims.itertuples(index=False):
-        match = diffs[(diffs["policy"] == claim.policy) & (diffs["kpi"] == claim.kpi)]
-        if match.empty:
-            raise KeyError(f"no comparison of {claim.policy!r} on {claim.kpi!r}")
-        d = match.iloc[0]
-        overlaps = d["rel_lo"] <= claim.claimed_high and d["rel_hi"] >= claim.claimed_low
-        significant = d["p_holm"] < 0.05
-        same_sign = np.sign(d["rel_diff"]) == np.sign((claim.claimed_low + claim.claimed_high) / 2)
-        if overlaps:
-            verdict = "reproduced" if significant else "inconclusive"
-        elif significant and same_sign:
-            verdict = "same direction, smaller" if abs(d["rel_diff"]) < min(abs(claim.claimed_low), abs(claim.claimed_high)) \
-                else "same direction, larger"
-        else:
-            verdict = "not reproduced"
-        rows.append({"claim": claim.claim, "policy": claim.policy, "kpi": claim.kpi,
-                     "claimed": _pct(claim.claimed_low) if claim.claimed_low == claim.claimed_high
-                     else f"{_pct(claim.claimed_low)} to {_pct(claim.claimed_high)}",
-                     "lab": f"{_pct(d['rel_diff'])} ({_pct(d['rel_lo'])} to {_pct(d['rel_hi'])})",
-                     "p (Holm)": round(float(d["p_holm"]), 3), "verdict": verdict})
-    return pd.DataFrame(rows).set_index("claim")
+    return pd.DataFrame([_claim_row(claim, diffs) for claim in claims.itertuples(index=False)]).set_index("claim")

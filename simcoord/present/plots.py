@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from simcoord.present.analysis import pareto_front
+from simcoord.experiments.sweep import pareto_front
 from simcoord.kpis import KPIS
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -61,17 +61,21 @@ def _kpi_formatter(kpi: str):
     return FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}")
 
 
+def _label_bars_with_conversion(ax, values: np.ndarray, rates: np.ndarray) -> None:
+    """Each funnel bar's count and, after the first step, its share of the step before."""
+    for y, (value, rate) in enumerate(zip(values, rates)):
+        note = f"{value:,.0f}" + ("" if math.isnan(rate) else f"  ({rate:.0%} of previous)")
+        ax.text(value, y, "  " + note, va="center", fontsize=FONT_SIZE - 1)
+
+
 def funnel(counts: pd.DataFrame, title: str = "Lead funnel") -> Figure:
     """Horizontal bars of leads per funnel step, annotated with the conversion from the step before.
 
-    ``counts``: :func:`simcoord.analysis.funnel_counts` (index step, columns ``leads``, ``conversion``)."""
+    ``counts``: :func:`simcoord.present.analysis.funnel_counts` (index step, columns ``leads``, ``conversion``)."""
     with _slide() as (fig, (ax,)):
-        steps = list(counts.index)[::-1]
         values = counts["leads"].to_numpy(float)[::-1]
-        ax.barh(steps, values, color=OKABE_ITO[0])
-        for y, (value, rate) in enumerate(zip(values, counts["conversion"].to_numpy(float)[::-1])):
-            note = f"{value:,.0f}" + ("" if math.isnan(rate) else f"  ({rate:.0%} of previous)")
-            ax.text(value, y, "  " + note, va="center", fontsize=FONT_SIZE - 1)
+        ax.barh(list(counts.index)[::-1], values, color=OKABE_ITO[0])
+        _label_bars_with_conversion(ax, values, counts["conversion"].to_numpy(float)[::-1])
         ax.set_xlim(0, values.max() * 1.45 if len(values) and values.max() > 0 else 1)
         ax.set_xlabel("leads (distinct, over the horizon)")
         ax.set_ylabel("funnel step")
@@ -81,25 +85,30 @@ def funnel(counts: pd.DataFrame, title: str = "Lead funnel") -> Figure:
     return fig
 
 
+def _grouped_sla_bars(ax, table: pd.DataFrame) -> None:
+    """One bar series per column of ``table`` (SLAs bottom-up), labelled with its value when
+    there are at most three series."""
+    series = list(table.columns)
+    height = 0.8 / max(len(series), 1)
+    for i, column in enumerate(series):
+        y = np.arange(len(table)) + (i - (len(series) - 1) / 2) * height
+        values = table[column].to_numpy(float)[::-1]
+        ax.barh(y, values, height=height, label=str(column), color=OKABE_ITO[i % len(OKABE_ITO)])
+        if len(series) <= 3:
+            for yy, v in zip(y, values):
+                ax.text(0 if math.isnan(v) else v, yy, "  n/a" if math.isnan(v) else f" {v:.0%}",
+                        va="center", fontsize=FONT_SIZE - 2)
+
+
 def sla_compliance(table: pd.DataFrame, target: float = 0.9, title: str = "SLA compliance vs target") -> Figure:
     """Grouped horizontal bars of SLA compliance (one series per column), a dashed target line.
 
-    ``table``: :func:`simcoord.analysis.sla_table` (index SLA label, one column per run or policy,
-    fractions in [0, 1]); ``target``: the compliance the company aims for (fraction)."""
+    ``table``: :func:`simcoord.present.analysis.sla_table` (index SLA label, one column per run or
+    policy, fractions in [0, 1]); ``target``: the compliance the company aims for (fraction)."""
     with _slide() as (fig, (ax,)):
-        slas = list(table.index)[::-1]
-        series = list(table.columns)
-        height = 0.8 / max(len(series), 1)
-        for i, column in enumerate(series):
-            y = np.arange(len(slas)) + (i - (len(series) - 1) / 2) * height
-            values = table[column].to_numpy(float)[::-1]
-            ax.barh(y, values, height=height, label=str(column), color=OKABE_ITO[i % len(OKABE_ITO)])
-            if len(series) <= 3:
-                for yy, v in zip(y, values):
-                    ax.text(0 if math.isnan(v) else v, yy, "  n/a" if math.isnan(v) else f" {v:.0%}",
-                            va="center", fontsize=FONT_SIZE - 2)
+        _grouped_sla_bars(ax, table)
         ax.axvline(target, color="black", linestyle="--", linewidth=1.5, label=f"target {target:.0%}")
-        ax.set_yticks(np.arange(len(slas)), slas)
+        ax.set_yticks(np.arange(len(table)), list(table.index)[::-1])
         ax.set_xlim(0, 1.12)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("timers met within their limit (% of decided timers)")
@@ -107,6 +116,30 @@ def sla_compliance(table: pd.DataFrame, target: float = 0.9, title: str = "SLA c
         ax.legend(loc="lower right", framealpha=0.9)
         ax.set_title(title)
     return fig
+
+
+def _verdict_colour(verdict: str) -> str:
+    return BETTER if verdict == "better" else WORSE if verdict == "worse" else NEUTRAL
+
+
+def _forest_panel(ax, rows: pd.DataFrame, estimate: str, low: str, high: str, verdict: str) -> None:
+    """One KPI's panel: a point and CI bar per policy (``rows``, bottom-up), a line at zero."""
+    est = rows[estimate].to_numpy(float)
+    err = np.vstack([est - rows[low].to_numpy(float), rows[high].to_numpy(float) - est])
+    for y, e, lo, hi, v in zip(range(len(rows)), est, err[0], err[1], rows[verdict]):
+        ax.errorbar(e, y, xerr=[[lo], [hi]], fmt="o", color=_verdict_colour(v), capsize=4, markersize=7,
+                    linewidth=2)
+    ax.axvline(0, color="black", linewidth=1)
+    if np.isnan(est).all():
+        ax.text(0.5, 0.5, "baseline mean is 0:\nno relative change", transform=ax.transAxes,
+                ha="center", va="center", fontsize=FONT_SIZE - 1, color=NEUTRAL)
+    ax.set_yticks(np.arange(len(rows)), list(rows.index))
+
+
+def _verdict_legend(fig: Figure) -> None:
+    handles = [Line2D([], [], color=c, marker="o", linewidth=2, label=text) for c, text in
+               ((BETTER, "better"), (WORSE, "worse"), (NEUTRAL, "no clear difference (CI spans 0)"))]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, framealpha=0.9)
 
 
 def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str = "rel_diff",
@@ -125,27 +158,25 @@ def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str
     with _slide(nrows, ncols, figsize=size, sharey=True) as (fig, axes):
         for ax, kpi in zip(axes, kpis):
             rows = diffs[diffs["kpi"] == kpi].set_index("policy").reindex(policies)
-            colours = [BETTER if v == "better" else WORSE if v == "worse" else NEUTRAL for v in rows[verdict]]
-            y = np.arange(len(policies))
-            est = rows[estimate].to_numpy(float)
-            err = np.vstack([est - rows[low].to_numpy(float), rows[high].to_numpy(float) - est])
-            for yy, e, lo, hi, c in zip(y, est, err[0], err[1], colours):
-                ax.errorbar(e, yy, xerr=[[lo], [hi]], fmt="o", color=c, capsize=4, markersize=7, linewidth=2)
-            ax.axvline(0, color="black", linewidth=1)
-            if np.isnan(est).all():
-                ax.text(0.5, 0.5, "baseline mean is 0:\nno relative change", transform=ax.transAxes,
-                        ha="center", va="center", fontsize=FONT_SIZE - 1, color=NEUTRAL)
-            ax.set_yticks(y, policies)
+            _forest_panel(ax, rows, estimate, low, high, verdict)
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
             ax.set_xlabel("change vs baseline (%)")
         for ax in axes[len(kpis):]:
             ax.set_visible(False)
-        handles = [Line2D([], [], color=c, marker="o", linewidth=2, label=text) for c, text in
-                   ((BETTER, "better"), (WORSE, "worse"), (NEUTRAL, "no clear difference (CI spans 0)"))]
-        fig.legend(handles=handles, loc="outside lower center", ncols=3, framealpha=0.9)
+        _verdict_legend(fig)
         fig.suptitle(title)
     return fig
+
+
+def _policy_points(ax, points: pd.DataFrame, x: str, y: str, label: str, xerr: str | None,
+                   yerr: str | None) -> None:
+    """One marker per policy, in its own colour and shape, with its CI bars if given."""
+    for i, (_, row) in enumerate(points.iterrows()):
+        ax.errorbar(row[x], row[y], xerr=None if xerr is None else row[xerr],
+                    yerr=None if yerr is None else row[yerr], fmt=MARKERS[i % len(MARKERS)],
+                    markersize=12, capsize=4, markeredgecolor="white", elinewidth=1.2, alpha=0.9,
+                    color=OKABE_ITO[i % len(OKABE_ITO)], label=str(row[label]))
 
 
 def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", label: str = "policy",
@@ -153,15 +184,11 @@ def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", labe
     """Scatter of two KPIs (one point per policy), the Pareto front drawn as a step line.
 
     ``points``: one row per policy with columns ``label``, ``x``, ``y`` (and optionally the CI
-    half-widths ``xerr``/``yerr``). Directions come from :data:`simcoord.KPIS`."""
-    front = pareto_front(points, x, y)
+    half-widths ``xerr``/``yerr``). Directions come from :data:`simcoord.KPIS`
+    (:func:`simcoord.experiments.sweep.pareto_front`)."""
+    on_front = pareto_front(points, x, y)
     with _slide() as (fig, (ax,)):
-        for i, (_, row) in enumerate(points.iterrows()):
-            ax.errorbar(row[x], row[y], xerr=None if xerr is None else row[xerr],
-                        yerr=None if yerr is None else row[yerr], fmt=MARKERS[i % len(MARKERS)],
-                        markersize=12, capsize=4, markeredgecolor="white", elinewidth=1.2, alpha=0.9,
-                        color=OKABE_ITO[i % len(OKABE_ITO)], label=str(row[label]))
-        on_front = points[front].sort_values(x)
+        _policy_points(ax, points, x, y, label, xerr, yerr)
         ax.plot(on_front[x], on_front[y], color="black", linestyle="--", linewidth=1.5, label="Pareto front",
                 drawstyle="steps-post" if len(on_front) > 1 else "default")
         ax.set_xlabel(kpi_label(x))
@@ -173,6 +200,24 @@ def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", labe
     return fig
 
 
+def _cell_format(grid: pd.DataFrame, kpi: str) -> str:
+    """Percent for a fraction KPI, whole numbers from 100 up, else two decimals."""
+    unit = KPIS[kpi].unit if kpi in KPIS else ""
+    return "{:.0%}" if unit == "fraction" else "{:,.0f}" if grid.abs().max().max() >= 100 else "{:,.2f}"
+
+
+def _label_cells(ax, values: np.ndarray, fmt: str) -> None:
+    """Each cell's value, dark on the light cells (above the mean) and light on the dark ones."""
+    middle = np.nanmean(values) if np.isfinite(values).any() else 0.0
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, "n/a" if math.isnan(v) else fmt.format(v), ha="center", va="center",
+                fontsize=FONT_SIZE - 1, color="black" if v >= middle else "white")
+
+
+def _tick_labels(levels: pd.Index) -> list[str]:
+    return [f"{c:g}" if isinstance(c, float) else str(c) for c in levels]
+
+
 def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", title: str | None = None,
             fmt: str | None = None) -> Figure:
     """Heatmap of a KPI over two sweep factors, each cell annotated with its value.
@@ -180,20 +225,14 @@ def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", 
     ``table``: tidy rows with columns ``x``, ``y`` (factor values) and ``value`` (e.g. the mean
     over replications) for ``kpi``. Colour map cividis (colour-blind safe, light = high)."""
     grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index(ascending=False)
-    unit = KPIS[kpi].unit if kpi in KPIS else ""
-    fmt = fmt or ("{:.0%}" if unit == "fraction" else "{:,.0f}" if grid.abs().max().max() >= 100 else "{:,.2f}")
     with _slide() as (fig, (ax,)):
         image = ax.imshow(grid.to_numpy(float), cmap="cividis", aspect="auto")
         bar = fig.colorbar(image, ax=ax)
         bar.set_label(kpi_label(kpi))
         bar.ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
-        values = grid.to_numpy(float)
-        middle = np.nanmean(values) if np.isfinite(values).any() else 0.0
-        for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, "n/a" if math.isnan(v) else fmt.format(v), ha="center", va="center",
-                    fontsize=FONT_SIZE - 1, color="black" if v >= middle else "white")
-        ax.set_xticks(range(grid.shape[1]), [f"{c:g}" if isinstance(c, float) else str(c) for c in grid.columns])
-        ax.set_yticks(range(grid.shape[0]), [f"{c:g}" if isinstance(c, float) else str(c) for c in grid.index])
+        _label_cells(ax, grid.to_numpy(float), fmt or _cell_format(grid, kpi))
+        ax.set_xticks(range(grid.shape[1]), _tick_labels(grid.columns))
+        ax.set_yticks(range(grid.shape[0]), _tick_labels(grid.index))
         ax.set_xlabel(_factor_label(x))
         ax.set_ylabel(_factor_label(y))
         ax.grid(False)
@@ -212,46 +251,65 @@ def _factor_label(path: str) -> str:
     return label
 
 
+def _open_leads_panel(ax, states: pd.DataFrame) -> None:
+    """Leads open in nurture, sales and the public pool (the states that ever hold one)."""
+    open_states = [s for s in ("nurture", "sales", "public pool") if s in states and states[s].any()]
+    for i, state in enumerate(open_states):
+        ax.plot(states.index, states[state], label=state, linewidth=2.2, color=OKABE_ITO[i])
+    ax.set_ylabel("open leads")
+    ax.legend(loc="upper left", ncols=3, framealpha=0.9)
+    ax.set_title("leads open, by where they wait", fontsize=FONT_SIZE + 1)
+
+
+def _backlog_panel(ax, backlog: pd.DataFrame) -> None:
+    """Tasks queued per department, in colours other than the open-leads panel's."""
+    for i, department in enumerate(backlog.columns):
+        ax.plot(backlog.index, backlog[department], label=department, linewidth=2,
+                color=OKABE_ITO[(i + 3) % len(OKABE_ITO)])
+    ax.set_ylabel("queued tasks")
+    ax.legend(loc="upper left", ncols=4, framealpha=0.9)
+    ax.set_title("tasks waiting for staff, per department", fontsize=FONT_SIZE + 1)
+
+
 def wip_backlog(states: pd.DataFrame, backlog: pd.DataFrame | None = None,
                 title: str = "Work in progress and backlog") -> Figure:
     """Time series: open leads by state (top) and queued tasks per department (bottom).
 
-    ``states``: :func:`simcoord.analysis.lead_states` (index day); only the open states
-    (nurture, sales, public pool) are drawn. ``backlog``: :func:`simcoord.analysis.work_backlog`."""
-    panels = 1 if backlog is None else 2
-    with _slide(panels, 1, sharex=True) as (fig, axes):
-        open_states = [s for s in ("nurture", "sales", "public pool") if s in states and states[s].any()]
-        for i, state in enumerate(open_states):
-            axes[0].plot(states.index, states[state], label=state, linewidth=2.2, color=OKABE_ITO[i])
-        axes[0].set_ylabel("open leads")
-        axes[0].legend(loc="upper left", ncols=3, framealpha=0.9)
-        axes[0].set_title("leads open, by where they wait", fontsize=FONT_SIZE + 1)
+    ``states``: :func:`simcoord.present.analysis.lead_states` (index day); only the open states
+    (nurture, sales, public pool) are drawn. ``backlog``: :func:`simcoord.present.analysis.work_backlog`."""
+    with _slide(1 if backlog is None else 2, 1, sharex=True) as (fig, axes):
+        _open_leads_panel(axes[0], states)
         if backlog is not None:
-            for i, department in enumerate(backlog.columns):
-                axes[1].plot(backlog.index, backlog[department], label=department, linewidth=2,
-                             color=OKABE_ITO[(i + 3) % len(OKABE_ITO)])
-            axes[1].set_ylabel("queued tasks")
-            axes[1].legend(loc="upper left", ncols=4, framealpha=0.9)
-            axes[1].set_title("tasks waiting for staff, per department", fontsize=FONT_SIZE + 1)
+            _backlog_panel(axes[1], backlog)
         axes[-1].set_xlabel("day of the run (days)")
         fig.suptitle(title)
     return fig
 
 
-def workload(table: pd.DataFrame, top: int = 7, title: str = "Workload per department") -> Figure:
-    """Stacked horizontal bars of work hours per department, by activity (the ``top`` largest;
-    the rest summed as "other"). ``table``: :func:`simcoord.analysis.workload`."""
+def _top_activities(table: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` first columns, and the rest summed as ``other``."""
     kept = list(table.columns[:top])
     data = table[kept].copy()
     if table.shape[1] > top:
         data["other"] = table.drop(columns=kept).sum(axis=1)
+    return data
+
+
+def _stacked_bars(ax, data: pd.DataFrame) -> None:
+    """One horizontal bar per row, stacked by column; ``other`` in grey."""
+    left = np.zeros(len(data))
+    for i, activity in enumerate(data.columns):
+        values = data[activity].to_numpy(float)
+        ax.barh(list(data.index), values, left=left, label=activity.replace("_", " "),
+                color=NEUTRAL if activity == "other" else OKABE_ITO[i % len(OKABE_ITO)])
+        left += values
+
+
+def workload(table: pd.DataFrame, top: int = 7, title: str = "Workload per department") -> Figure:
+    """Stacked horizontal bars of work hours per department, by activity (the ``top`` largest;
+    the rest summed as "other"). ``table``: :func:`simcoord.present.analysis.workload`."""
     with _slide() as (fig, (ax,)):
-        left = np.zeros(len(data))
-        for i, activity in enumerate(data.columns):
-            values = data[activity].to_numpy(float)
-            ax.barh(list(data.index), values, left=left, label=activity.replace("_", " "),
-                    color=NEUTRAL if activity == "other" else OKABE_ITO[i % len(OKABE_ITO)])
-            left += values
+        _stacked_bars(ax, _top_activities(table, top))
         ax.set_xlabel("work (person-hours over the horizon)")
         ax.set_ylabel("department")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -259,6 +317,23 @@ def workload(table: pd.DataFrame, top: int = 7, title: str = "Workload per depar
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), framealpha=0.9)
         ax.set_title(title)
     return fig
+
+
+def _series_name(name) -> str | None:
+    if name is None:
+        return None
+    return f"{name:g}" if isinstance(name, (int, float, np.number)) else str(name)
+
+
+def _effect_panel(ax, rows: pd.DataFrame, x: str, series: str | None, mean: str, low: str, high: str) -> None:
+    """The mean against ``x`` with its CI band, one line per value of ``series`` (or one line)."""
+    groups = [(None, rows)] if series is None else list(rows.groupby(series, sort=True))
+    for i, (name, group) in enumerate(groups):
+        group = group.sort_values(x)
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.plot(group[x], group[mean], marker=MARKERS[i % len(MARKERS)], linewidth=2, color=colour,
+                markersize=8, label=_series_name(name))
+        ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.12)
 
 
 def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str | None = None,
@@ -272,20 +347,12 @@ def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str
     labels = labels or {}
     with _slide(1, len(kpis)) as (fig, axes):
         for ax, kpi in zip(axes, kpis):
-            rows = summary[summary["kpi"] == kpi]
-            groups = [(None, rows)] if series is None else list(rows.groupby(series, sort=True))
-            for i, (name, group) in enumerate(groups):
-                group = group.sort_values(x)
-                colour = OKABE_ITO[i % len(OKABE_ITO)]
-                ax.plot(group[x], group[mean], marker=MARKERS[i % len(MARKERS)], linewidth=2, color=colour,
-                        markersize=8, label=None if name is None else
-                        f"{name:g}" if isinstance(name, (int, float, np.number)) else str(name))
-                ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.12)
+            _effect_panel(ax, summary[summary["kpi"] == kpi], x, series, mean, low, high)
             ax.set_xlabel(_factor_label(x))
             ax.set_ylabel(labels.get(kpi, kpi_label(kpi)))
             ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
             ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
-            if series is not None and ax is axes[0]:  # one legend serves every panel
-                ax.legend(title=_factor_label(series), framealpha=0.9, title_fontsize=FONT_SIZE - 1)
+        if series is not None:  # one legend serves every panel
+            axes[0].legend(title=_factor_label(series), framealpha=0.9, title_fontsize=FONT_SIZE - 1)
         fig.suptitle(title)
     return fig

@@ -1,4 +1,4 @@
-"""``simcoord report``: run a notebook with papermill and turn it into a client-ready report.
+"""Run a notebook with papermill and turn it into a client-ready report (``simcoord report``).
 
 The report is one self-contained HTML file (images embedded, code hidden unless
 ``--show-code``) plus the notebook's result tables as CSV files and, when openpyxl is
@@ -7,27 +7,25 @@ parameters, simcoord version, time), so a delivered number can be traced to its 
 
 Notebooks mark their result tables with :func:`show_table`: the table displays as usual
 and carries a machine-readable copy (:data:`TABLE_MIME`) that the report exports.
+Problems raise ordinary exceptions (a missing notebook: FileNotFoundError); a failing cell
+raises papermill's ``PapermillExecutionError``.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import html
 import json
 import logging
 import os
 import re
-import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
-import yaml
 
 from simcoord import __version__
-from simcoord.cli.app import EXTRA_COMMANDS, UsageError
-from simcoord.scenario.loading import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -47,32 +45,20 @@ def show_table(frame: pd.DataFrame | pd.Series, name: str) -> None:
     display(bundle, raw=True)
 
 
-def parse_parameters(pairs: list[list[str]] | None) -> dict[str, Any]:
-    """``-p NAME VALUE`` pairs with each VALUE read as YAML (``3`` is an int, ``[a, b]`` a list)."""
-    parameters: dict[str, Any] = {}
-    for name, value in pairs or []:
-        if not name.isidentifier():
-            raise UsageError(f"parameter name {name!r} is not a Python identifier")
-        try:
-            parameters[name] = load_yaml(value)
-        except yaml.YAMLError:
-            parameters[name] = value
-    return parameters
-
-
 def collect_tables(notebook) -> dict[str, pd.DataFrame]:
     """The result tables (:func:`show_table`) in an executed notebook, by name in display order."""
-    tables: dict[str, pd.DataFrame] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(TABLE_MIME)
-            if payload:
-                split, names = payload["table"], payload.get("index_names", [None])
-                index = pd.MultiIndex.from_tuples([tuple(i) for i in split["index"]], names=names) \
-                    if len(names) > 1 else pd.Index(split["index"], name=names[0])
-                columns = [tuple(c) if isinstance(c, list) else c for c in split["columns"]]
-                tables[payload["name"]] = pd.DataFrame(split["data"], columns=columns, index=index)
-    return tables
+    payloads = (output.get("data", {}).get(TABLE_MIME) for cell in notebook.cells
+                for output in cell.get("outputs", []))
+    return {payload["name"]: _table_from(payload) for payload in payloads if payload}
+
+
+def _table_from(payload: dict[str, Any]) -> pd.DataFrame:
+    """The DataFrame :func:`show_table` stored (``orient="split"`` JSON and its index names)."""
+    split, names = payload["table"], payload.get("index_names", [None])
+    index = pd.MultiIndex.from_tuples([tuple(i) for i in split["index"]], names=names) \
+        if len(names) > 1 else pd.Index(split["index"], name=names[0])
+    columns = [tuple(c) if isinstance(c, list) else c for c in split["columns"]]
+    return pd.DataFrame(split["data"], columns=columns, index=index)
 
 
 def _drop_stderr(notebook) -> None:
@@ -85,8 +71,13 @@ def _drop_stderr(notebook) -> None:
         cell["outputs"] = [o for o in outputs if o.get("name") != "stderr"]
 
 
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _manifest_html(manifest: dict[str, Any]) -> str:
-    rows = "".join(f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(json.dumps(value) if not isinstance(value, str) else value)}</td></tr>"
+    """The run manifest as an HTML table, every key and value escaped."""
+    rows = "".join(f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(_as_text(value))}</td></tr>"
                    for key, value in manifest.items())
     return f'<section id="run-manifest"><h2>Run manifest</h2><table class="dataframe">{rows}</table></section>'
 
@@ -111,13 +102,14 @@ def chart_descriptions(notebook) -> list[str]:
         if cell.cell_type == "markdown":
             heading = next((line.lstrip("#").strip() for line in cell.source.splitlines() if line.startswith("#")),
                            heading)
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if "image/png" in output.get("data", {}):
-                descriptions.append(f"Chart: {heading}")
+        elif cell.cell_type == "code":
+            charts = sum("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+            descriptions += [f"Chart: {heading}"] * charts
     return descriptions
 
 
 def title_of(notebook) -> str:
+    """The notebook's first level-1 heading, or ``simcoord report``."""
     return next((line.lstrip("# ").strip() for cell in notebook.cells if cell.cell_type == "markdown"
                  for line in cell.source.splitlines() if line.startswith("# ")), "simcoord report")
 
@@ -134,7 +126,8 @@ def _with_alt_text(body: str, descriptions: list[str]) -> str:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], directory: Path, manifest: dict[str, Any]) -> list[Path]:
-    """Each table as ``directory/<name>.csv``; all of them in ``tables.xlsx`` with a run-manifest sheet."""
+    """Each table as ``directory/<name>.csv``; all of them in ``tables.xlsx`` with a run-manifest
+    sheet when openpyxl is installed. Returns the files written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in tables.items():
@@ -142,96 +135,99 @@ def write_tables(tables: dict[str, pd.DataFrame], directory: Path, manifest: dic
         table.to_csv(path)
         written.append(path)
     try:
-        import openpyxl  # noqa: F401
+        import openpyxl  # noqa: F401  (an optional dependency: only its presence matters)
     except ImportError:
         logger.info("openpyxl not installed: no Excel workbook")
         return written
-    workbook = directory / "tables.xlsx"
+    return [*written, _write_workbook(tables, directory / "tables.xlsx", manifest)]
+
+
+def _sheet_names(names: list[str], taken: set[str]) -> list[str]:
+    """Excel sheet names for ``names``: safe characters, at most 31 long, none used twice."""
+    used, sheets = set(taken), []
+    for name in names:
+        sheet = _safe_name(name)[:MAX_SHEET_NAME]
+        while sheet in used:
+            sheet = sheet[: MAX_SHEET_NAME - 2] + f"_{len(used)}"
+        used.add(sheet)
+        sheets.append(sheet)
+    return sheets
+
+
+def _write_workbook(tables: dict[str, pd.DataFrame], workbook: Path, manifest: dict[str, Any]) -> Path:
+    """One sheet for the run manifest, then one per table."""
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        pd.Series({k: v if isinstance(v, str) else json.dumps(v) for k, v in manifest.items()},
-                  name="value").rename_axis("field").to_frame().to_excel(writer, sheet_name="run manifest")
-        used: set[str] = {"run manifest"}
-        for name, table in tables.items():
-            sheet = _safe_name(name)[:MAX_SHEET_NAME]
-            while sheet in used:
-                sheet = sheet[: MAX_SHEET_NAME - 2] + f"_{len(used)}"
-            used.add(sheet)
+        pd.Series({k: _as_text(v) for k, v in manifest.items()}, name="value").rename_axis("field") \
+            .to_frame().to_excel(writer, sheet_name="run manifest")
+        for sheet, table in zip(_sheet_names(list(tables), {"run manifest"}), tables.values()):
             table.to_excel(writer, sheet_name=sheet)
-    written.append(workbook)
-    return written
+    return workbook
 
 
 def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name).strip("-") or "table"
 
 
-def build_report(notebook: str | Path, html_out: str | Path, parameters: dict[str, Any] | None = None,
-                 show_code: bool = False, tables_dir: str | Path | None = None,
-                 kernel_name: str | None = None) -> dict[str, Any]:
-    """Run ``notebook`` with ``parameters`` (papermill, in the notebook's folder) and write the
-    HTML report, the executed notebook (``<html stem>.ipynb``) and the result tables.
-    Returns the run manifest."""
-    import nbformat
-    import papermill
-
-    notebook, html_out = Path(notebook).resolve(), Path(html_out).resolve()
-    if not notebook.is_file():
-        raise UsageError(f"{notebook}: no such notebook")
-    parameters = parameters or {}
-    html_out.parent.mkdir(parents=True, exist_ok=True)
-    executed = html_out.with_suffix(".ipynb")
-    tables_dir = Path(tables_dir) if tables_dir else html_out.with_name(html_out.stem + "_tables")
-    started = dt.datetime.now(dt.timezone.utc)
+@contextmanager
+def _progress_bars_off() -> Iterator[None]:
+    """``TQDM_DISABLE=1`` for the notebook's kernel (progress bars do not belong in a report)."""
     previous = os.environ.get("TQDM_DISABLE")
-    os.environ["TQDM_DISABLE"] = "1"  # progress bars do not belong in a report
+    os.environ["TQDM_DISABLE"] = "1"
     try:
-        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
-                                   cwd=str(notebook.parent), progress_bar=False)
+        yield
     finally:
         if previous is None:
             os.environ.pop("TQDM_DISABLE", None)
         else:
             os.environ["TQDM_DISABLE"] = previous
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], kernel_name: str | None):
+    """Run ``notebook`` in its own folder with ``parameters``, save it as ``executed`` and return
+    it without its stderr output."""
+    import nbformat  # the report's dependencies load slowly: only when a report is built
+    import papermill
+
+    with _progress_bars_off():
+        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
+                                   cwd=str(notebook.parent), progress_bar=False)
     result = nbformat.read(executed, as_version=4)
     _drop_stderr(result)
-    manifest = {"notebook": notebook.name, "parameters": parameters, "simcoord_version": __version__,
-                "executed_at_utc": started.isoformat(timespec="seconds"),
-                "seconds": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 1)}
-    tables = collect_tables(result)
-    manifest["tables"] = list(tables)
-    html_out.write_text(to_html(result, show_code, manifest), encoding="utf-8")
-    write_tables(tables, tables_dir, manifest)
-    (tables_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    logger.info("report %s: %d tables in %s", html_out, len(tables), tables_dir)
+    return result
+
+
+def _run_manifest(notebook: Path, parameters: dict[str, Any], started: dt.datetime) -> dict[str, Any]:
+    """What a delivered number traces back to: notebook, parameters, simcoord version, when, how long."""
+    return {"notebook": notebook.name, "parameters": parameters, "simcoord_version": __version__,
+            "executed_at_utc": started.isoformat(timespec="seconds"),
+            "seconds": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 1)}
+
+
+def build_report(notebook: str | Path, html_out: str | Path, parameters: dict[str, Any] | None = None,
+                 show_code: bool = False, tables_dir: str | Path | None = None,
+                 kernel_name: str | None = None) -> dict[str, Any]:
+    """Run ``notebook`` with ``parameters`` (papermill, in the notebook's folder) and write the
+    HTML report, the executed notebook (``<html stem>.ipynb``) and the result tables (default
+    folder ``<html stem>_tables``). Returns the run manifest; FileNotFoundError if there is no
+    such notebook."""
+    notebook, html_out = Path(notebook).resolve(), Path(html_out).resolve()
+    if not notebook.is_file():
+        raise FileNotFoundError(f"{notebook}: no such notebook")
+    parameters = parameters or {}
+    html_out.parent.mkdir(parents=True, exist_ok=True)
+    tables_dir = Path(tables_dir) if tables_dir else html_out.with_name(html_out.stem + "_tables")
+    started = dt.datetime.now(dt.timezone.utc)
+    result = _execute(notebook, html_out.with_suffix(".ipynb"), parameters, kernel_name)
+    manifest = _run_manifest(notebook, parameters, started)
+    _write_report(result, html_out, tables_dir, show_code, manifest)
     return manifest
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        manifest = build_report(args.notebook, args.html, parse_parameters(args.parameter), args.show_code,
-                                args.tables, args.kernel)
-    except PapermillExecutionError as exc:
-        print(f"error: {args.notebook} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-              f"(executed notebook: {Path(args.html).with_suffix('.ipynb')})", file=sys.stderr)
-        return 1
-    print(f"wrote {args.html} ({len(manifest['tables'])} tables: {', '.join(manifest['tables']) or 'none'})")
-    return 0
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``simcoord report`` to the CLI."""
-    report = subparsers.add_parser("report", help="run a notebook and export an HTML report with its tables")
-    report.add_argument("notebook", help="notebook to run, e.g. notebooks/02-compare-policies.ipynb")
-    report.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                        help="set a notebook parameter (VALUE read as YAML); repeatable")
-    report.add_argument("--html", required=True, help="HTML file to write")
-    report.add_argument("--show-code", action="store_true", help="keep the code cells in the report")
-    report.add_argument("--tables", help="folder for the CSV/Excel tables (default: <html stem>_tables)")
-    report.add_argument("--kernel", help="Jupyter kernel (default: the notebook's own, simcoord)")
-    report.set_defaults(func=cmd_report)
-
-
-if register not in EXTRA_COMMANDS:
-    EXTRA_COMMANDS.append(register)
+def _write_report(notebook, html_out: Path, tables_dir: Path, show_code: bool, manifest: dict[str, Any]) -> None:
+    """The HTML page and the tables of an executed ``notebook``; adds their names to ``manifest``."""
+    tables = collect_tables(notebook)
+    manifest["tables"] = list(tables)
+    html_out.write_text(to_html(notebook, show_code, manifest), encoding="utf-8")
+    write_tables(tables, tables_dir, manifest)
+    (tables_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    logger.info("report %s: %d tables in %s", html_out, len(tables), tables_dir)

@@ -85,12 +85,6 @@ def test_workload_and_journey(events):
     assert analysis.example_lead(events, "dormant", passed=("recycled",)) == 2
 
 
-def test_pareto_front_uses_kpi_directions():
-    points = pd.DataFrame({"staff_cost": [100, 120, 110, 130], "revenue": [10, 14, 9, 13]})
-    # cost: lower is better, revenue: higher is better -> point 2 (dearer and poorer than 0) and 3 drop out
-    assert analysis.pareto_front(points, "staff_cost", "revenue").tolist() == [True, True, False, False]
-
-
 def test_forecast_staleness_is_the_time_averaged_age():
     # syncs at day 2 (information as of day 1) and day 4 (as of day 4), horizon 5 days:
     # ages 0->2 over [0,2], 1->3 over [2,4], 0->1 over [4,5]: areas 2 + 4 + 0.5 = 6.5 day^2 over 5 days

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from simcoord.cli.app import main
+from simcoord.cli import main
 
 from support import ROOT
 NOTEBOOK = ROOT / "notebooks" / "02-compare-policies.ipynb"
@@ -102,10 +102,10 @@ def test_tables_exported_as_csv_and_excel_with_a_manifest(report):
     assert html.with_suffix(".ipynb").is_file()  # the executed notebook, kept for traceability
 
 
-def test_show_code_keeps_the_code_and_parameters_parse_as_yaml():
+def test_show_code_keeps_the_code_and_charts_get_alt_text():
     import nbformat
 
-    from simcoord.present.report import parse_parameters, to_html
+    from simcoord.present.report import to_html
 
     notebook = nbformat.read(ROOT / "notebooks" / "01-quickstart.ipynb", as_version=4)
     hidden = to_html(notebook, show_code=False, manifest={"notebook": "01"})
@@ -114,5 +114,10 @@ def test_show_code_keeps_the_code_and_parameters_parse_as_yaml():
     assert "<title>01 · Quickstart" in hidden
     charts = re.findall(r'<img alt="([^"]+)"[^>]*src="data:image/png', hidden)
     assert len(charts) == hidden.count("<img ") > 0 and all(alt.startswith("Chart: ") for alt in charts)
-    assert parse_parameters([["DAYS", "30"], ["RATE", "0.5"], ["NAME", "a b"], ["LIST", "[1, 2]"]]) == \
-        {"DAYS": 30, "RATE": 0.5, "NAME": "a b", "LIST": [1, 2]}
+
+
+def test_a_missing_notebook_raises_file_not_found(tmp_path):
+    from simcoord.present.report import build_report
+
+    with pytest.raises(FileNotFoundError, match="no such notebook"):
+        build_report(tmp_path / "none.ipynb", tmp_path / "report.html")
