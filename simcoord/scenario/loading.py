@@ -21,21 +21,109 @@ from simcoord.scenario.schema import Scenario
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 20  # nesting levels a scenario ever needs is about 5; deeper is a mistake or an attack
 MAX_EXTENDS = 50  # files in one ``extends`` chain
+# Values a YAML text may expand to through aliases and merges: a text without aliases holds at most
+# about one value per two characters, so this leaves room for reuse while merging and validating
+# stay in proportion to the text, however anchors nest (a "billion laughs" file is refused).
+MIN_EXPANDED_VALUES = 10_000
+EXPANDED_VALUES_PER_CHARACTER = 2
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message names file, field path and problem."""
+
+    def __init__(self, file: str | Path, problem: str, field: str | None = None) -> None:
+        self.file, self.field, self.problem = str(file), field, problem
+        where = f"{self.file}: {field}: " if field else f"{self.file}: "
+        super().__init__(where + problem)
+
+
+def _too_deep(source: str | Path) -> ScenarioError:
+    return ScenarioError(source, f"nested more than {MAX_DEPTH} levels deep")
+
+
+class _Expansion:
+    """Measures a composed YAML document as its data will be: levels of nesting and values once
+    every alias is expanded. Each node is measured once however many aliases point to it, so the
+    walk costs the text's size; it refuses nesting beyond :data:`MAX_DEPTH` (a merge ``<<`` counts
+    as a level), an alias that contains itself (``a: &x [*x]``) and more than ``max_values``."""
+
+    def __init__(self, source: str | Path, max_values: int) -> None:
+        self.source, self.max_values = source, max_values
+        self.measured: dict[int, tuple[int, int]] = {}  # id of a node -> (levels below it, values in it)
+        self.open_nodes: set[int] = set()
+
+    def measure(self, node: yaml.Node, depth: int = 0) -> tuple[int, int]:
+        """(levels of nesting, values) of ``node``, found ``depth`` levels below the top."""
+        key = id(node)
+        if key in self.open_nodes:
+            raise ScenarioError(self.source, "a YAML alias contains itself")
+        if key not in self.measured:
+            self.open_nodes.add(key)
+            self.measured[key] = self._measure_new(node, depth)
+            self.open_nodes.discard(key)
+        levels, values = self.measured[key]
+        if depth + levels > MAX_DEPTH:
+            raise _too_deep(self.source)
+        return levels, values
+
+    def _measure_new(self, node: yaml.Node, depth: int) -> tuple[int, int]:
+        if isinstance(node, yaml.ScalarNode):
+            return 0, 1
+        if depth >= MAX_DEPTH:
+            raise _too_deep(self.source)
+        children = [self.measure(child, depth + 1) for child in _children(node)]
+        levels = 1 + max((child_levels for child_levels, _ in children), default=0)
+        values = 1 + sum(child_values for _, child_values in children)
+        if values > self.max_values:
+            raise ScenarioError(self.source, f"expands to more than {self.max_values:,} values through YAML aliases")
+        return levels, values
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """A collection node's items, or its keys and values."""
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
 
 
 class ScenarioLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (plain data only, nothing executed) with two fixes for scenario files:
-    a key given twice in one mapping is an error instead of silently keeping the last value, and
+    """PyYAML's safe loader (plain data only, nothing executed) with fixes for scenario files:
+    a key given twice in one mapping is an error instead of silently keeping the last value;
     numbers in exponent form without a dot or a signed exponent (``1e4``, ``2.5e3``) are numbers,
-    as in YAML 1.2, not text."""
+    as in YAML 1.2, not text; and the work is bounded by the text's size: deep nesting, an alias
+    that contains itself and a document that expands to more values than
+    :data:`MIN_EXPANDED_VALUES` + :data:`EXPANDED_VALUES_PER_CHARACTER` per character of the text
+    are :class:`ScenarioError` naming ``source``, found before anything is built."""
 
     yaml_implicit_resolvers = {first: list(resolvers) for first, resolvers in
                                yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
+    def __init__(self, stream: str, source: str | Path = "YAML text") -> None:
+        super().__init__(stream)
+        self.source = source
+        self.max_values = MIN_EXPANDED_VALUES + EXPANDED_VALUES_PER_CHARACTER * len(stream)
+        self.compose_depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        # PyYAML composes one Python call per level: stop here, long before Python's recursion limit.
+        # A node this deep has more than MAX_DEPTH collections above it; shallower ones are measured.
+        self.compose_depth += 1
+        try:
+            if self.compose_depth > MAX_DEPTH + 1:
+                raise _too_deep(self.source)
+            return super().compose_node(parent, index)
+        finally:
+            self.compose_depth -= 1
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _Expansion(self.source, self.max_values).measure(node)
+        return super().construct_document(node)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[tuple[str, str], yaml.Node] = {}
         for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != MERGE_TAG:
                 key = (key_node.tag, key_node.value)
                 if key in seen:
                     first = seen[key].start_mark.line + 1
@@ -51,45 +139,15 @@ ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float",
                                      list("-+0123456789."))
 
 
-def load_yaml(text: str) -> Any:
-    """Parse YAML text as scenario files are parsed (see :class:`ScenarioLoader`)."""
-    return yaml.load(text, Loader=ScenarioLoader)  # noqa: S506 (a SafeLoader subclass)
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; the message names file, field path and problem."""
-
-    def __init__(self, file: str | Path, problem: str, field: str | None = None) -> None:
-        self.file, self.field, self.problem = str(file), field, problem
-        where = f"{self.file}: {field}: " if field else f"{self.file}: "
-        super().__init__(where + problem)
-
-
-def _check_shape(path: Path, data: Any) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` and an alias that contains itself
-    (``a: &x [*x]``): merging and validating them would recurse without end. Shared aliases
-    are walked once, so an alias bomb costs no more than its distinct nodes."""
-    heights: dict[int, int] = {}  # id of a walked container -> levels of nesting below it
-    open_nodes: set[int] = set()
-
-    def height(node: Any, depth: int) -> int:
-        if not isinstance(node, (dict, list)):
-            return 0
-        key = id(node)
-        if key in open_nodes:
-            raise ScenarioError(path, "a YAML alias contains itself")
-        if key not in heights:
-            if depth >= MAX_DEPTH:
-                raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep")
-            open_nodes.add(key)
-            children = node.values() if isinstance(node, dict) else node
-            heights[key] = 1 + max((height(child, depth + 1) for child in children), default=0)
-            open_nodes.discard(key)
-        if depth + heights[key] > MAX_DEPTH:
-            raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep")
-        return heights[key]
-
-    height(data, 0)
+def load_yaml(text: str, source: str | Path = "YAML text") -> Any:
+    """Parse YAML text as scenario files are parsed (see :class:`ScenarioLoader`): malformed YAML
+    is a :class:`yaml.YAMLError`; nesting, self-containing aliases and expansion beyond the bound
+    are a :class:`ScenarioError` naming ``source``."""
+    loader = ScenarioLoader(text, source)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -103,16 +161,12 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _read_mapping(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(path, "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError(path, f"file larger than {MAX_FILE_BYTES} bytes")
+def _parse(path: Path) -> Any:
+    """The YAML document in ``path``; every problem a :class:`ScenarioError` naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data = load_yaml(text)
-    except RecursionError:  # the YAML composer recurses once per nesting level
-        raise ScenarioError(path, f"nested more than {MAX_DEPTH} levels deep") from None
+        return load_yaml(path.read_text(encoding="utf-8"), source=path)
+    except ScenarioError:
+        raise
     except UnicodeDecodeError:
         raise ScenarioError(path, "not a text (UTF-8) file") from None
     except yaml.YAMLError as exc:
@@ -122,6 +176,14 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(path, f"malformed YAML{where}: {problem}") from None
     except (ValueError, OverflowError) as exc:  # a YAML scalar that is no valid value, e.g. 2026-13-01
         raise ScenarioError(path, f"malformed YAML: invalid value ({exc})") from None
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ScenarioError(path, "file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(path, f"file larger than {MAX_FILE_BYTES} bytes")
+    data = _parse(path)
     if data is None:
         raise ScenarioError(path, "file is empty")
     if not isinstance(data, dict):
@@ -129,7 +191,6 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     bad_keys = [k for k in data if not isinstance(k, str)]
     if bad_keys:
         raise ScenarioError(path, f"keys must be text, found {bad_keys[0]!r}")
-    _check_shape(path, data)
     return data
 
 
