@@ -2,15 +2,16 @@
 
 ``simulate(scenario, seed, days)`` is the single entry point from plain config and a seed to
 data: no globals, no file I/O. The departments (``marketing``, ``sales``, ``production``,
-``service``) and the information flow (``coordination``) never import each other: where a case
-goes when one of them is done with it is wired here, in :class:`Handoffs`.
+``service``) and the information flow (``coordination``) never import each other: they are
+written against ``world.World``, which :class:`Model` provides, and where a case goes when one
+of them is done with it is wired here, in ``Model._wire``.
 """
 
 from __future__ import annotations
 
 import gc
 from itertools import count
-from typing import Callable, Generator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,11 @@ from simcoord.kpis import compute_kpis
 from simcoord.log.store import EventLog, ParquetEventLog, empty_frame
 from simcoord.model import marketing, production, sales, service
 from simcoord.model.coordination import Coordination
-from simcoord.model.entities import Lead, Order
 from simcoord.model.meetings import hold_meetings
 from simcoord.model.pool import PublicPool
 from simcoord.model.staff import Team
 from simcoord.model.streams import Choices, Samplers, Streams
+from simcoord.model.world import Handoffs
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
@@ -42,31 +43,9 @@ class SimulationResult(NamedTuple):
     kpis: pd.Series
 
 
-class Handoffs(NamedTuple):
-    """Where a case goes when a department is done with it: the only place departments meet.
-
-    ============================  =========================================  ==============
-    hand-off                      from                                       to
-    ============================  =========================================  ==============
-    ``to_sales(lead, previous)``  MQL hand-over; pool claim; pool review     sales.pursue
-    ``to_production(lead)``       deal won                                   an order
-    ``to_service(lead, o, late)`` order delivered                            onboarding
-    ``to_marketing(channel,..)``  repurchase or referral                     a new lead
-    ``to_recycling(lead, why)``   lead lost or found invalid                 nurture again
-    ``to_wake_up(lead)``          left unclaimed in the public pool          wake-up
-    ============================  =========================================  ==============
-    """
-
-    to_sales: Callable[..., Generator]
-    to_production: Callable[[Lead], object]
-    to_service: Callable[[Lead, Order, bool], object]
-    to_marketing: Callable[..., Lead]
-    to_recycling: Callable[[Lead, str], bool]
-    to_wake_up: Callable[[Lead], Generator]
-
-
 class Model:
-    """One simulated company: environment, calendar, randomness, staff, departments and the event log."""
+    """One simulated company (a ``world.World``): environment, calendar, randomness, staff,
+    departments and the event log."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
                  warmup_days: float = 0.0, keep_events: bool = True) -> None:

@@ -19,17 +19,17 @@ import simpy
 from simcoord.model import pool
 from simcoord.model.entities import Lead
 from simcoord.model.meetings import hold_meeting
-from simcoord.model.staff import work
+from simcoord.model.work import work
 from simcoord.vocabulary import DEPARTMENTS, HOT_GRADES, HOURS_PER_DAY, HOURS_PER_WEEK
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
 
 
 class Coordination:
     """The information one simulated company has synchronised so far, and the processes that move it."""
 
-    def __init__(self, model: "Model") -> None:
+    def __init__(self, model: "World") -> None:
         self.model = model
         self.policy = model.scenario.policy
         self.notes_written: list[float] = []  # times of sales feedback notes

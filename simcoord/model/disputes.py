@@ -14,20 +14,20 @@ from typing import TYPE_CHECKING, Generator
 from simcoord.vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
     from simcoord.scenario.schema import PolicySpec
 
 DEPARTMENT = "coordination"
 
 
-def open_dispute(model: "Model", entity: int, kind: str, dispute: str, probability: float, value: float) -> Generator:
+def open_dispute(model: "World", entity: int, kind: str, dispute: str, probability: float, value: float) -> Generator:
     """With ``probability`` (own stream per dispute type) a dispute opens and the entity waits for it."""
     if probability <= 0 or model.streams[f"disputes.{dispute}"].random() >= probability:
         return
     yield from resolve(model, entity, kind, dispute, value)
 
 
-def resolve(model: "Model", entity: int, kind: str, dispute: str, value: float) -> Generator:
+def resolve(model: "World", entity: int, kind: str, dispute: str, value: float) -> Generator:
     """Hold the entity until the dispute is settled; log ``dispute_opened`` and ``dispute_resolved``."""
     env, spec = model.env, model.scenario.policy.disputes
     rng = model.streams["disputes.ladder"]
@@ -52,7 +52,7 @@ def war_room_active(policy: "PolicySpec", day: float) -> bool:
                for m in policy.meetings)
 
 
-def climb_ladder(model: "Model", rng) -> Generator:
+def climb_ladder(model: "World", rng) -> Generator:
     """Peer rounds at each contact; arbitration if a manager exists; executives after 3+ failed rounds."""
     env, spec = model.env, model.scenario.policy.disputes
     for round_number in range(1, spec.rounds_before_executive + 1):

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Generator
 
 from simcoord.model import incentives
 from simcoord.model.entities import GRADE_ORDER, GRADE_RANK, GRADE_SCORES, Lead
-from simcoord.model.staff import work
+from simcoord.model.work import work
 from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_WEEK, NEVER
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
     from simcoord.scenario.schema import DemandSpec
 
 DEPARTMENT = "marketing"
@@ -56,7 +56,7 @@ def engage_probability(grade: str) -> float:
 
 
 # ----------------------------------------------------------------- processes
-def generate_leads(model: "Model", channel: str) -> Generator:
+def generate_leads(model: "World", channel: str) -> Generator:
     """Non-homogeneous Poisson arrivals by thinning (leads arrive around the clock)."""
     spec = model.scenario.demand
     base_rate = spec.channels[channel].leads_per_week / HOURS_PER_WEEK
@@ -75,7 +75,7 @@ def generate_leads(model: "Model", channel: str) -> Generator:
             create_lead(model, channel)
 
 
-def run_campaign(model: "Model", index: int) -> Generator:
+def run_campaign(model: "World", index: int) -> Generator:
     """A one-off event: Poisson(extra_leads) leads spread uniformly over its days."""
     campaign = model.scenario.demand.campaigns[index]
     rng = model.streams[f"arrivals.campaign.{index}"]
@@ -86,7 +86,7 @@ def run_campaign(model: "Model", index: int) -> Generator:
         create_lead(model, campaign.channel, campaign=campaign.name)
 
 
-def create_lead(model: "Model", channel: str, campaign: str | None = None,
+def create_lead(model: "World", channel: str, campaign: str | None = None,
                 grade: str | None = None, tier: str | None = None, conversion_multiplier: float | None = None) -> Lead:
     """Draw a new lead's profile from its channel's attribute stream, log it and start nurturing."""
     mix = model.scenario.lead_mix
@@ -111,7 +111,7 @@ def create_lead(model: "Model", channel: str, campaign: str | None = None,
     return lead
 
 
-def observed_score(model: "Model", lead: Lead) -> float:
+def observed_score(model: "World", lead: Lead) -> float:
     """Marketing's noisy reading of the lead's combined score."""
     validity = model.score_validity_days[lead.industry]
     days_idle = (model.env.now - lead.last_interaction_at) / HOURS_PER_DAY
@@ -121,7 +121,7 @@ def observed_score(model: "Model", lead: Lead) -> float:
     return true_score + (model.streams["scoring"].normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
 
 
-def nurture(model: "Model", lead: Lead) -> Generator:
+def nurture(model: "World", lead: Lead) -> Generator:
     """Score the lead; hand it over once it crosses the MQL threshold, else keep nurturing.
 
     A lead with no interaction for ``no_interaction_days`` gets the wake-up sequence.
@@ -157,7 +157,7 @@ def nurture(model: "Model", lead: Lead) -> Generator:
                 return
 
 
-def wake_up(model: "Model", lead: Lead) -> Generator:
+def wake_up(model: "World", lead: Lead) -> Generator:
     """Automatic wake-up sequence (email, SMS, call). Returns True if the lead re-engaged;
     after ``attempts`` failures the lead is dormant."""
     env = model.env
@@ -175,7 +175,7 @@ def wake_up(model: "Model", lead: Lead) -> Generator:
     return False
 
 
-def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
+def pricing_page_trigger(model: "World", lead: Lead) -> bool:
     """Behaviour trigger: repeated pricing-page visits make the lead hot (at least L4) and hand it
     over at once; sales accepts it as an SQL at first touch."""
     rule = model.scenario.policy.triggers
@@ -193,7 +193,7 @@ def pricing_page_trigger(model: "Model", lead: Lead) -> bool:
     return True
 
 
-def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
+def hand_over(model: "World", lead: Lead, score: float) -> Generator:
     """A marketer reviews the scored lead and hands it to sales as an MQL."""
     hours = model.samplers["marketing.qualification_hours"](model.streams["duration.qualification"])
     if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
@@ -205,7 +205,7 @@ def hand_over(model: "Model", lead: Lead, score: float) -> Generator:
     yield from model.handoffs.to_sales(lead)  # the lead's process goes on in sales
 
 
-def recycle(model: "Model", lead: Lead, reason: str) -> bool:
+def recycle(model: "World", lead: Lead, reason: str) -> bool:
     """Send a lost or invalid lead back to nurture (True) or discard it for good (False)."""
     spec = model.scenario.marketing
     if spec.recycle_lost and lead.recycles < spec.max_recycles:
@@ -220,7 +220,7 @@ def recycle(model: "Model", lead: Lead, reason: str) -> bool:
     return False
 
 
-def wake_from_pool(model: "Model", lead: Lead) -> Generator:
+def wake_from_pool(model: "World", lead: Lead) -> Generator:
     """A lead left unclaimed in the public pool gets the wake-up sequence; if it re-engages, it
     starts nurture again from the first stage."""
     if (yield from wake_up(model, lead)):

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Generator
 
 import simpy
 
-from simcoord.model.staff import sit_in_meeting
+from simcoord.model.work import sit_in_meeting
 from simcoord.vocabulary import HOURS_PER_DAY, NEVER, WEEKDAYS
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
     from simcoord.scenario.schema import MeetingSpec
 
 
 
-def hold_meetings(model: "Model", spec: "MeetingSpec") -> Generator:
+def hold_meetings(model: "World", spec: "MeetingSpec") -> Generator:
     """Convene the series every ``every_days`` from ``first_day`` at the start of the working day."""
     env, calendar = model.env, model.calendar
     day_start = 0.0 if model.scenario.calendar.always_open else model.scenario.calendar.day_start_hour
@@ -44,7 +44,7 @@ def on_weekday(day: float, weekday: str | None, start_weekday: int) -> float:
     return whole + (WEEKDAYS.index(weekday) - (start_weekday + whole)) % 7
 
 
-def hold_meeting(model: "Model", name: str, attendees: dict[str, int], hours: float,
+def hold_meeting(model: "World", name: str, attendees: dict[str, int], hours: float,
                  syncs: tuple[str, ...] = ()) -> Generator:
     """One meeting: every attendee sits in for ``hours``; then the syncs take effect."""
     meeting_id = next(model.ids)

@@ -13,7 +13,7 @@ from simcoord.model.entities import Lead
 from simcoord.vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
 
 
 class PublicPool:
@@ -38,7 +38,7 @@ class PublicPool:
         return True
 
 
-def release_to_pool(model: "Model", lead: Lead, reason: str, stage: str | None = None) -> None:
+def release_to_pool(model: "World", lead: Lead, reason: str, stage: str | None = None) -> None:
     """Downgrade the lead into the public pool, where another rep may claim it."""
     previous = lead.owner
     lead.owner = None
@@ -48,7 +48,7 @@ def release_to_pool(model: "Model", lead: Lead, reason: str, stage: str | None =
     model.env.process(claim_from_pool(model, lead, previous, release))
 
 
-def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None, release: int) -> Generator:
+def claim_from_pool(model: "World", lead: Lead, previous_owner: str | None, release: int) -> Generator:
     """Another rep picks the lead up after a while; an unclaimed lead goes through wake-up."""
     sla = model.scenario.policy.sla
     rng = model.streams["pool"]
@@ -60,7 +60,7 @@ def claim_from_pool(model: "Model", lead: Lead, previous_owner: str | None, rele
         yield from wait_for_wake_up(model, lead, release)
 
 
-def claim(model: "Model", lead: Lead, previous_owner: str | None, release: int, delay_days: float) -> Generator:
+def claim(model: "World", lead: Lead, previous_owner: str | None, release: int, delay_days: float) -> Generator:
     """After ``delay_days`` another rep claims the lead, unless a pool review took it meanwhile."""
     env = model.env
     yield env.timeout(delay_days * HOURS_PER_DAY)
@@ -71,7 +71,7 @@ def claim(model: "Model", lead: Lead, previous_owner: str | None, release: int, 
     yield from model.handoffs.to_sales(lead, previous_owner)
 
 
-def wait_for_wake_up(model: "Model", lead: Lead, release: int) -> Generator:
+def wait_for_wake_up(model: "World", lead: Lead, release: int) -> Generator:
     """Unclaimed: once the lead has been idle for the wake-up rule's days, marketing tries to wake it."""
     env = model.env
     idle_days = (env.now - lead.last_interaction_at) / HOURS_PER_DAY
@@ -80,7 +80,7 @@ def wait_for_wake_up(model: "Model", lead: Lead, release: int) -> Generator:
         yield from model.handoffs.to_wake_up(lead)
 
 
-def review(model: "Model") -> None:
+def review(model: "World") -> None:
     """A pool review (a meeting's sync): every lead in the pool goes back to sales at once."""
     for lead, _ in list(model.pool.leads.values()):
         if model.pool.leave(lead):

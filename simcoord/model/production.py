@@ -20,7 +20,7 @@ from simcoord.model.entities import Lead, Order
 from simcoord.vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
 
 DEPARTMENT = "production"
 
@@ -28,7 +28,7 @@ DEPARTMENT = "production"
 class Plant:
     """Production's state: lines, finished stock and the forecast it plans with."""
 
-    def __init__(self, model: "Model") -> None:
+    def __init__(self, model: "World") -> None:
         spec = model.scenario.production
         self.model = model
         running, self.crew = line_crews(spec.lines, spec.staff_per_line, model.scenario.organisation.production.staff)
@@ -78,7 +78,7 @@ def units_for(value: float, unit_price: float) -> float:
     return max(1.0, math.ceil(value / unit_price))
 
 
-def fulfil(model: "Model", lead: Lead) -> Generator:
+def fulfil(model: "World", lead: Lead) -> Generator:
     """A won deal becomes an order: ship it from stock or build it, then deliver it."""
     spec = model.scenario.production
     env = model.env
@@ -107,14 +107,14 @@ def fulfil(model: "Model", lead: Lead) -> Generator:
     model.handoffs.to_service(lead, order, backordered)
 
 
-def watch_promise(model: "Model", order: Order) -> Generator:
+def watch_promise(model: "World", order: Order) -> Generator:
     """make_to_order: an order not shipped by its promise date is backordered."""
     yield model.env.timeout(model.scenario.production.promise_days * HOURS_PER_DAY)
     if not order.shipped:
         model.log.record(order.id, "order", model.env.now, "backordered", DEPARTMENT, None, units=order.units)
 
 
-def build(model: "Model", units: float, entity: int, kind: str) -> Generator:
+def build(model: "World", units: float, entity: int, kind: str) -> Generator:
     """One production run on a line: changeover plus ``units`` at the line rate, in working hours."""
     spec = model.scenario.production
     env = model.env
@@ -129,7 +129,7 @@ def build(model: "Model", units: float, entity: int, kind: str) -> Generator:
         yield env.timeout(model.calendar.add_work_hours(env.now, hours) - env.now)
 
 
-def plan_production(model: "Model") -> Generator:
+def plan_production(model: "World") -> Generator:
     """make_to_stock: every planning interval, build batches up to the forecast's stock target."""
     spec = model.scenario.production
     env, plant = model.env, model.plant
@@ -143,7 +143,7 @@ def plan_production(model: "Model") -> Generator:
         yield env.timeout(spec.planning_interval_days * HOURS_PER_DAY)
 
 
-def produce_batch(model: "Model", units: float) -> Generator:
+def produce_batch(model: "World", units: float) -> Generator:
     plant = model.plant
     plant.in_production += units
     batch_id = next(model.ids)

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Generator
 
 from simcoord.model import disputes, incentives, pool, sla
 from simcoord.model.entities import Lead
-from simcoord.model.staff import Team, Worker, work
+from simcoord.model.staff import Team, Worker
+from simcoord.model.work import work
 from simcoord.vocabulary import CLOSING, HOT_GRADES, HOURS_PER_DAY
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
 
 DEPARTMENT = "sales"
 INVALID_CONFIRMED_DAYS = 30  # the brief: a rep's "invalid" counts only after this long without interaction
@@ -34,7 +35,7 @@ def step_multiplier(lead: Lead, stages: int) -> float:
     return lead.conversion_multiplier ** (1.0 / (1 + stages))
 
 
-def priority(model: "Model", lead: Lead, waiting_since: float) -> float:
+def priority(model: "World", lead: Lead, waiting_since: float) -> float:
     """The lead's place in a rep's queue (hours; lower is sooner), as incentives shape it."""
     mean_value = model.scenario.lead_mix.deal_value.expected
     value_ratio = lead.value / (mean_value if mean_value > 0 else 1.0)
@@ -42,7 +43,7 @@ def priority(model: "Model", lead: Lead, waiting_since: float) -> float:
                                      model.scenario.policy.incentives)
 
 
-def team_for(model: "Model", lead: Lead) -> Team:
+def team_for(model: "World", lead: Lead) -> Team:
     """Enterprise leads go to the key-account team (when routing says so and it has staff)."""
     key_accounts = model.teams.get("key_accounts")
     if lead.tier == "enterprise" and model.scenario.policy.routing.key_account_routing and key_accounts:
@@ -51,7 +52,7 @@ def team_for(model: "Model", lead: Lead) -> Team:
 
 
 # ----------------------------------------------------------------- processes
-def pursue(model: "Model", lead: Lead, previous_owner: str | None = None) -> Generator:
+def pursue(model: "World", lead: Lead, previous_owner: str | None = None) -> Generator:
     """Route a handed-over lead to a rep and work it through the funnel."""
     team = team_for(model, lead)
     owner = team.assign(exclude=previous_owner)
@@ -71,7 +72,7 @@ def pursue(model: "Model", lead: Lead, previous_owner: str | None = None) -> Gen
             owner.open_items -= 1
 
 
-def work_funnel(model: "Model", lead: Lead, team: Team, owner: Worker | None) -> Generator:
+def work_funnel(model: "World", lead: Lead, team: Team, owner: Worker | None) -> Generator:
     """Each funnel stage from the lead's current one; True if it passed them all."""
     stages = model.scenario.funnel.stages
     while lead.stage_index < len(stages):
@@ -81,13 +82,13 @@ def work_funnel(model: "Model", lead: Lead, team: Team, owner: Worker | None) ->
     return True
 
 
-def win(model: "Model", lead: Lead) -> None:
+def win(model: "World", lead: Lead) -> None:
     model.log.record(lead.id, "lead", model.env.now, "won", DEPARTMENT, lead.owner, value=round(lead.value, 2),
                      channel=lead.channel, campaign=lead.campaign)
     model.handoffs.to_production(lead)
 
 
-def first_touch(model: "Model", lead: Lead, team: Team, owner: Worker | None) -> Generator:
+def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) -> Generator:
     """Contact the lead; qualify it (SQL) or mark it invalid.
 
     Returns ``(still in sales, owner)``: the owner changes when the first-touch SLA escalates."""
@@ -116,7 +117,7 @@ def first_touch(model: "Model", lead: Lead, team: Team, owner: Worker | None) ->
     return False, owner
 
 
-def qualifies(model: "Model", lead: Lead, touched_after: float) -> bool:
+def qualifies(model: "World", lead: Lead, touched_after: float) -> bool:
     """The first touch's outcome: the grade's chance, the channel's quality, decayed by the wait."""
     funnel = model.scenario.funnel
     decay = funnel.response_decay
@@ -125,7 +126,7 @@ def qualifies(model: "Model", lead: Lead, touched_after: float) -> bool:
     return model.streams["outcome.qualification"].random() < p
 
 
-def accept(model: "Model", lead: Lead, staff: str) -> None:
+def accept(model: "World", lead: Lead, staff: str) -> None:
     """The lead is an SQL: it engaged (an invalid one did not)."""
     lead.last_interaction_at = model.env.now
     lead.qualified = True
@@ -134,7 +135,7 @@ def accept(model: "Model", lead: Lead, staff: str) -> None:
                      stage=model.scenario.funnel.stages[lead.stage_index].name)
 
 
-def invalid(model: "Model", lead: Lead, staff: str) -> None:
+def invalid(model: "World", lead: Lead, staff: str) -> None:
     """The brief's invalid-lead rule: the rep's verdict counts only with objective data
     (no interaction for 30 days); otherwise the lead goes back to nurture."""
     lead.sales_score = 30.0
@@ -146,7 +147,7 @@ def invalid(model: "Model", lead: Lead, staff: str) -> None:
         model.handoffs.to_recycling(lead, "invalid")
 
 
-def work_stage(model: "Model", lead: Lead, team: Team, owner: Worker | None, index: int) -> Generator:
+def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int) -> Generator:
     """Customer response, then the rep's work; True if the lead advances past the stage."""
     env = model.env
     stage = model.scenario.funnel.stages[index]
@@ -174,20 +175,20 @@ def work_stage(model: "Model", lead: Lead, team: Team, owner: Worker | None, ind
     return False
 
 
-def stage_conversion(model: "Model", lead: Lead, index: int) -> float:
+def stage_conversion(model: "World", lead: Lead, index: int) -> float:
     """Chance the lead passes stage ``index``: its grade's conversion times the channel's quality."""
     stages = model.scenario.funnel.stages
     return min(1.0, stages[index].conversion[lead.grade] * step_multiplier(lead, len(stages)))
 
 
-def advance(model: "Model", lead: Lead, index: int, staff: str) -> None:
+def advance(model: "World", lead: Lead, index: int, staff: str) -> None:
     stages = model.scenario.funnel.stages
     lead.sales_score = min(100.0, lead.sales_score + 10.0)
     following = stages[index + 1].name if index + 1 < len(stages) else CLOSING
     model.log.record(lead.id, "lead", model.env.now, "advanced", DEPARTMENT, staff, stage=following)
 
 
-def write_feedback(model: "Model", lead: Lead, team: Team, owner: Worker | None) -> Generator:
+def write_feedback(model: "World", lead: Lead, team: Team, owner: Worker | None) -> Generator:
     """After an invalid or lost lead, a collaboration-minded rep writes marketing a note;
     marketing's scoring learns from it once the note is synchronised (see ``coordination``)."""
     weights = model.scenario.policy.incentives

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Generator
 
 from simcoord.model import disputes, incentives
 from simcoord.model.entities import Customer, Lead, Order
-from simcoord.model.staff import work
+from simcoord.model.work import work
 from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_MONTH
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
 
 DEPARTMENT = "service"
 
@@ -24,7 +24,7 @@ def churn_probability(satisfaction: float, base: float, dissatisfaction_factor: 
     return min(1.0, base + dissatisfaction_factor * (1 - satisfaction))
 
 
-def onboard(model: "Model", lead: Lead, order: Order, late: bool) -> Generator:
+def onboard(model: "World", lead: Lead, order: Order, late: bool) -> Generator:
     """A delivered order becomes (or renews) a customer: onboarding, then tickets and reviews."""
     spec = model.scenario.service
     satisfaction = spec.initial_satisfaction - (spec.late_delivery_penalty if late else 0.0)
@@ -40,7 +40,7 @@ def onboard(model: "Model", lead: Lead, order: Order, late: bool) -> Generator:
     model.env.process(review_account(model, customer))
 
 
-def raise_tickets(model: "Model", customer: Customer) -> Generator:
+def raise_tickets(model: "World", customer: Customer) -> Generator:
     """Poisson support tickets over the customer's life."""
     rate = model.scenario.service.tickets_per_customer_month / HOURS_PER_MONTH
     if rate <= 0:
@@ -53,7 +53,7 @@ def raise_tickets(model: "Model", customer: Customer) -> Generator:
         model.env.process(answer_ticket(model, customer))
 
 
-def answer_ticket(model: "Model", customer: Customer) -> Generator:
+def answer_ticket(model: "World", customer: Customer) -> Generator:
     """First response by a service agent; a late response costs satisfaction."""
     spec = model.scenario.service
     env = model.env
@@ -75,7 +75,7 @@ def answer_ticket(model: "Model", customer: Customer) -> Generator:
                      customer=customer.id, late=late, satisfaction=round(customer.satisfaction, 3))
 
 
-def review_account(model: "Model", customer: Customer) -> Generator:
+def review_account(model: "World", customer: Customer) -> Generator:
     """Every review interval the customer stays or churns, and may repurchase or refer."""
     spec = model.scenario.service
     env = model.env

@@ -17,10 +17,10 @@ from simcoord.model.staff import Team, Worker
 from simcoord.vocabulary import HOT_GRADES, NEVER
 
 if TYPE_CHECKING:
-    from simcoord.model.company import Model
+    from simcoord.model.world import World
 
 
-def deadline_after(model: "Model", hours: float, since: float | None = None) -> float:
+def deadline_after(model: "World", hours: float, since: float | None = None) -> float:
     """Clock time at which a timer of ``hours`` started at ``since`` (default: now) runs out."""
     start = model.env.now if since is None else since
     if model.scenario.policy.sla.timers_in_working_hours:
@@ -28,27 +28,33 @@ def deadline_after(model: "Model", hours: float, since: float | None = None) -> 
     return start + hours
 
 
-def release_deadline(model: "Model", lead: Lead) -> float:
-    """When an untouched lead is auto-released to the public pool (NEVER if not enforced)."""
+def release_deadline(model: "World", lead: Lead) -> float:
+    """When an untouched lead is auto-released to the public pool (NEVER if not enforced): after
+    the rule's ``hours``, or after the lead's own patience when the rule draws one."""
     rule = model.scenario.policy.sla.auto_release
-    return deadline_after(model, rule.hours, lead.timers_from) if rule.enforced else NEVER
+    if not rule.enforced:
+        return NEVER
+    if rule.patience is None:
+        return deadline_after(model, rule.hours, lead.timers_from)
+    patience = model.samplers["policy.sla.auto_release.patience"](model.streams["patience.auto_release"])
+    return deadline_after(model, patience, lead.timers_from)
 
 
-def escalation_deadline(model: "Model", lead: Lead, owner: Worker | None) -> float:
+def escalation_deadline(model: "World", lead: Lead, owner: Worker | None) -> float:
     """When an owned, untouched lead is escalated (the hot-lead rule for L4+; NEVER if not enforced)."""
     sla = model.scenario.policy.sla
     rule = sla.hot_lead_first_touch if lead.grade in HOT_GRADES else sla.first_touch
     return deadline_after(model, rule.hours, lead.timers_from) if rule.enforced and owner is not None else NEVER
 
 
-def dwell_deadline(model: "Model", stage: str) -> float:
+def dwell_deadline(model: "World", stage: str) -> float:
     """When a lead entering ``stage`` now overstays it (NEVER unless it is the limited stage)."""
     sla = model.scenario.policy.sla
     limited = sla.stage_dwell.enforced and stage == sla.stage_dwell_stage
     return deadline_after(model, sla.stage_dwell.hours) if limited else NEVER
 
 
-def escalate(model: "Model", lead: Lead, team: Team, owner: Worker) -> Worker:
+def escalate(model: "World", lead: Lead, team: Team, owner: Worker) -> Worker:
     """First-touch SLA breached: the team lead moves the lead to the least-loaded other rep."""
     new_owner = team.least_loaded(exclude=owner.id) or owner
     owner.open_items -= 1

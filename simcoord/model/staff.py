@@ -1,8 +1,7 @@
 """Staff: workers and teams that work only inside their calendar.
 
 A :class:`Worker` is one person with their own priority queue; a :class:`Team` routes
-work to its members. :func:`work` is the one place where a task occupies a person:
-wait for them, wait for opening time, do the hours, log it.
+work to its members. How a task occupies a person is in ``work``.
 """
 
 from __future__ import annotations
@@ -10,16 +9,10 @@ from __future__ import annotations
 from bisect import insort_right
 from itertools import count
 from operator import attrgetter
-from typing import TYPE_CHECKING, Generator
 
 import simpy
 
-from simcoord.vocabulary import NEVER
 
-if TYPE_CHECKING:
-    from simcoord.model.company import Model
-
-URGENT = -1000  # priority of meetings: taken before any queued task (lower = sooner)
 _request_key = attrgetter("key")
 
 
@@ -100,52 +93,3 @@ class Team:
     def stand_up(self, owner: Worker | None, staff: str) -> None:
         if owner is None:
             self._idle.append(staff)
-
-
-def work(model: "Model", entity: int, kind: str, activity: str, hours: float, team: Team,
-         owner: Worker | None = None, priority: float = 0, deadline: float = NEVER,
-         **attrs: object) -> Generator[simpy.Event, object, tuple[str, float] | None]:
-    """Occupy a worker for ``hours`` working hours; log ``activity`` when the work starts.
-
-    Returns ``(staff id, start time)``, or None when no one could start before ``deadline``
-    (clock time): the caller then applies its timer rule. The row carries ``work_hours``
-    (utilisation) and ``queued_at``; its time is when the work really starts.
-    """
-    env, calendar = model.env, model.calendar
-    queued_at = env.now
-    if not team.members:  # nobody in the team: the task waits until its deadline, or for ever
-        yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()
-        return None
-    with team.desk(owner).request(priority=priority) as request:
-        if deadline < NEVER:
-            outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
-            if request not in outcome:
-                return None
-        else:
-            yield request
-        start = calendar.next_open(env.now)
-        if start <= deadline:
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            staff, started_at = team.sit_down(owner), env.now
-            model.log.record(entity, kind, started_at, activity, team.department, staff,
-                             work_hours=hours, queued_at=queued_at, **attrs)
-            yield env.timeout(calendar.add_work_hours(started_at, hours) - started_at)
-            team.stand_up(owner, staff)
-            return staff, started_at
-    # Nobody can start before the deadline (e.g. it falls in the night): free the desk for the
-    # next task and let the timer run out at its deadline, not now.
-    yield env.timeout(max(deadline - env.now, 0.0))
-    return None
-
-
-def sit_in_meeting(model: "Model", meeting_id: int, name: str, hours: float, team: Team, seat: int) -> Generator:
-    """One attendee: finish the current task (non-preemptive), then spend ``hours`` in the meeting."""
-    owner = team.members[seat] if team.shared_desk is None else None
-    with team.desk(owner).request(priority=URGENT) as request:
-        yield request
-        staff = team.sit_down(owner)
-        model.log.record(meeting_id, "meeting", model.env.now, "meeting", team.department, staff,
-                         work_hours=hours, meeting=name)
-        yield model.env.timeout(hours)
-        team.stand_up(owner, staff)

@@ -14,7 +14,7 @@ import pytest
 from support import baseline_with
 
 from simcoord.model.company import Model
-from simcoord.model.staff import URGENT
+from simcoord.model.work import URGENT
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_WEEK
 

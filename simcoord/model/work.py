@@ -1,0 +1,65 @@
+"""Work: the one place where a task occupies a person (wait for them, wait for opening time,
+do the hours, log it), and where a meeting takes them away from their queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from simcoord.model.staff import Team, Worker
+from simcoord.vocabulary import NEVER
+
+if TYPE_CHECKING:
+    from simcoord.model.world import World
+
+URGENT = -1000  # priority of meetings: taken before any queued task (lower = sooner)
+
+
+def work(model: "World", entity: int, kind: str, activity: str, hours: float, team: Team,
+         owner: Worker | None = None, priority: float = 0, deadline: float = NEVER,
+         **attrs: object) -> Generator[simpy.Event, object, tuple[str, float] | None]:
+    """Occupy a worker for ``hours`` working hours; log ``activity`` when the work starts.
+
+    Returns ``(staff id, start time)``, or None when no one could start before ``deadline``
+    (clock time): the caller then applies its timer rule. The row carries ``work_hours``
+    (utilisation) and ``queued_at``; its time is when the work really starts.
+    """
+    env, calendar = model.env, model.calendar
+    queued_at = env.now
+    if not team.members:  # nobody in the team: the task waits until its deadline, or for ever
+        yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()
+        return None
+    with team.desk(owner).request(priority=priority) as request:
+        if deadline < NEVER:
+            outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
+            if request not in outcome:
+                return None
+        else:
+            yield request
+        start = calendar.next_open(env.now)
+        if start <= deadline:
+            if start > env.now:
+                yield env.timeout(start - env.now)
+            staff, started_at = team.sit_down(owner), env.now
+            model.log.record(entity, kind, started_at, activity, team.department, staff,
+                             work_hours=hours, queued_at=queued_at, **attrs)
+            yield env.timeout(calendar.add_work_hours(started_at, hours) - started_at)
+            team.stand_up(owner, staff)
+            return staff, started_at
+    # Nobody can start before the deadline (e.g. it falls in the night): free the desk for the
+    # next task and let the timer run out at its deadline, not now.
+    yield env.timeout(max(deadline - env.now, 0.0))
+    return None
+
+
+def sit_in_meeting(model: "World", meeting_id: int, name: str, hours: float, team: Team, seat: int) -> Generator:
+    """One attendee: finish the current task (non-preemptive), then spend ``hours`` in the meeting."""
+    owner = team.members[seat] if team.shared_desk is None else None
+    with team.desk(owner).request(priority=URGENT) as request:
+        yield request
+        staff = team.sit_down(owner)
+        model.log.record(meeting_id, "meeting", model.env.now, "meeting", team.department, staff,
+                         work_hours=hours, meeting=name)
+        yield model.env.timeout(hours)
+        team.stand_up(owner, staff)
