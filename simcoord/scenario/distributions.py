@@ -18,6 +18,15 @@ from simcoord.scenario.limits import check_magnitudes
 Sampler = Callable[[np.random.Generator], float]
 
 DistName = Literal["constant", "exponential", "uniform", "triangular", "lognormal", "gamma", "empirical"]
+#: Parameters each distribution needs (gamma takes one of two pairs, checked on its own).
+NEEDED = {
+    "constant": ("value",),
+    "exponential": ("mean",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "lognormal": ("mean", "sd"),
+    "empirical": ("values",),
+}
 
 
 class Distribution(BaseModel):
@@ -56,21 +65,22 @@ class Distribution(BaseModel):
     @model_validator(mode="after")
     def _check_parameters(self) -> "Distribution":
         check_magnitudes({name: getattr(self, name) for name in type(self).model_fields})
-        needed = {
-            "constant": ("value",),
-            "exponential": ("mean",),
-            "uniform": ("low", "high"),
-            "triangular": ("low", "mode", "high"),
-            "lognormal": ("mean", "sd"),
-            "empirical": ("values",),
-        }.get(self.dist, ())
-        missing = [name for name in needed if getattr(self, name) is None]
+        self._check_given()
+        self._check_consistent()
+        return self
+
+    def _check_given(self) -> None:
+        """Every parameter the distribution needs is given."""
+        missing = [name for name in NEEDED.get(self.dist, ()) if getattr(self, name) is None]
         if missing:
             raise ValueError(f"{self.dist} distribution needs {', '.join(missing)}")
         if self.dist == "gamma" and not (
             (self.mean is not None and self.sd is not None) or (self.shape is not None and self.scale is not None)
         ):
             raise ValueError("gamma distribution needs mean and sd, or shape and scale")
+
+    def _check_consistent(self) -> None:
+        """The given parameters describe a non-negative distribution that can be drawn from."""
         if self.dist in ("uniform", "triangular") and self.low > self.high:
             raise ValueError("low must not exceed high")
         if self.dist == "triangular" and not self.low <= self.mode <= self.high:
@@ -81,7 +91,6 @@ class Distribution(BaseModel):
             raise ValueError("gamma needs sd > 0 (use constant instead)")
         if self.dist == "empirical" and (not self.values or min(self.values) < 0):
             raise ValueError("empirical values must be a non-empty list of non-negative numbers")
-        return self
 
     @property
     def expected(self) -> float:
@@ -101,36 +110,48 @@ class Distribution(BaseModel):
 
     def sampler(self) -> Sampler:
         """Return a fast function ``rng -> float`` drawing one value."""
-        d = self.dist
-        if d == "constant":
-            value = self.value
+        builders = {"constant": self._constant_sampler, "exponential": self._exponential_sampler,
+                    "uniform": self._uniform_sampler, "triangular": self._triangular_sampler,
+                    "lognormal": self._lognormal_sampler, "gamma": self._gamma_sampler,
+                    "empirical": self._empirical_sampler}
+        return builders[self.dist]()
+
+    def _constant_sampler(self) -> Sampler:
+        value = self.value
+        return lambda rng: value
+
+    def _exponential_sampler(self) -> Sampler:
+        mean = self.mean
+        return lambda rng: rng.exponential(mean) if mean > 0 else 0.0
+
+    def _uniform_sampler(self) -> Sampler:
+        low, high = self.low, self.high
+        return lambda rng: rng.uniform(low, high)
+
+    def _triangular_sampler(self) -> Sampler:
+        low, mode, high = self.low, self.mode, self.high
+        if low == high:
+            return lambda rng: low
+        return lambda rng: rng.triangular(low, mode, high)
+
+    def _lognormal_sampler(self) -> Sampler:
+        if self.mean == 0 or self.sd == 0:
+            value = self.mean
             return lambda rng: value
-        if d == "exponential":
-            mean = self.mean
-            return lambda rng: rng.exponential(mean) if mean > 0 else 0.0
-        if d == "uniform":
-            low, high = self.low, self.high
-            return lambda rng: rng.uniform(low, high)
-        if d == "triangular":
-            low, mode, high = self.low, self.mode, self.high
-            if low == high:
-                return lambda rng: low
-            return lambda rng: rng.triangular(low, mode, high)
-        if d == "lognormal":
-            if self.mean == 0 or self.sd == 0:
-                value = self.mean
-                return lambda rng: value
-            sigma2 = math.log(1 + (self.sd / self.mean) ** 2)
-            mu, sigma = math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
-            return lambda rng: rng.lognormal(mu, sigma)
-        if d == "gamma":
-            if self.shape is not None:
-                shape, scale = self.shape, self.scale
-            else:
-                if self.mean == 0:
-                    return lambda rng: 0.0
-                shape, scale = (self.mean / self.sd) ** 2, self.sd**2 / self.mean
-            return lambda rng: rng.gamma(shape, scale)
+        sigma2 = math.log(1 + (self.sd / self.mean) ** 2)  # mean and sd of the variable -> of its log
+        mu, sigma = math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+        return lambda rng: rng.lognormal(mu, sigma)
+
+    def _gamma_sampler(self) -> Sampler:
+        if self.shape is not None:
+            shape, scale = self.shape, self.scale
+        else:
+            if self.mean == 0:
+                return lambda rng: 0.0
+            shape, scale = (self.mean / self.sd) ** 2, self.sd**2 / self.mean
+        return lambda rng: rng.gamma(shape, scale)
+
+    def _empirical_sampler(self) -> Sampler:
         values = np.asarray(self.values, dtype=float)
         return lambda rng: float(values[rng.integers(len(values))])
 
