@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcoord.vocabulary import HOURS_PER_DAY, NEVER, WEEKDAYS
+
 if TYPE_CHECKING:
     from simcoord.scenario.schema import CalendarSpec
-
-INFINITY = float("inf")
-
 
 class WorkCalendar:
     """Opening intervals over a horizon, with work-time arithmetic.
@@ -32,17 +31,19 @@ class WorkCalendar:
         self._closes: list[float] = []
         self._cum_start: list[float] = []  # work hours before each interval
         self._cum_end: list[float] = []
-        if self.always_open:
-            return
+        if not self.always_open:
+            self._add_working_days(spec, horizon_days + margin_days)
+
+    def _add_working_days(self, spec: "CalendarSpec", days: int) -> None:
+        """One opening interval for each working day, holidays excepted, of the first ``days`` days."""
         holidays = set(spec.holidays)
-        workdays = {dt.date(2024, 1, 1 + i).strftime("%a").lower(): i for i in range(7)}  # 2024-01-01 is a Monday
-        open_weekdays = {workdays[d] for d in spec.working_days}
+        open_weekdays = {WEEKDAYS.index(weekday) for weekday in spec.working_days}  # Monday is 0, as date.weekday()
         total = 0.0
-        for day in range(horizon_days + margin_days):
+        for day in range(days):
             date = spec.start_date + dt.timedelta(days=day)
             if date.weekday() not in open_weekdays or date in holidays:
                 continue
-            start, end = day * 24 + spec.day_start_hour, day * 24 + spec.day_end_hour
+            start, end = day * HOURS_PER_DAY + spec.day_start_hour, day * HOURS_PER_DAY + spec.day_end_hour
             self._opens.append(start)
             self._closes.append(end)
             self._cum_start.append(total)
@@ -56,13 +57,13 @@ class WorkCalendar:
         return k >= 0 and t < self._closes[k]
 
     def next_open(self, t: float) -> float:
-        """The earliest time >= t at which staff are at work (inf past the calendar's end)."""
+        """The earliest time >= t at which staff are at work (:data:`NEVER` past the calendar's end)."""
         if self.always_open:
             return t
         k = bisect_right(self._opens, t) - 1
         if k >= 0 and t < self._closes[k]:
             return t
-        return self._opens[k + 1] if k + 1 < len(self._opens) else INFINITY
+        return self._opens[k + 1] if k + 1 < len(self._opens) else NEVER
 
     def work_hours_until(self, t: float) -> float:
         """Working hours elapsed from time 0 to time t."""
@@ -95,7 +96,7 @@ class WorkCalendar:
         target = self.work_hours_until(t) + hours
         k = bisect_left(self._cum_end, target)
         if k >= len(self._opens):
-            return INFINITY
+            return NEVER
         return self._opens[k] + (target - self._cum_start[k])
 
     def work_hours_between(self, start: float, end: float) -> float:
