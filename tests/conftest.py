@@ -1,10 +1,19 @@
-"""Shared fixtures (helpers are in ``support``, imported by name)."""
+"""Shared fixtures (helpers are in ``support``, imported by name), and the hypothesis profile."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from support import BASELINE
+
+# CI explores the same examples on every run, so a red build names a change, not a lucky draw;
+# a developer's runs keep exploring new examples (and keep the failures they find in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
