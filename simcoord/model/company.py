@@ -149,7 +149,7 @@ def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog
     ``keep_events=False`` keeps only the KPIs: the log streams to a temporary directory
     (unless ``log`` is given) that is removed once the KPIs are computed part by part, and
     ``events`` is empty. Memory then holds one part of the log and the few narrow rows the KPIs
-    join (see ``kpis.LogSummary``), whatever the horizon.
+    join (see ``kpis.summary.LogSummary``), whatever the horizon.
     ``warmup_days`` deletes the initial transient: KPIs count only what happens after it
     (``events`` is still the whole log).
     """
