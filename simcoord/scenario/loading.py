@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from simcoord.scenario.paths import has_path
 from simcoord.scenario.limits import FieldProblem
+from simcoord.scenario.paths import has_path
 from simcoord.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 2_000_000
@@ -194,14 +194,29 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_chain(path: Path, chain: tuple[Path, ...]) -> None:
+    """Refuse ``path`` as the next file of the ``extends`` chain ``chain`` (a cycle, or too long)."""
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(chain[-1], f"extends cycle: {cycle}", field="extends")
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(chain[0], f"extends chain longer than {MAX_EXTENDS} files", field="extends")
+
+
+def _parent_path(path: Path, parent: Any) -> Path:
+    """The file that ``extends: parent`` in ``path`` names."""
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(path, "must be a relative file name", field="extends")
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise ScenarioError(path, f"extended file {parent!r} not found (looked for {parent_path})", field="extends")
+    return parent_path
+
+
 def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The raw mapping of ``path`` with its ``extends`` chain merged in (not yet validated)."""
     given, path = Path(path), Path(path).resolve()
-    if path in _chain:
-        cycle = " -> ".join(p.name for p in (*_chain, path))
-        raise ScenarioError(_chain[-1], f"extends cycle: {cycle}", field="extends")
-    if len(_chain) >= MAX_EXTENDS:
-        raise ScenarioError(_chain[0], f"extends chain longer than {MAX_EXTENDS} files", field="extends")
+    _check_chain(path, _chain)
     try:
         data = _read_mapping(path)
     except ScenarioError as exc:  # name the file the user gave as they wrote it; parents by full path
@@ -209,12 +224,7 @@ def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError(path, "must be a relative file name", field="extends")
-    parent_path = path.parent / parent
-    if not parent_path.is_file():
-        raise ScenarioError(path, f"extended file {parent!r} not found (looked for {parent_path})", field="extends")
-    inherited = resolve_file(parent_path, (*_chain, path))
+    inherited = resolve_file(_parent_path(path, parent), (*_chain, path))
     inherited.pop("name", None)  # a scenario is named by its own file (or its stem), never its parent's
     return deep_merge(inherited, data)
 
