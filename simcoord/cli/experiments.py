@@ -46,6 +46,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         experiment = run_experiment([args.base, *args.policies], **_run_options(args))
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
+    if args.out:
+        print(f"reused {experiment.reused_runs} of {experiment.runs} runs stored in {args.out}")
     table = experiment.compare(baseline=Path(args.base).stem)
     print(format_comparison(table, Path(args.base).stem))
     csv = _csv_path(args, "comparison.csv")
@@ -86,6 +88,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         result = sweep(args.base, factors, design=args.design, samples=args.samples, **_run_options(args))
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
+    if args.out:
+        print(f"reused {result.experiment.reused_runs} of {result.experiment.runs} runs stored in {args.out}")
     print(result.means(kpis).to_string(float_format=_readable))
     csv = _csv_path(args, "sweep.csv")
     result.summary().to_csv(csv, index=False)

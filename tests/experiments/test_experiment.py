@@ -294,6 +294,16 @@ def test_cli_compare_prints_the_table_and_writes_csv(tmp_path, capsys):
 SLA_ENFORCED = SCENARIOS / "policies" / "sla-enforced.yaml"
 
 
+def test_cli_compare_says_how_many_stored_runs_it_reused(tmp_path, capsys):
+    out = tmp_path / "runs"
+    command = ["compare", str(BASELINE), str(SLA_ENFORCED), "--reps", "2", "--days", "5", "--workers", "1",
+               "--quiet", "--out", str(out)]
+    assert main(command) == 0
+    assert f"reused 0 of 4 runs stored in {out}" in capsys.readouterr().out
+    assert main(command) == 0
+    assert f"reused 4 of 4 runs stored in {out}" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("policy_files, extra, message", [
     ([SLA_ENFORCED], ["--reps", "0"], "--reps must be at least 2"),
     ([SLA_ENFORCED], ["--reps", "1"], "--reps must be at least 2"),

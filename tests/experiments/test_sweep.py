@@ -91,6 +91,17 @@ def test_cli_sweep_runs_and_writes_csv(tmp_path, capsys):
     assert set(pd.read_csv(csv)["organisation.sales.staff"]) == {12, 14}
 
 
+def test_cli_sweep_with_out_says_how_many_stored_runs_it_reused(tmp_path, capsys):
+    out = tmp_path / "runs"
+    command = ["sweep", str(BASELINE), "--set", "organisation.sales.staff=12,14", "--reps", "2", "--days", "5",
+               "--workers", "1", "--quiet", "--kpis", "staff_cost", "--out", str(out)]
+    assert main(command) == 0
+    assert f"reused 0 of 4 runs stored in {out}" in capsys.readouterr().out
+    assert main([*command[:3], "organisation.sales.staff=12,16", *command[4:]]) == 0  # one variant kept
+    assert f"reused 2 of 4 runs stored in {out}" in capsys.readouterr().out
+    assert (out / "sweep.csv").is_file()
+
+
 @pytest.mark.parametrize("setting, message", [
     ("policy.sla.first_touch.hourz=4,8", "policy.sla.first_touch.hourz: unknown key"),
     ("organisation.sales.staff=10,abc", "organisation.sales.staff: Input should be a valid integer"),
