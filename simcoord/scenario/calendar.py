@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcoord.scenario.schema import CalendarSpec
 from simcoord.vocabulary import HOURS_PER_DAY, NEVER, WEEKDAYS
 
-if TYPE_CHECKING:
-    from simcoord.scenario.schema import CalendarSpec
 
 class WorkCalendar:
     """Opening intervals over a horizon, with work-time arithmetic.
@@ -24,7 +22,7 @@ class WorkCalendar:
     ``always_open`` calendars (24/7) reduce every operation to plain clock time.
     """
 
-    def __init__(self, spec: "CalendarSpec", horizon_days: int, margin_days: int = 730) -> None:
+    def __init__(self, spec: CalendarSpec, horizon_days: int, margin_days: int = 730) -> None:
         self.always_open = spec.always_open
         self.start_date = spec.start_date
         self._opens: list[float] = []
@@ -34,7 +32,7 @@ class WorkCalendar:
         if not self.always_open:
             self._add_working_days(spec, horizon_days + margin_days)
 
-    def _add_working_days(self, spec: "CalendarSpec", days: int) -> None:
+    def _add_working_days(self, spec: CalendarSpec, days: int) -> None:
         """One opening interval for each working day, holidays excepted, of the first ``days`` days."""
         holidays = set(spec.holidays)
         open_weekdays = {WEEKDAYS.index(weekday) for weekday in spec.working_days}  # Monday is 0, as date.weekday()
