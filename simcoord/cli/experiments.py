@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from simcoord.cli.options import UsageError, add_warmup_argument, check_warmup, days_option, seed_option
 from simcoord.experiments.experiment import run_experiment
 from simcoord.experiments.sweep import sweep
@@ -61,10 +63,14 @@ def parse_setting(text: str) -> tuple[str, list | tuple]:
     path, sep, values = text.partition("=")
     if not sep or not path or not values:
         raise UsageError(f"--set expects PATH=V1,V2,... or PATH=LOW:HIGH, got {text!r}")
-    if ":" in values and "," not in values:
-        low, high = (load_yaml(v) for v in values.split(":", 1))
-        return path, (low, high)
-    return path, [load_yaml(v) for v in values.split(",")]
+    try:
+        if ":" in values and "," not in values:
+            low, high = (load_yaml(v) for v in values.split(":", 1))
+            return path, (low, high)
+        return path, [load_yaml(v) for v in values.split(",")]
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0]
+        raise UsageError(f"--set {text!r}: a value is not valid YAML ({problem})") from None
 
 
 def _kpis_to_print(text: str) -> list[str]:

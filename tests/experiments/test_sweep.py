@@ -106,6 +106,7 @@ def test_cli_sweep_with_out_says_how_many_stored_runs_it_reused(tmp_path, capsys
     ("policy.sla.first_touch.hourz=4,8", "policy.sla.first_touch.hourz: unknown key"),
     ("organisation.sales.staff=10,abc", "organisation.sales.staff: Input should be a valid integer"),
     ("organisation.sales.staff", "--set expects PATH=V1,V2"),
+    ("organisation.sales.staff=[12,14", "a value is not valid YAML"),
 ])
 def test_cli_sweep_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, setting, message):
     code = main(["sweep", str(BASELINE), "--set", setting, "--reps", "2", "--days", "5", "--quiet",
