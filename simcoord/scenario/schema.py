@@ -338,6 +338,16 @@ class SlaRule(Spec):
     enforced: bool = False
 
 
+class AutoReleaseRule(SlaRule):
+    """The auto-release timer: ``hours`` is the SLA target and, without ``patience``, the timer.
+    ``patience`` (hours, in the timers' units) draws each lead's own timer instead, e.g.
+    ``{dist: exponential, mean: 24}`` for customers of random patience; the compliance KPI still
+    measures ``hours``."""
+
+    # Left out of dumps when unset, so existing scenarios keep their content hash.
+    patience: Distribution | None = Field(None, exclude_if=lambda patience: patience is None)
+
+
 class WakeUpSpec(Spec):
     enabled: bool = True
     no_interaction_days: float = Field(30.0, ge=0)
@@ -349,7 +359,7 @@ class WakeUpSpec(Spec):
 class SlaSpec(Spec):
     first_touch: SlaRule = SlaRule(hours=24.0)
     hot_lead_first_touch: SlaRule = SlaRule(hours=24.0)
-    auto_release: SlaRule = SlaRule(hours=48.0)
+    auto_release: AutoReleaseRule = AutoReleaseRule(hours=48.0)
     stage_dwell: SlaRule = SlaRule(hours=72.0)
     timers_in_working_hours: bool = Field(False, description="timers count working hours instead of clock hours")
     stage_dwell_stage: str = Field("need_confirmation", description="the stage whose dwell is limited")
