@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -74,6 +75,18 @@ class CalendarSpec(Spec):
     day_end_hour: float = Field(18.0, ge=0, le=24)
     holidays: tuple[dt.date, ...] = ()
     always_open: bool = Field(False, description="24/7 operation: every hour is a working hour")
+    # Left out of dumps when UTC, so existing scenarios keep their content hash.
+    time_zone: str = Field("UTC", exclude_if=lambda zone: zone == "UTC",
+                           description="IANA zone whose wall clock the model's hours are (exports localise to it)")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, zone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+            raise ValueError(f"unknown time zone {zone!r} (use an IANA name such as Europe/Amsterdam)") from None
+        return zone
 
     @model_validator(mode="after")
     def _has_working_time(self) -> "CalendarSpec":
