@@ -13,7 +13,7 @@ import sys
 from typing import Callable, Sequence
 
 from simcoord import __version__
-from simcoord.cli import experiments, report, run
+from simcoord.cli import experiments, export, report, run
 from simcoord.cli.options import EXIT_USAGE, UsageError
 from simcoord.scenario.loading import ScenarioError
 
@@ -22,6 +22,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     run.register,          # run, validate
     experiments.register,  # compare, sweep
     report.register,       # report
+    export.register,       # export
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from simcoord import __version__
+from simcoord.cli.export import add_export_arguments, export_to
 from simcoord.cli.options import (EXIT_USAGE, UsageError, add_warmup_argument, check_warmup, days_option,
                                   seed_option)
 from simcoord.kpis import format_kpis
@@ -82,6 +83,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_run(result, Path(args.out), streamed=log, warmup_days=args.warmup)
         written = "events/part-*.parquet" if log is not None else "events.parquet"
         print(f"\nwrote {written}, kpis.json, scenario.resolved.yaml, manifest.json to {args.out}")
+    if args.export:
+        print(f"exported {export_to(log if log is not None else result.events, scenario, args.export, args.format)}")
     return 0
 
 
@@ -109,6 +112,7 @@ def _register_run(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--stream", action="store_true",
                      help="stream the event log to OUT/events/ in Parquet parts while simulating "
                           "(bounded memory for long horizons)")
+    add_export_arguments(run)
     run.set_defaults(func=cmd_run)
 
 

@@ -18,7 +18,7 @@ from simcoord.model.company import simulate
 from simcoord.scenario.loading import load_scenario
 from support import BASELINE, ROOT
 
-COMMANDS = ("run", "validate", "compare", "sweep", "report")
+COMMANDS = ("run", "validate", "compare", "sweep", "report", "export")
 
 
 def simcoord_script() -> str:
