@@ -15,7 +15,10 @@ import pandas as pd
 from simcoord import __version__
 from simcoord.experiments.sweep import variant
 from simcoord.kpis import format_value
+from simcoord.kpis.queues import queue_kpis
+from simcoord.kpis.textbook import stage_theory
 from simcoord.present.tables import comparison_table, percent_range, signed_percent
+from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.loading import load_scenario
 from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY, LEAD_STATE, LEAD_STATES
@@ -355,3 +358,36 @@ def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     replications may decide); *same direction, smaller/larger* when it is significant, in the
     claimed direction, but outside the range; otherwise *not reproduced*."""
     return pd.DataFrame([_claim_row(claim, diffs) for claim in claims.itertuples(index=False)]).set_index("claim")
+
+
+#: Each queue KPI beside its theory value: (heading, simulated column of ``queue_kpis``, theory field).
+QUEUE_THEORY_PAIRS = (
+    ("mean wait, hours", "mean_wait_hours", "mean_wait_served_hours"),
+    ("P(wait > 0)", "waited_pct", "waited_served_pct"),
+    ("released share", "released_pct", "released_pct"),
+    ("utilisation", "utilisation", "utilisation"),
+)
+
+
+def queue_table(run: Any, scenario: Scenario | None = None, days: float | None = None,
+                warmup_days: float = 0.0) -> pd.DataFrame:
+    """Every stage's queue as simulated beside queueing theory, and Little's law for each.
+
+    ``run``: a ``simulate(...)`` result, or an event log with its ``scenario`` and ``days``.
+    Per stage (rows): arrivals per hour; mean wait (hours) and P(wait > 0) of the work that
+    started, the share a timer released and the serving team's utilisation, each beside the
+    Erlang C or Erlang A value where the stage is a textbook queue (NaN elsewhere); Little's
+    law as L (time-average tasks waiting) and lambda W (tasks); and which theory applies, or why
+    none does. Only work queued after ``warmup_days`` counts (see ``simcoord.kpis.queues``)."""
+    events, scenario, days = (run, scenario, days) if isinstance(run, pd.DataFrame) else \
+        (run.events, scenario or run.scenario, days or run.days)
+    calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
+    simulated = queue_kpis(events, scenario, days, calendar, warmup_days)
+    theory = stage_theory(scenario, simulated.index)
+    columns = {("arrivals", "per hour"): simulated["arrival_rate_per_hour"]}
+    for heading, ours, theirs in QUEUE_THEORY_PAIRS:
+        columns[(heading, "simulated")], columns[(heading, "theory")] = simulated[ours], theory[theirs]
+    columns[("Little's law", "L, tasks")] = simulated["mean_waiting_tasks"]
+    columns[("Little's law", "lambda W, tasks")] = simulated["lambda_w_tasks"]
+    columns[("theory", "applies")] = theory["theory"]
+    return pd.DataFrame(columns).rename_axis("stage")

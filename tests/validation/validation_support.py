@@ -76,6 +76,16 @@ def ci_contains(values: Iterable[float], target: float, confidence: float = 0.99
     return ci.lo <= target <= ci.hi, f"{confidence:.0%} CI [{ci.lo:.4f}, {ci.hi:.4f}] vs {target:.4f}"
 
 
+def all_within(replications: pd.DataFrame, expected: dict[str, float], confidence: float = 0.95) -> tuple[bool, str]:
+    """Whether every column's t-based CI of the replication means contains its ``expected`` value,
+    the CIs taken together at ``confidence`` (Bonferroni: each at 1 - (1 - confidence) / k for k
+    columns), and a message naming the columns that miss."""
+    each = 1 - (1 - confidence) / len(expected)
+    checks = {column: ci_contains(replications[column], value, each) for column, value in expected.items()}
+    misses = [f"{column}: {message}" for column, (ok, message) in checks.items() if not ok]
+    return not misses, "; ".join(misses)
+
+
 def same_mean(ours: Iterable[float], theirs: Iterable[float], confidence: float = 0.99) -> tuple[bool, str]:
     """Welch CI of the difference of two sets of replication means contains 0 (and a message)."""
     a, b = np.asarray(list(ours), dtype=float), np.asarray(list(theirs), dtype=float)
