@@ -26,7 +26,7 @@ from simcoord.vocabulary import HOURS_PER_DAY, LEAD_STATE, LEAD_STATES
 __all__ = [  # comparison_table lives in simcoord.present.tables; notebooks reach it from here
     "cadence_costs", "claim_check", "comparison_table", "conversion_by_channel", "example_lead",
     "forecast_staleness_days", "funnel_counts", "lead_journey", "lead_outcomes", "lead_states",
-    "lead_states_at_end", "readable_number", "recommendation_table", "run_stamp", "scenario_with",
+    "lead_states_at_end", "queue_table", "readable_number", "recommendation_table", "run_stamp", "scenario_with",
     "sla_table", "summary_wide", "work_backlog", "workload",
 ]
 
