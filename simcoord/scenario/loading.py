@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from simcoord.scenario.limits import FieldProblem
 from simcoord.scenario.paths import has_path
@@ -27,6 +27,7 @@ MAX_EXTENDS = 50  # files in one ``extends`` chain
 MIN_EXPANDED_VALUES = 10_000
 EXPANDED_VALUES_PER_CHARACTER = 2
 MERGE_TAG = "tag:yaml.org,2002:merge"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class ScenarioError(ValueError):
@@ -246,15 +247,21 @@ def _first_problem(exc: ValidationError) -> tuple[str, str]:
     return location or "(top level)", message
 
 
-def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>") -> Scenario:
-    """Validate a raw mapping; errors become :class:`ScenarioError` naming ``source``."""
+def validate_model(model: type[ModelT], data: dict[str, Any], source: str | Path = "<dict>") -> ModelT:
+    """Validate a raw mapping read from ``source`` as ``model`` (any file the loader reads, e.g. an
+    event-log mapping); the first problem becomes one :class:`ScenarioError` naming file and field."""
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         field, problem = _first_problem(exc)
         raise ScenarioError(source, problem, field=field) from None
     except (TypeError, OverflowError, RecursionError) as exc:
         raise ScenarioError(source, f"invalid value: {exc}") from None
+
+
+def scenario_from_dict(data: dict[str, Any], source: str | Path = "<dict>") -> Scenario:
+    """Validate a raw mapping; errors become :class:`ScenarioError` naming ``source``."""
+    return validate_model(Scenario, data, source)
 
 
 def origin_of(path: str | Path, field: str) -> Path:
