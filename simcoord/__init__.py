@@ -3,6 +3,7 @@
 from simcoord.experiments.experiment import Experiment, run_experiment
 from simcoord.experiments.sweep import sweep
 from simcoord.kpis import KPIS, compute_kpis
+from simcoord.log.export import export_log
 from simcoord.log.store import EventLog, ParquetEventLog
 from simcoord.model.company import Model, SimulationResult, simulate
 from simcoord.scenario.loading import ScenarioError, load_scenario
@@ -11,4 +12,5 @@ from simcoord.scenario.schema import Scenario
 __version__ = "0.1.0"
 
 __all__ = ["KPIS", "EventLog", "Experiment", "Model", "ParquetEventLog", "Scenario", "ScenarioError",
-           "SimulationResult", "__version__", "compute_kpis", "load_scenario", "run_experiment", "simulate", "sweep"]
+           "SimulationResult", "__version__", "compute_kpis", "export_log", "load_scenario", "run_experiment",
+           "simulate", "sweep"]
