@@ -343,26 +343,35 @@ def _sql_type(values: pd.Series, name: str) -> str:
     return "REAL" if _attribute_type(values) == "float" else "TEXT"
 
 
-def _create_table(db: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
-    """A table with ``frame``'s columns, and its rows (gaps as NULL)."""
-    columns = ", ".join(f'"{name}" {_sql_type(frame[name], name)}' for name in frame.columns)
+def _key(columns: str, table: str | None = None, to: str = "ocel_id") -> str:
+    """A table constraint: the primary key ``columns``, or with ``table`` a foreign key to it."""
+    return f"PRIMARY KEY ({columns})" if table is None else f'FOREIGN KEY ({columns}) REFERENCES "{table}" ({to})'
+
+
+def _create_table(db: sqlite3.Connection, table: str, frame: pd.DataFrame, *keys: str) -> None:
+    """A table with ``frame``'s columns and the constraints ``keys``, and its rows (gaps as NULL)."""
+    columns = ", ".join([*(f'"{name}" {_sql_type(frame[name], name)}' for name in frame.columns), *keys])
     db.execute(f'CREATE TABLE "{table}" ({columns})')
     rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
     db.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(frame.columns))})', rows)
 
 
 def _create_typed(db: sqlite3.Connection, what: str, frame: pd.DataFrame, columns: dict[str, list[str]]) -> None:
-    """``what`` (event or object), ``what_map_type`` and one ``what_<Type>`` table per type."""
-    _create_table(db, what, frame[["ocel_id", "ocel_type"]])
+    """``what_map_type``, ``what`` (event or object) and one ``what_<Type>`` table per type, with
+    the standard's keys (an object's table may hold several rows per object: its changes)."""
     names = table_names(sorted(frame["ocel_type"].unique()))
-    _create_table(db, f"{what}_map_type",
-                  pd.DataFrame({"ocel_type": list(names), "ocel_type_map": list(names.values())}))
+    type_map = pd.DataFrame({"ocel_type": list(names), "ocel_type_map": list(names.values())})
+    _create_table(db, f"{what}_map_type", type_map, _key("ocel_type"))
+    _create_table(db, what, frame[["ocel_id", "ocel_type"]], _key("ocel_id"),
+                  _key("ocel_type", f"{what}_map_type", "ocel_type"))
+    own_key = [_key("ocel_id")] if what == "event" else []
     for kind, name in names.items():
-        _create_table(db, f"{what}_{name}", frame.loc[frame["ocel_type"] == kind, columns[kind]])
+        _create_table(db, f"{what}_{name}", frame.loc[frame["ocel_type"] == kind, columns[kind]], *own_key,
+                      _key("ocel_id", what))
 
 
 def write_ocel_sqlite(tables: OcelTables, path: Path) -> None:
-    """The OCEL 2.0 relational layout in one SQLite file."""
+    """The OCEL 2.0 relational layout in one SQLite file, keys and references included."""
     objects = tables.objects.assign(ocel_time=EPOCH, ocel_changed_field=None)
     object_columns = {kind: ["ocel_id", "ocel_time", "ocel_changed_field", *_object_attributes(objects, kind)]
                       for kind in OBJECT_TYPES}
@@ -370,8 +379,10 @@ def write_ocel_sqlite(tables: OcelTables, path: Path) -> None:
     with sqlite3.connect(path) as db:
         _create_typed(db, "event", tables.events, {kind: event_columns for kind in tables.events["ocel_type"].unique()})
         _create_typed(db, "object", objects, object_columns)
-        _create_table(db, "event_object", tables.relations)
-        _create_table(db, "object_object", tables.links)
+        _create_table(db, "event_object", tables.relations, _key("ocel_event_id, ocel_object_id, ocel_qualifier"),
+                      _key("ocel_event_id", "event"), _key("ocel_object_id", "object"))
+        _create_table(db, "object_object", tables.links, _key("ocel_source_id, ocel_target_id, ocel_qualifier"),
+                      _key("ocel_source_id", "object"), _key("ocel_target_id", "object"))
     db.close()
 
 

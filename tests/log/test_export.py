@@ -175,7 +175,9 @@ def test_ocel_sqlite_has_the_standard_tables(exported):
     with sqlite3.connect(exported["ocel-sqlite"]) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         mapped = dict(db.execute("SELECT ocel_type, ocel_type_map FROM event_map_type"))
+        dangling = db.execute("PRAGMA foreign_key_check").fetchall()
     db.close()
+    assert dangling == []  # every relation and attribute row refers to an event or object that exists
     assert {"event", "object", "event_object", "object_object", "event_map_type", "object_map_type",
             "object_Lead", "object_Order", "object_Customer", "object_Ticket"} <= tables
     assert mapped["first_touch"] == "FirstTouch" and {f"event_{name}" for name in mapped.values()} <= tables
@@ -198,6 +200,14 @@ def test_ocel_loads_in_pm4py_with_the_simulated_counts(run, exported, fmt):
     links = set(ocel.o2o[["ocel:oid", "ocel:oid_2"]].itertuples(index=False, name=None))
     orders = events[events["activity"] == "order_created"]
     assert all((f"order-{o}", f"lead-{int(lead)}") in links for o, lead in zip(orders["id"], orders["lead"]))
+
+
+def test_ocel_sqlite_meets_the_standards_constraints(exported):
+    pm4py_or_skip()
+    from pm4py.objects.ocel.validation import ocel20_rel_validation
+
+    _, unsatisfied = ocel20_rel_validation.apply(str(exported["ocel-sqlite"]))
+    assert unsatisfied == []
 
 
 def test_pm4py_directly_follows_graph_shows_the_hand_offs(exported):
