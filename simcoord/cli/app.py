@@ -13,7 +13,7 @@ import sys
 from typing import Callable, Sequence
 
 from simcoord import __version__
-from simcoord.cli import experiments, export, report, run
+from simcoord.cli import experiments, export, kpis, report, run
 from simcoord.cli.options import EXIT_USAGE, UsageError
 from simcoord.scenario.loading import ScenarioError
 
@@ -23,6 +23,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     experiments.register,  # compare, sweep
     report.register,       # report
     export.register,       # export
+    kpis.register,         # kpis
 )
 
 
