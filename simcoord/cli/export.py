@@ -22,9 +22,17 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=tuple(FORMATS), default="csv", help=FORMAT_HELP)
 
 
+def export_directory(text: str) -> str:
+    """``--export DIR``: refused before any simulating when DIR is a file."""
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a directory")
+    return text
+
+
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     """``--export DIR`` and ``--format`` for a command that simulates."""
-    parser.add_argument("--export", metavar="DIR", help="also write the event log for process-mining tools into DIR")
+    parser.add_argument("--export", metavar="DIR", type=export_directory,
+                        help="also write the event log for process-mining tools into DIR")
     add_format_argument(parser)
 
 
@@ -53,5 +61,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="export a stored run's event log for process-mining tools")
     export.add_argument("run", help="run directory written by simcoord run --out")
     add_format_argument(export)
-    export.add_argument("--out", help="directory for the exported file (default RUN/export)")
+    export.add_argument("--out", type=export_directory, help="directory for the exported file (default RUN/export)")
     export.set_defaults(func=cmd_export)

@@ -70,7 +70,18 @@ def test_a_dir_without_events_is_one_line_and_exit_2(stored_run, tmp_path, capsy
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.resolved.yaml"]
 
 
+@pytest.mark.parametrize("command", ["run", "export"])
+def test_a_file_as_target_is_refused_up_front(stored_run, tmp_path, capsys, command):
+    (tmp_path / "a_file").write_text("")
+    argv = (["run", str(BASELINE), "--days", DAYS, "--export", str(tmp_path / "a_file")] if command == "run"
+            else ["export", str(stored_run / "run"), "--out", str(tmp_path / "a_file")])
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and "is a file, not a directory" in one_error_line(capsys)
+    assert capsys.readouterr().out == ""  # refused before simulating
+
+
 def test_an_unwritable_target_is_one_line_and_exit_2(stored_run, tmp_path, capsys):
     (tmp_path / "a_file").write_text("")
-    assert main(["export", str(stored_run / "run"), "--out", str(tmp_path / "a_file")]) == 2
+    assert main(["export", str(stored_run / "run"), "--out", str(tmp_path / "a_file" / "below")]) == 2
     assert "cannot export to" in one_error_line(capsys)
