@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
@@ -166,9 +167,36 @@ def _direction(kpi: str) -> bool | None:
     return spec.higher_is_better if spec else None
 
 
+#: Units that count events; a count KPI whose baseline mean is below :data:`RARE_COUNT` gets
+#: absolute differences (a ratio of rare counts, 1 against 3, says little).
+COUNT_UNITS = frozenset({"leads", "deals", "orders", "customers", "disputes"})
+RARE_COUNT = 10.0
+
+
+def kpi_range(kpi: str) -> tuple[float, float]:
+    """The values ``kpi`` can take: [0, 1] for a fraction, [0, inf) for every other KPI of
+    :data:`KPIS` (counts, hours, days, money), unbounded for a KPI it does not know."""
+    spec = KPIS.get(kpi)
+    if spec is None:
+        return -np.inf, np.inf
+    return (0.0, 1.0) if spec.unit == "fraction" else (0.0, np.inf)
+
+
+def change_scale(kpi: str, baseline_mean: float) -> str:
+    """How a change of ``kpi`` is told: ``"pp"`` (percentage points, a difference of fractions)
+    for a share; ``"absolute"`` (KPI units) when the baseline mean is not above 0 or is a rare
+    count (below :data:`RARE_COUNT` events); else ``"relative"`` (ratio of means - 1)."""
+    unit = KPIS[kpi].unit if kpi in KPIS else None
+    if unit == "fraction":
+        return "pp"
+    if not baseline_mean > 0 or (unit in COUNT_UNITS and baseline_mean < RARE_COUNT):
+        return "absolute"
+    return "relative"
+
+
 def verdict(diff: float, p_adjusted: float, higher_is_better: bool | None, alpha: float = 0.05) -> str:
     """``better`` / ``worse`` for a significant change of a KPI with a direction, ``higher`` /
-    ``lower`` for one without, ``no difference`` when not significant (Holm-adjusted p)."""
+    ``lower`` for one without, ``no difference`` when not significant (adjusted p)."""
     if not p_adjusted < alpha or diff == 0 or np.isnan(diff):
         return "no difference"
     if higher_is_better is None:
@@ -176,18 +204,97 @@ def verdict(diff: float, p_adjusted: float, higher_is_better: bool | None, alpha
     return "better" if (diff > 0) == higher_is_better else "worse"
 
 
+def interval_verdict(low: float, high: float, higher_is_better: bool | None) -> str:
+    """The verdict of a change whose (adjusted) interval is ``[low, high]``, 0 meaning no change:
+    better / worse (or higher / lower without a direction) exactly when it excludes 0."""
+    if not (low > 0 or high < 0):  # NaN bounds included
+        return "no difference"
+    return verdict(low if low > 0 else high, 0.0, higher_is_better, alpha=1.0)
+
+
 PAIRED_COLUMNS = ["policy", "kpi", "baseline_mean", "policy_mean", "diff", "diff_lo", "diff_hi",
-                  "rel_diff", "rel_lo", "rel_hi", "p_value", "n"]
+                  "rel_diff", "rel_lo", "rel_hi", "p_value", "n", "scale", "change", "change_lo",
+                  "change_hi", "diff_adj_lo", "diff_adj_hi", "confidence_adj"]
 
 
-def _paired_row(treatment: pd.Series, control: pd.Series) -> dict[str, float]:
+def _clipped_difference(ci: stats.CI | stats.PairedDiff, kpi: str, base: float) -> tuple[float, float]:
+    """A difference's bounds, clipped so that ``base`` + difference stays in the KPI's range."""
+    low, high = kpi_range(kpi)
+    return stats.clip_interval(ci.lo, ci.hi, low - base, high - base)
+
+
+def _relative(t: pd.Series, c: pd.Series, kpi: str, confidence: float) -> tuple[float, float, float]:
+    """Ratio of means - 1 with its Fieller bounds (a ratio of non-negative KPIs is at least 0)."""
+    if not c.mean() > 0:
+        return (np.nan,) * 3
+    r = stats.fieller_ratio(t, c, confidence)
+    lo, hi = stats.clip_interval(r.lo, r.hi, 0.0 if kpi_range(kpi)[0] >= 0 else -np.inf, np.inf)
+    return r.ratio - 1.0, lo - 1.0, hi - 1.0
+
+
+def _change(pairs: pd.DataFrame, kpi: str, adjusted: stats.CI, confidence_adj: float) -> dict[str, object]:
+    """The change told on its scale (:func:`change_scale`) with its adjusted interval; a
+    relative change whose adjusted interval is unbounded falls back to absolute."""
+    scale = change_scale(kpi, pairs["c"].mean())
+    if scale == "relative":
+        rel = _relative(pairs["t"], pairs["c"], kpi, confidence_adj)
+        if not np.isnan(rel[1]):
+            return dict(zip(("scale", "change", "change_lo", "change_hi"), ("relative", *rel)))
+        scale = "absolute"
+    lo, hi = _clipped_difference(adjusted, kpi, pairs["c"].mean())
+    return {"scale": scale, "change": adjusted.mean, "change_lo": lo, "change_hi": hi}
+
+
+def _paired_row(treatment: pd.Series, control: pd.Series, kpi: str, family: int,
+                alpha: float) -> dict[str, object]:
+    """One policy's paired comparison on ``kpi``: unadjusted 1 - alpha intervals, and the change
+    with its Bonferroni-adjusted (1 - alpha / family) interval."""
     pairs = pd.concat([treatment, control], axis=1, keys=["t", "c"]).dropna()
     if len(pairs) < 2:
         return {"n": len(pairs)}
-    d = stats.paired_difference(pairs["t"], pairs["c"])
-    return {"baseline_mean": pairs["c"].mean(), "policy_mean": pairs["t"].mean(), "diff": d.mean_diff,
-            "diff_lo": d.lo, "diff_hi": d.hi, "rel_diff": d.rel_diff, "rel_lo": d.rel_lo,
-            "rel_hi": d.rel_hi, "p_value": d.p_value, "n": d.n}
+    base, confidence_adj = pairs["c"].mean(), 1.0 - alpha / max(family, 1)
+    d = stats.paired_difference(pairs["t"], pairs["c"], 1.0 - alpha)
+    adjusted = stats.mean_ci(pairs["t"] - pairs["c"], confidence_adj)
+    rel = _relative(pairs["t"], pairs["c"], kpi, 1.0 - alpha)
+    adj_lo, adj_hi = _clipped_difference(adjusted, kpi, base)
+    return {"baseline_mean": base, "policy_mean": pairs["t"].mean(), "diff": d.mean_diff,
+            **dict(zip(("diff_lo", "diff_hi"), _clipped_difference(d, kpi, base))),
+            "rel_diff": rel[0], "rel_lo": rel[1], "rel_hi": rel[2], "p_value": d.p_value, "n": d.n,
+            **_change(pairs, kpi, adjusted, confidence_adj), "diff_adj_lo": adj_lo, "diff_adj_hi": adj_hi,
+            "confidence_adj": confidence_adj}
+
+
+#: Below this many paired replications the bootstrap P(best) is not reported (NaN).
+MIN_BOOTSTRAP_REPLICATIONS = 10
+#: The default indifference zone: this share of the largest absolute mean, in KPI units.
+DEFAULT_DELTA_SHARE = 0.01
+
+
+def default_delta(table: pd.DataFrame) -> float:
+    """The default indifference zone for selecting the best column of ``table`` (KPI units):
+    :data:`DEFAULT_DELTA_SHARE` of the largest absolute column mean (1.0 if every mean is 0)."""
+    largest = float(np.nanmax(np.abs(table.mean().to_numpy(dtype=float)))) if table.size else 0.0
+    return DEFAULT_DELTA_SHARE * largest if largest > 0 else 1.0
+
+
+def _selection_label(policy: str, selection: stats.Selection | None) -> str:
+    if selection is None:
+        return "too few replications"
+    if policy == selection.best:
+        return "best"
+    return "contender" if policy in selection.contenders else "eliminated"
+
+
+def _describe(values: pd.Series, confidence: float, kpi: str) -> pd.Series:
+    """Mean, sd, confidence interval clipped to ``kpi``'s range, n and a note (NaN left out)."""
+    values = values.dropna()
+    if len(values) < 2:
+        note = f"too few replications for an interval (n = {len(values)})"
+        return pd.Series({"mean": values.mean() if len(values) else np.nan, "sd": np.nan, "ci_lo": np.nan,
+                          "ci_hi": np.nan, "n": len(values), "note": note})
+    ci = stats.mean_ci(values, confidence)
+    lo, hi = stats.clip_interval(ci.lo, ci.hi, *kpi_range(kpi))
+    return pd.Series({"mean": ci.mean, "sd": ci.sd, "ci_lo": lo, "ci_hi": hi, "n": ci.n, "note": ""})
 
 
 @dataclass(frozen=True)
@@ -217,51 +324,89 @@ class Experiment:
         return rows.pivot(index="replication", columns="policy", values="value")[list(self.policies)]
 
     def summary(self, confidence: float = 0.95) -> pd.DataFrame:
-        """Mean, sd, t confidence interval and n per policy and KPI (NaN replications left out)."""
-        def describe(values: pd.Series) -> pd.Series:
-            values = values.dropna()
-            if values.empty:
-                return pd.Series({"mean": np.nan, "sd": np.nan, "ci_lo": np.nan, "ci_hi": np.nan, "n": 0})
-            ci = stats.mean_ci(values, confidence)
-            return pd.Series({"mean": ci.mean, "sd": ci.sd, "ci_lo": ci.lo, "ci_hi": ci.hi, "n": ci.n})
+        """Mean, sd, t confidence interval and n per policy and KPI (NaN replications left out).
 
-        grouped = self.kpis.groupby(["policy", "kpi"], sort=False)["value"].apply(describe).unstack()
-        return grouped.reset_index().astype({"n": int})
+        Bounds are clipped to the KPI's possible range (:func:`kpi_range`: shares in [0, 1],
+        other KPIs at least 0). A cell with fewer than 2 values (replications, or a KPI undefined
+        in most of them) has no interval: NaN bounds and a ``note`` saying so; a policy with
+        fewer than 2 replications also raises a warning."""
+        grouped = self.kpis.groupby(["policy", "kpi"], sort=False)["value"]
+        table = grouped.apply(lambda v: _describe(v, confidence, v.name[1])).unstack().reset_index()
+        table = table.astype({"n": int, "mean": float, "sd": float, "ci_lo": float, "ci_hi": float})
+        if self.kpis.groupby("policy")["replication"].nunique().min() < 2:
+            warnings.warn("a policy has fewer than 2 replications: no confidence interval", stacklevel=2)
+        return table
 
     def compare(self, baseline: str = "baseline", alpha: float = 0.05) -> pd.DataFrame:
         """Paired (CRN) differences of every other policy against ``baseline``, per KPI.
 
-        Columns: policy, kpi, baseline_mean, policy_mean, diff (policy - baseline) with its
-        95 % CI, rel_diff (over the baseline mean) with its CI, p_value, p_holm (Holm-adjusted
-        across the compared policies, per KPI), n, higher_is_better and verdict."""
+        Columns: policy, kpi, baseline_mean, policy_mean; diff (policy - baseline, KPI units)
+        with its 1 - ``alpha`` CI diff_lo/diff_hi; rel_diff, the ratio of means - 1, with its
+        Fieller CI rel_lo/rel_hi (never below -100 %; NaN when the baseline mean is not above 0);
+        p_value (paired t), p_holm (Holm) and p_adj (Bonferroni), each adjusted across the
+        compared policies per KPI; n; higher_is_better.
+
+        The decision uses simultaneous intervals: per KPI, each policy's interval has confidence
+        ``confidence_adj = 1 - alpha / m`` for ``m`` compared policies (Bonferroni), so together
+        they hold with at least 1 - ``alpha`` (the ``confidence`` column). ``scale`` says how
+        the change is told (:func:`change_scale`): ``pp`` (difference of shares), ``relative``
+        (ratio - 1, Fieller) or ``absolute`` (KPI units); change, change_lo and change_hi give
+        it with its simultaneous interval, diff_adj_lo/diff_adj_hi the difference's. ``verdict``
+        is better/worse (higher/lower) exactly when that interval excludes 0, i.e. when
+        ``p_adj < alpha``. Difference bounds are clipped so that the policy's mean stays in the
+        KPI's range (:func:`kpi_range`)."""
         if baseline not in self.policies:
             raise KeyError(f"baseline {baseline!r} is not one of the policies: {', '.join(self.policies)}")
-        result = self._paired_differences(baseline)
-        result["p_holm"] = result.groupby("kpi", sort=False)["p_value"].transform(stats.holm_adjust)
+        result = self._paired_differences(baseline, alpha)
+        by_kpi = result.groupby("kpi", sort=False)["p_value"]
+        result["p_holm"] = by_kpi.transform(stats.holm_adjust)
+        result["p_adj"] = by_kpi.transform(stats.bonferroni_adjust)
+        result["confidence"] = 1.0 - alpha
         result["higher_is_better"] = result["kpi"].map(_direction)
-        result["verdict"] = [verdict(d, p, h, alpha) for d, p, h in
-                             zip(result["diff"], result["p_holm"], result["higher_is_better"])]
+        result["verdict"] = [interval_verdict(lo, hi, h) for lo, hi, h in
+                             zip(result["change_lo"], result["change_hi"], result["higher_is_better"])]
         return result
 
-    def _paired_differences(self, baseline: str) -> pd.DataFrame:
-        """One row per (KPI, policy other than ``baseline``): the paired difference, unadjusted."""
+    def _paired_differences(self, baseline: str, alpha: float) -> pd.DataFrame:
+        """One row per (KPI, policy other than ``baseline``): the paired difference."""
         others = [p for p in self.policies if p != baseline]
         rows = []
         for kpi in dict.fromkeys(self.kpis["kpi"]):
             table = self.values(kpi)
-            rows += [{"policy": p, "kpi": kpi, **_paired_row(table[p], table[baseline])} for p in others]
+            rows += [{"policy": p, "kpi": kpi, **_paired_row(table[p], table[baseline], kpi, len(others), alpha)}
+                     for p in others]
         return pd.DataFrame(rows).reindex(columns=PAIRED_COLUMNS)
 
-    def rank(self, kpi: str, n_boot: int = 2000) -> pd.DataFrame:
+    def select_best(self, kpi: str, delta: float | None = None, alpha: float = 0.05,
+                    among: Sequence[str] | None = None) -> stats.Selection:
+        """The best policy on ``kpi`` (by its direction; higher when it has none) by Kim and
+        Nelson's procedure (:func:`stats.select_best`) over the replications every policy has,
+        or which policies it cannot yet separate and about how many more replications would.
+        ``delta``: the indifference zone in KPI units (default :func:`default_delta`);
+        ``among``: the policies to choose from (default all)."""
+        table = self.values(kpi)[list(among) if among is not None else list(self.policies)].dropna()
+        delta = default_delta(table) if delta is None else delta
+        return stats.select_best(table, delta, _direction(kpi) is not False, alpha)
+
+    def rank(self, kpi: str, n_boot: int = 2000, delta: float | None = None, alpha: float = 0.05) -> pd.DataFrame:
         """Policies ordered best first on ``kpi`` (by its direction; higher first when it has
-        none), with mean, 95 % CI and the bootstrap probability of being best (paired rows)."""
+        none), with mean and 95 % CI (clipped to the KPI's range), ``selection`` from
+        :meth:`select_best` (``best``, ``contender``: not separable from the best yet, or
+        ``eliminated``; the :class:`stats.Selection` is in ``attrs["selection"]``) and the
+        bootstrap probability of being best, NaN below :data:`MIN_BOOTSTRAP_REPLICATIONS`
+        paired replications (too few rows to resample: it reads 1.0 from noise)."""
         table = self.values(kpi).dropna()
         higher = _direction(kpi) is not False
-        cis = {p: stats.mean_ci(table[p]) for p in table.columns}
-        frame = pd.DataFrame({"mean": [c.mean for c in cis.values()], "ci_lo": [c.lo for c in cis.values()],
-                              "ci_hi": [c.hi for c in cis.values()]}, index=pd.Index(list(cis), name="policy"))
-        frame["prob_best"] = stats.prob_best(table, higher_is_better=higher, n_boot=n_boot)
-        return frame.sort_values("mean", ascending=not higher, kind="stable")
+        cis = {p: _describe(table[p], 0.95, kpi) for p in table.columns}
+        frame = pd.DataFrame({column: [c[column] for c in cis.values()] for column in ("mean", "ci_lo", "ci_hi")},
+                             index=pd.Index(list(cis), name="policy"))
+        selection = self.select_best(kpi, delta, alpha) if len(table) >= 2 else None
+        frame["selection"] = [_selection_label(p, selection) for p in frame.index]
+        enough = len(table) >= MIN_BOOTSTRAP_REPLICATIONS
+        frame["prob_best"] = stats.prob_best(table, higher, n_boot) if enough else np.nan
+        frame = frame.sort_values("mean", ascending=not higher, kind="stable")
+        frame.attrs["selection"] = selection
+        return frame
 
     def required_replications(self, kpi: str, rel_precision: float = 0.05,
                               confidence: float = 0.95) -> pd.Series:

@@ -1,6 +1,7 @@
 """Output analysis for simulation experiments with independent replications
 and common random numbers (CRN): confidence intervals, paired comparisons,
-Holm correction, replication planning, P(best), and warm-up detection."""
+Holm and Bonferroni corrections, Fieller intervals for ratios of means, replication planning,
+selection of the best (Kim-Nelson), P(best), and warm-up detection."""
 
 import warnings
 from typing import NamedTuple
@@ -10,8 +11,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats as sps
 
-__all__ = ["CI", "PairedDiff", "mean_ci", "paired_difference", "holm_adjust",
-           "required_replications", "prob_best", "mser5", "welch_moving_average"]
+__all__ = ["CI", "PairedDiff", "RatioCI", "Selection", "bonferroni_adjust", "clip_interval", "fieller_ratio",
+           "holm_adjust", "kn_eta", "mean_ci", "mser5", "paired_difference", "prob_best", "required_replications",
+           "select_best", "welch_moving_average"]
 
 
 class CI(NamedTuple):
@@ -72,7 +74,9 @@ def paired_difference(treatment: ArrayLike, control: ArrayLike, confidence: floa
     both per-replication outputs shares random numbers).
 
     The mean of ``d_r = treatment_r - control_r`` with its two-sided t interval, the same
-    divided by ``|mean(control)|`` (NaN if 0), the paired t-test p-value and ``n``.
+    divided by ``|mean(control)|`` (NaN if 0), the paired t-test p-value and ``n``. The relative
+    bounds treat the control mean as known and can pass -100 %; :func:`fieller_ratio` gives an
+    interval for the ratio of the means that accounts for its uncertainty.
     All-zero differences give p = 1 and [0, 0]."""
     t_arr, c_arr = _as_1d(treatment, "treatment"), _as_1d(control, "control")
     if t_arr.shape != c_arr.shape or t_arr.size < 2:
@@ -156,6 +160,132 @@ def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np
     weights = rng.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows), size=n_boot)
     return weights @ x / n_rows
 
+
+class RatioCI(NamedTuple):
+    """Ratio of two means with a confidence interval (NaN bounds when it is unbounded)."""
+    ratio: float
+    lo: float
+    hi: float
+
+
+def fieller_ratio(treatment: ArrayLike, control: ArrayLike, confidence: float = 0.95) -> RatioCI:
+    """Fieller's (1954) interval for ``rho = mean(treatment) / mean(control)`` from paired (CRN)
+    replications: every ``rho`` whose paired t-test of ``treatment - rho * control`` (n - 1 df)
+    does not reject, i.e. the roots of ``a rho^2 - 2 b rho + c = 0`` with ``a = mc^2 - q s_cc``,
+    ``b = mt mc - q s_tc``, ``c = mt^2 - q s_tt`` and ``q = t^2_{n-1,1-a/2} / n`` (sample
+    covariances ``s``). At ``rho = 1`` the test is the paired t-test of the differences, so the
+    interval excludes 1 exactly when the paired difference's interval excludes 0. When ``a <= 0``
+    (the control mean is not clearly away from 0) the set is unbounded: NaN bounds."""
+    _check_confidence(confidence)
+    t_arr, c_arr = _as_1d(treatment, "treatment"), _as_1d(control, "control")
+    if t_arr.shape != c_arr.shape or t_arr.size < 2:
+        raise ValueError("need equal-length arrays with at least 2 replications")
+    mt, mc = float(t_arr.mean()), float(c_arr.mean())
+    (s_tt, s_tc), (_, s_cc) = np.cov(t_arr, c_arr, ddof=1)
+    q = float(_t_quantile(confidence, t_arr.size - 1)) ** 2 / t_arr.size
+    a, b, c = mc * mc - q * s_cc, mt * mc - q * s_tc, mt * mt - q * s_tt
+    ratio = mt / mc if mc != 0 else float("nan")
+    if not a > 0:
+        return RatioCI(ratio, float("nan"), float("nan"))
+    root = np.sqrt(max(b * b - a * c, 0.0))  # >= 0 in exact arithmetic: mt / mc is inside
+    return RatioCI(ratio, float((b - root) / a), float((b + root) / a))
+
+
+def bonferroni_adjust(p_values: ArrayLike) -> np.ndarray:
+    """Bonferroni-adjusted p-values ``min(1, m p)`` over the ``m`` non-NaN values (NaNs stay NaN).
+    ``p_adj < alpha`` exactly when the ``1 - alpha / m`` interval of the same test excludes the
+    null value, so adjusted decisions and simultaneous intervals always agree."""
+    p = np.asarray(p_values, dtype=float)
+    return np.minimum(p * int(np.count_nonzero(~np.isnan(p))), 1.0)
+
+
+def clip_interval(lo: float, hi: float, low_bound: float, high_bound: float) -> tuple[float, float]:
+    """``[lo, hi]`` clipped to ``[low_bound, high_bound]`` (NaN bounds stay NaN): an interval for a
+    quantity that cannot leave that range is its intersection with the range."""
+    return (float(np.clip(lo, low_bound, high_bound)) if lo == lo else lo,
+            float(np.clip(hi, low_bound, high_bound)) if hi == hi else hi)
+
+
+class Selection(NamedTuple):
+    """The outcome of a ranking-and-selection procedure over ``n`` paired replications.
+
+    ``best``: the selected system, or None when the data cannot separate ``contenders`` (the
+    systems still in contention, best mean first); ``more_replications``: about how many more
+    replications per system would settle it (0 once settled, or when more cannot help because
+    the contenders gave identical results in every replication); ``delta``: the indifference
+    zone (KPI units); ``alpha``: 1 - the probability of correct selection."""
+    best: str | None
+    contenders: tuple[str, ...]
+    more_replications: int
+    n: int
+    delta: float
+    alpha: float
+
+
+def kn_eta(systems: int, n0: int, alpha: float) -> float:
+    """Kim & Nelson's (2001) ``eta = ((2 alpha / (k - 1))^(-2 / (n0 - 1)) - 1) / 2`` for ``k``
+    systems and a first stage of ``n0`` replications; the procedure uses ``h^2 = 2 eta (n0 - 1)``."""
+    if systems < 2 or n0 < 2 or not 0 < alpha < 1:
+        raise ValueError("need at least 2 systems, 2 replications and 0 < alpha < 1")
+    return 0.5 * ((2.0 * alpha / (systems - 1)) ** (-2.0 / (n0 - 1)) - 1.0)
+
+
+def select_best(samples: pd.DataFrame, delta: float, higher_is_better: bool = True,
+                alpha: float = 0.05) -> Selection:
+    """Select the best column of ``samples`` (rows: CRN-paired replications) with Kim & Nelson's
+    (2001) fully sequential procedure KN, its first stage being all ``n`` rows.
+
+    With ``h^2 = 2 eta (n - 1)`` (:func:`kn_eta`) and ``S^2_il`` the sample variance of the
+    paired differences of systems i and l, system i is eliminated when its mean falls below
+    ``mean_l - W_il`` with ``W_il = max(0, delta / (2n) (h^2 S^2_il / delta^2 - n))`` for some
+    l. KN selects a system within ``delta`` (KPI units) of the best with probability at least
+    ``1 - alpha`` for normal outputs, CRN allowed. While several survive, the continuation
+    region of pair (i, l) closes after ``h^2 S^2_il / delta^2`` replications;
+    ``more_replications`` is the estimate of :func:`_replications_to_close`. Kim, S.-H. and
+    Nelson, B. L. (2001), ACM TOMACS 11(3), 251-273."""
+    x = samples.to_numpy(dtype=float) * (1.0 if higher_is_better else -1.0)
+    n, k = x.shape
+    if not delta > 0 or k == 0 or np.isnan(x).any():
+        raise ValueError("need a positive indifference zone and a non-empty NaN-free frame")
+    if k == 1:
+        return Selection(str(samples.columns[0]), (str(samples.columns[0]),), 0, n, delta, alpha)
+    if n < 2:
+        raise ValueError("selecting the best needs at least 2 replications")
+    s2 = _paired_variances(x)
+    h2 = 2.0 * kn_eta(k, n, alpha) * (n - 1)
+    means = x.mean(axis=0)
+    slack = np.maximum(0.0, delta / (2 * n) * (h2 * s2 / delta**2 - n))
+    alive = np.all(means[:, None] >= means[None, :] - slack, axis=1)
+    order = [i for i in np.argsort(-means, kind="stable") if alive[i]]
+    names = tuple(str(samples.columns[i]) for i in order)
+    if len(order) == 1:
+        return Selection(names[0], names, 0, n, delta, alpha)
+    more = _replications_to_close(s2[np.ix_(order, order)], k, delta, n, alpha)
+    return Selection(None, names, more, n, delta, alpha)
+
+
+def _paired_variances(x: np.ndarray) -> np.ndarray:
+    """``S^2_il``: the sample variance (ddof=1) of column i minus column l, for every pair."""
+    diffs = x[:, :, None] - x[:, None, :]
+    return diffs.var(axis=0, ddof=1)
+
+
+def _replications_to_close(s2: np.ndarray, systems: int, delta: float, n: int, alpha: float) -> int:
+    """About how many more replications separate the contenders: the smallest first stage
+    ``N >= n`` whose KN continuation region would already be closed at stage ``N`` for every
+    contending pair, ``h^2(N) S^2_il / delta^2 <= N``, with the variances as estimated (0 when
+    the contenders' differences never vary: more replications cannot separate them)."""
+    worst = float(np.max(s2)) / delta**2
+    if worst == 0.0:
+        return 0
+    closed = lambda size: 2.0 * kn_eta(systems, size, alpha) * (size - 1) * worst <= size  # noqa: E731
+    low, high = n, max(n + 1, 2)
+    while not closed(high):  # h^2(N) falls towards -2 ln(2 alpha / (k - 1)): a bound exists
+        low, high = high, 2 * high
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if closed(middle) else (middle, high)
+    return max(1, high - n)
 
 def mser5(series: ArrayLike) -> int:
     """MSER-5 warm-up: how many observations (``5 d*``) to delete from the start of one output

@@ -232,13 +232,73 @@ def test_verdict_follows_each_kpis_direction():
     assert table[("revenue", "b")] == "no difference"
 
 
-def test_rank_orders_by_direction_with_probability_of_best():
+def test_rank_orders_by_direction_and_selects_with_kim_nelson():
     revenue = SYNTHETIC.rank("revenue")
     assert list(revenue.index) == ["a", "b", "baseline"]
-    assert revenue.loc["a", "prob_best"] == 1.0
+    assert revenue["selection"].tolist() == ["best", "eliminated", "eliminated"]
+    assert revenue.attrs["selection"].best == "a" and revenue.attrs["selection"].n == 4
+    assert revenue["prob_best"].isna().all()  # 4 replications: too few to bootstrap
     cost = SYNTHETIC.rank("total_cost")
-    assert cost.index[-1] == "a" and cost.loc["a", "prob_best"] == 0.0
-    assert cost["prob_best"].sum() == pytest.approx(1.0)
+    assert cost.index[-1] == "a" and cost.loc["a", "selection"] == "eliminated"
+    # baseline and b cost the same in every replication: nothing can separate them
+    tied = SYNTHETIC.select_best("total_cost", delta=1.0)
+    assert tied.best is None and set(tied.contenders) == {"baseline", "b"} and tied.more_replications == 0
+
+
+def test_rank_bootstraps_the_probability_of_best_from_ten_replications():
+    rng = np.random.default_rng(5)
+    base = rng.normal(100, 10, 12)
+    many = _synthetic({"revenue": {"baseline": list(base), "a": list(base + 30), "b": list(base + 1)}})
+    ranking = many.rank("revenue")
+    assert ranking.loc["a", "prob_best"] == 1.0 and ranking["prob_best"].sum() == pytest.approx(1.0)
+
+
+def test_compare_tells_shares_in_points_rare_counts_in_units_and_the_rest_as_ratios():
+    exp = _synthetic({
+        "sla_first_touch_pct": {"baseline": [0.28, 0.30, 0.31, 0.29], "a": [0.63, 0.65, 0.64, 0.645],
+                                "b": [0.28, 0.30, 0.31, 0.29]},
+        "backorders": {"baseline": [1, 0, 2, 1], "a": [0, 0, 1, 0], "b": [3, 1, 2, 2]},
+        "revenue": {"baseline": [100, 110, 120, 130], "a": [106, 117, 126, 137], "b": [101, 109, 121, 131]},
+    })
+    table = exp.compare().set_index(["kpi", "policy"])
+    sla = table.loc[("sla_first_touch_pct", "a")]
+    assert sla["scale"] == "pp" and sla["change"] == pytest.approx(0.64125 - 0.295) and sla["verdict"] == "better"
+    assert table.loc[("backorders", "a"), "scale"] == "absolute"
+    assert table.loc[("revenue", "a"), "scale"] == "relative"
+    assert table.loc[("revenue", "a"), "change"] == pytest.approx(121.5 / 115 - 1)
+
+
+def test_verdicts_agree_with_the_simultaneous_intervals():
+    table = SYNTHETIC.compare()
+    excludes_zero = (table["change_lo"] > 0) | (table["change_hi"] < 0)
+    assert ((table["verdict"] != "no difference") == excludes_zero).all()
+    assert ((table["p_adj"] < 0.05) == excludes_zero).all()
+    assert table["confidence_adj"].tolist() == pytest.approx([1 - 0.05 / 2] * 6) and (table["confidence"] == 0.95).all()
+    adjusted = stats.mean_ci(np.array([106, 117, 126, 137]) - np.array([100, 110, 120, 130]), 1 - 0.05 / 2)
+    a = table.set_index(["kpi", "policy"]).loc[("revenue", "a")]
+    assert (a["diff_adj_lo"], a["diff_adj_hi"]) == pytest.approx((adjusted.lo, adjusted.hi))
+
+
+def test_no_interval_leaves_the_kpis_range():
+    exp = _synthetic({
+        "sla_first_touch_pct": {"baseline": [0.97, 0.99, 1.0, 0.98], "a": [1.0, 0.96, 1.0, 1.0], "b": [0.9, 1.0, 0.8, 1.0]},
+        "backorders": {"baseline": [4, 0, 0, 0], "a": [0, 0, 0, 0], "b": [0, 1, 0, 0]},
+    })
+    summary = exp.summary()
+    assert (summary["ci_lo"] >= 0).all() and (summary.loc[summary["kpi"] == "sla_first_touch_pct", "ci_hi"] <= 1).all()
+    table = exp.compare()
+    assert (table["baseline_mean"] + table["diff_lo"] >= -1e-12).all()
+    pct = table[table["kpi"] == "sla_first_touch_pct"]
+    assert (pct["baseline_mean"] + pct["diff_hi"] <= 1 + 1e-12).all()
+    assert (table["rel_lo"].dropna() >= -1).all()
+
+
+def test_summary_warns_instead_of_an_interval_for_one_replication():
+    one = _synthetic({"revenue": {"baseline": [100], "a": [110], "b": [90]}})
+    with pytest.warns(UserWarning, match="fewer than 2 replications: no confidence interval"):
+        summary = one.summary()
+    assert summary["ci_lo"].isna().all() and summary["note"].str.contains("n = 1").all()
+    assert one.rank("revenue")["selection"].eq("too few replications").all()
 
 
 def test_summary_and_required_replications_use_the_replications():
