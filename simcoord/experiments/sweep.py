@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from simcoord.experiments.experiment import Experiment, run_experiment
+from simcoord.experiments.stats import Selection
 from simcoord.kpis import KPIS
 from simcoord.scenario.loading import ScenarioError, resolve_file, scenario_from_dict
 from simcoord.scenario.paths import set_path
@@ -123,6 +124,13 @@ class SweepResult:
         """One row per variant: its factors and the mean of each of ``kpis``."""
         wide = self.summary().pivot(index="variant", columns="kpi", values="mean")[list(kpis)]
         return self.design.join(wide)
+
+    def best(self, kpi: str, delta: float | None = None, alpha: float = 0.05) -> Selection:
+        """The best variant on ``kpi`` by Kim and Nelson's procedure (``delta``: indifference
+        zone in KPI units; see :meth:`Experiment.select_best`), or the variants it cannot yet
+        separate and about how many more replications would; their levels are
+        ``self.design.loc[list(selection.contenders)]``."""
+        return self.experiment.select_best(kpi, delta, alpha)
 
 
 def sweep(base: "Scenario | str | Path | Mapping[str, Any]", factors: Factors, design: str = "full",

@@ -65,6 +65,9 @@ def test_sweep_results_have_one_column_per_factor_and_share_random_numbers():
     assert (leads["v000"] == leads["v001"]).all()  # demand does not depend on sales staff: same arrivals
     cost = result.means(["staff_cost"])["staff_cost"]
     assert cost["v001"] > cost["v000"]
+    # two more sales reps cost more in every replication: the cheaper level is selected at once
+    cheapest = result.best("staff_cost", delta=1.0)
+    assert cheapest.best == "v000" and result.design.loc[cheapest.best, "organisation.sales.staff"] == 12
 
 
 def test_tornado_ranks_factors_by_swing():
