@@ -50,8 +50,11 @@ OBJECT_TYPES = ("lead", "order", "customer", "ticket")
 #: Attributes of a row that name another object of that type.
 REFERENCES = ("lead", "order", "customer")
 #: Attributes each object type takes from its first row of this activity.
-OBJECT_ATTRIBUTES = {"lead": ("created", ("channel", "tier", "industry", "grade", "value")),
+OBJECT_ATTRIBUTES = {"lead": ("created", ("channel", "tier", "industry", "value")),
                      "order": ("order_created", ("units", "value"))}
+#: Attributes whose value changes over an object's life: a lead's grade (on its own rows), a
+#: customer's satisfaction (on its rows and its tickets'). The first value is the initial one.
+OBJECT_CHANGES = {"lead": ("grade",), "customer": ("satisfaction",)}
 #: Event attributes of the OCEL export and their OCEL 2.0 types.
 EVENT_ATTRIBUTES = {"resource": "string", "department": "string", "queued": "time", "started": "time",
                     "work_hours": "float"}
@@ -184,6 +187,7 @@ class OcelTables(NamedTuple):
     relations: pd.DataFrame  # ocel_event_id, ocel_object_id, ocel_qualifier (event to object)
     objects: pd.DataFrame    # ocel_id, ocel_type, and each type's attributes (initial values)
     links: pd.DataFrame      # ocel_source_id, ocel_target_id, ocel_qualifier (object to object)
+    changes: pd.DataFrame    # ocel_id, ocel_type, ocel_time, ocel_changed_field, and the attribute's new value
 
 
 def iso_text(timestamps: Any, utc: bool = False) -> np.ndarray:
@@ -223,18 +227,44 @@ def _ocel_relations(instances: pd.DataFrame, events: pd.DataFrame, known: set[st
     return relations[relations["ocel_object_id"].isin(known)].drop_duplicates(ignore_index=True)
 
 
-def _ocel_objects(instances: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
-    """One row per object, with the attributes :data:`OBJECT_ATTRIBUTES` gives its type."""
-    objects = instances.drop_duplicates("object_id")[["object_id", "object_type"]]
-    objects = objects.rename(columns={"object_id": "ocel_id", "object_type": "ocel_type"}).set_index("ocel_id")
+def _history(log: pd.DataFrame, started: pd.Series, kind: str, name: str) -> pd.DataFrame:
+    """Each value attribute ``name`` takes for objects of ``kind`` (``ocel_id``, ``ocel_time``,
+    ``value``), in time order, repeats left out: on the object's own rows or rows naming it."""
+    values = _column(log, name)
+    own = (log["kind"] == kind).to_numpy()
+    owners = np.where(own, _object_names(kind, log["id"]), _object_names(kind, _column(log, kind)))
+    keep = values.notna().to_numpy() & pd.notna(owners)
+    history = pd.DataFrame({"ocel_id": owners[keep], "ocel_time": iso_text(started[keep], utc=True),
+                            "value": values[keep].to_numpy()})
+    return history[history["value"] != history.groupby("ocel_id")["value"].shift()]
+
+
+def _ocel_objects(instances: pd.DataFrame, log: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per object with the attributes :data:`OBJECT_ATTRIBUTES` gives its type and the
+    first value of each of :data:`OBJECT_CHANGES`; and the later changes of those."""
+    objects = instances.loc[instances["object_type"].isin(OBJECT_TYPES), ["object_id", "object_type"]]
+    objects = objects.drop_duplicates("object_id").set_index("object_id").rename(columns={"object_type": "ocel_type"})
+    objects.index.name = "ocel_id"
     for kind, (activity, names) in OBJECT_ATTRIBUTES.items():
         rows = log[(log["kind"] == kind) & (log["activity"] == activity)].drop_duplicates("id")
-        values = pd.DataFrame({name: _column(rows, name).to_numpy() for name in names},
-                              index=_object_names(kind, rows["id"]).to_numpy())
         for name in names:
-            column = objects[name] if name in objects else pd.Series(None, index=objects.index, dtype=object)
-            objects[name] = column.astype(object).fillna(values[name].astype(object))
-    return objects.reset_index()
+            _fill(objects, name, pd.Series(_column(rows, name).to_numpy(), index=_object_names(kind, rows["id"])))
+    changes = []
+    for kind, names in OBJECT_CHANGES.items():
+        for name in names:
+            history = _history(log, instances["started_timestamp"], kind, name)
+            first = ~history["ocel_id"].duplicated()
+            _fill(objects, name, history[first].set_index("ocel_id")["value"])
+            later = history[~first & history["ocel_id"].isin(objects.index)]
+            changes.append(later.rename(columns={"value": name}).assign(ocel_type=kind, ocel_changed_field=name))
+    columns = ["ocel_id", "ocel_type", "ocel_time", "ocel_changed_field"]
+    return objects.reset_index(), pd.concat([pd.DataFrame(columns=columns), *changes], ignore_index=True)
+
+
+def _fill(objects: pd.DataFrame, name: str, values: pd.Series) -> None:
+    """Set attribute ``name`` of the objects ``values`` names (index: object names)."""
+    column = objects[name] if name in objects else pd.Series(None, index=objects.index, dtype=object)
+    objects[name] = column.astype(object).fillna(values.astype(object))
 
 
 def _ocel_links(log: pd.DataFrame, known: set[str]) -> pd.DataFrame:
@@ -251,12 +281,12 @@ def _ocel_links(log: pd.DataFrame, known: set[str]) -> pd.DataFrame:
 
 
 def ocel_tables(instances: pd.DataFrame, log: pd.DataFrame) -> OcelTables:
-    """The OCEL 2.0 tables of the rows of :data:`OBJECT_TYPES` (``log`` is the full event log)."""
-    instances = instances[instances["object_type"].isin(OBJECT_TYPES)].reset_index(drop=True)
-    events = _ocel_events(instances)
-    objects = _ocel_objects(instances, log)
+    """The OCEL 2.0 tables of the rows of :data:`OBJECT_TYPES` (``instances`` of the full event log ``log``)."""
+    ours = instances[instances["object_type"].isin(OBJECT_TYPES)]
+    events = _ocel_events(ours)
+    objects, changes = _ocel_objects(instances, log)
     known = set(objects["ocel_id"])
-    return OcelTables(events, _ocel_relations(instances, events, known), objects, _ocel_links(log, known))
+    return OcelTables(events, _ocel_relations(ours, events, known), objects, _ocel_links(log, known), changes)
 
 
 def _attribute_type(values: pd.Series) -> str:
@@ -266,7 +296,9 @@ def _attribute_type(values: pd.Series) -> str:
 
 
 def _object_attributes(objects: pd.DataFrame, kind: str) -> list[str]:
-    return [name for name in OBJECT_ATTRIBUTES.get(kind, ("", ()))[1] if name in objects]
+    """The attributes objects of ``kind`` have in ``objects``: fixed ones, then changing ones."""
+    names = (*OBJECT_ATTRIBUTES.get(kind, ("", ()))[1], *OBJECT_CHANGES.get(kind, ()))
+    return [name for name in names if name in objects]
 
 
 def _plain(values: pd.Series) -> list[Any]:
@@ -297,11 +329,16 @@ def _json_events(tables: OcelTables) -> list[dict[str, Any]]:
 def _json_objects(tables: OcelTables) -> list[dict[str, Any]]:
     relationships = _grouped(tables.links, "ocel_source_id", "ocel_target_id")
     objects = tables.objects.astype(object).where(tables.objects.notna(), None)
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for row in tables.changes.astype(object).where(tables.changes.notna(), None).to_dict("records"):
+        field = row["ocel_changed_field"]
+        changes.setdefault(row["ocel_id"], []).append({"name": field, "time": row["ocel_time"], "value": row[field]})
     records = []
     for row in objects.to_dict("records"):
         attributes = [{"name": name, "time": EPOCH, "value": row[name]}
                       for name in _object_attributes(objects, row["ocel_type"]) if row[name] is not None]
-        records.append({"id": row["ocel_id"], "type": row["ocel_type"], "attributes": attributes,
+        records.append({"id": row["ocel_id"], "type": row["ocel_type"],
+                        "attributes": attributes + changes.get(row["ocel_id"], []),
                         "relationships": relationships.get(row["ocel_id"], [])})
     return records
 
@@ -356,17 +393,19 @@ def _create_table(db: sqlite3.Connection, table: str, frame: pd.DataFrame, *keys
     db.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(frame.columns))})', rows)
 
 
-def _create_typed(db: sqlite3.Connection, what: str, frame: pd.DataFrame, columns: dict[str, list[str]]) -> None:
+def _create_typed(db: sqlite3.Connection, what: str, frame: pd.DataFrame, columns: dict[str, list[str]],
+                  changes: pd.DataFrame | None = None) -> None:
     """``what_map_type``, ``what`` (event or object) and one ``what_<Type>`` table per type, with
-    the standard's keys (an object's table may hold several rows per object: its changes)."""
+    the standard's keys; an object's table also holds a row per change of an attribute."""
     names = table_names(sorted(frame["ocel_type"].unique()))
     type_map = pd.DataFrame({"ocel_type": list(names), "ocel_type_map": list(names.values())})
     _create_table(db, f"{what}_map_type", type_map, _key("ocel_type"))
     _create_table(db, what, frame[["ocel_id", "ocel_type"]], _key("ocel_id"),
                   _key("ocel_type", f"{what}_map_type", "ocel_type"))
     own_key = [_key("ocel_id")] if what == "event" else []
+    typed = frame if changes is None else pd.concat([frame, changes], ignore_index=True)
     for kind, name in names.items():
-        _create_table(db, f"{what}_{name}", frame.loc[frame["ocel_type"] == kind, columns[kind]], *own_key,
+        _create_table(db, f"{what}_{name}", typed.loc[typed["ocel_type"] == kind, columns[kind]], *own_key,
                       _key("ocel_id", what))
 
 
@@ -378,7 +417,7 @@ def write_ocel_sqlite(tables: OcelTables, path: Path) -> None:
     event_columns = ["ocel_id", "ocel_time", *EVENT_ATTRIBUTES]
     with sqlite3.connect(path) as db:
         _create_typed(db, "event", tables.events, {kind: event_columns for kind in tables.events["ocel_type"].unique()})
-        _create_typed(db, "object", objects, object_columns)
+        _create_typed(db, "object", objects, object_columns, tables.changes)
         _create_table(db, "event_object", tables.relations, _key("ocel_event_id, ocel_object_id, ocel_qualifier"),
                       _key("ocel_event_id", "event"), _key("ocel_object_id", "object"))
         _create_table(db, "object_object", tables.links, _key("ocel_source_id, ocel_target_id, ocel_qualifier"),

@@ -200,6 +200,10 @@ def test_ocel_loads_in_pm4py_with_the_simulated_counts(run, exported, fmt):
     links = set(ocel.o2o[["ocel:oid", "ocel:oid_2"]].itertuples(index=False, name=None))
     orders = events[events["activity"] == "order_created"]
     assert all((f"order-{o}", f"lead-{int(lead)}") in links for o, lead in zip(orders["id"], orders["lead"]))
+    graded = events.loc[(events["kind"] == "lead") & events["grade"].notna(), ["id", "grade"]]
+    moved = graded["grade"].ne(graded.groupby("id")["grade"].shift()) & graded["id"].duplicated()
+    changes = ocel.object_changes
+    assert (changes["ocel:field"] == "grade").sum() == moved.sum() > 0  # a lead's grade over its life
 
 
 def test_ocel_sqlite_meets_the_standards_constraints(exported):
