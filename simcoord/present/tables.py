@@ -1,9 +1,10 @@
 """The paired comparison of policies against a baseline as a readable table: one formatter for
 the notebooks (a DataFrame) and the command line (text blocks, one per policy).
 
-Input is ``Experiment.compare()``: one row per (policy, KPI) with the means, the difference
-and its 95 % CI (absolute and relative to the baseline's mean), the Holm-adjusted p-value
-and a verdict. Values are formatted by each KPI's unit (:func:`simcoord.kpis.format_value`).
+Input is ``Experiment.compare()``: one row per (policy, KPI) with the means, the change on its
+scale (percentage points, percent of the baseline, or KPI units) with its simultaneous
+(Bonferroni) interval, the adjusted p-value and a verdict that follows that interval. Values
+are formatted by each KPI's unit (:func:`simcoord.kpis.format_value`).
 """
 
 from __future__ import annotations
@@ -28,13 +29,36 @@ def percent_range(low: float, high: float) -> str:
     return f"{signed_percent(low)} to {signed_percent(high)}"
 
 
-def _change_and_interval(row, absolute_when_baseline_is_zero: bool) -> tuple[str, str]:
-    """The change and its 95 % CI: relative, or in the KPI's unit when the baseline's mean is 0
-    (no relative change exists) and ``absolute_when_baseline_is_zero``."""
-    if pd.notna(row.rel_diff) or not absolute_when_baseline_is_zero:
-        return signed_percent(row.rel_diff), percent_range(row.rel_lo, row.rel_hi)
-    change = "+" * (row.diff > 0) + format_value(row.kpi, row.diff)
-    return change, f"{format_value(row.kpi, row.diff_lo)} to {format_value(row.kpi, row.diff_hi)}"
+def signed_points(difference: float) -> str:
+    """A difference of two shares in percentage points, ``+34.7 pp``; ``n/a`` when NaN."""
+    return "n/a" if pd.isna(difference) else f"{100 * difference:+.1f} pp"
+
+
+def signed_value(kpi: str, difference: float) -> str:
+    """A difference in the KPI's unit with its sign, ``+12`` or ``-3,500``; ``n/a`` when NaN."""
+    if pd.isna(difference):
+        return "n/a"
+    return "+" * (difference > 0) + format_value(kpi, difference)
+
+
+def format_change(kpi: str, scale: str, value: float) -> str:
+    """A change on its scale (``Experiment.compare``'s ``scale``): ``pp`` in percentage points,
+    ``relative`` as a percentage of the baseline, ``absolute`` in the KPI's unit."""
+    if scale == "pp":
+        return signed_points(value)
+    return signed_percent(value) if scale == "relative" else signed_value(kpi, value)
+
+
+def interval_label(diffs: pd.DataFrame) -> str:
+    """The heading of the change's interval, e.g. ``simultaneous 95 % CI``, from ``confidence``."""
+    levels = diffs["confidence"].dropna().unique() if "confidence" in diffs else []
+    return f"simultaneous {100 * levels[0]:g} % CI" if len(levels) == 1 else "simultaneous CI"
+
+
+def _change_and_interval(row) -> tuple[str, str]:
+    """The change and its simultaneous interval, both on the row's scale."""
+    low, high = (format_change(row.kpi, row.scale, bound) for bound in (row.change_lo, row.change_hi))
+    return format_change(row.kpi, row.scale, row.change), f"{low} to {high}"
 
 
 def _in_order(diffs: pd.DataFrame, kpis: Sequence[str] | None) -> pd.DataFrame:
@@ -48,23 +72,22 @@ def _in_order(diffs: pd.DataFrame, kpis: Sequence[str] | None) -> pd.DataFrame:
     return rows.loc[order.sort_values(["policy_rank", "kpi_rank"], kind="stable").index]
 
 
-def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str] | None = None,
-                     absolute_when_baseline_is_zero: bool = False) -> pd.DataFrame:
+def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """An experiment's paired comparison (``Experiment.compare()``) as a slide table: per policy
-    and KPI the baseline and policy means, the relative change with its 95 % CI, the
-    Holm-adjusted p-value and the verdict (better / worse / higher / lower / no difference).
+    and KPI the baseline and policy means, the change on its scale (percentage points for
+    shares, a percentage of the baseline, or KPI units for a baseline near 0 or rare counts)
+    with its simultaneous interval, the Bonferroni-adjusted p-value and the verdict (better /
+    worse / higher / lower exactly when that interval excludes 0; no difference otherwise).
 
-    ``kpis``: the KPIs to show, in this order (default: every KPI of ``diffs``). Where the
-    baseline's mean is 0 the relative change is ``n/a``; ``absolute_when_baseline_is_zero``
-    shows the absolute change instead. Index: (policy, kpi)."""
+    ``kpis``: the KPIs to show, in this order (default: every KPI of ``diffs``). Index: (policy, kpi)."""
     rows = _in_order(diffs, kpis)
-    changes = [_change_and_interval(row, absolute_when_baseline_is_zero) for row in rows.itertuples()]
+    changes = [_change_and_interval(row) for row in rows.itertuples()]
     return pd.DataFrame({
         "policy": rows["policy"], "kpi": rows["kpi"],
         "baseline": [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
         "policy mean": [format_value(k, v) for k, v in zip(rows["kpi"], rows["policy_mean"])],
-        "change": [change for change, _ in changes], "95 % CI": [interval for _, interval in changes],
-        "p (Holm)": rows["p_holm"].round(3), "verdict": rows["verdict"],
+        "change": [change for change, _ in changes], interval_label(diffs): [interval for _, interval in changes],
+        "p (Bonferroni)": rows["p_adj"].round(3), "verdict": rows["verdict"],
     }).set_index(["policy", "kpi"])
 
 
@@ -75,7 +98,7 @@ def _policy_block(policy: str, rows: pd.DataFrame, baseline: str) -> str:
     moved = rows[rows["diff"].fillna(0) != 0]
     if moved.empty:
         return f"{title}\nno KPI differs from the baseline"
-    table = comparison_table(moved, absolute_when_baseline_is_zero=True).droplevel("policy")
+    table = comparison_table(moved).droplevel("policy")
     table = table.rename(columns={"baseline": baseline, "policy mean": policy, "verdict": ""})
     table[""] = table[""].map(MARKS)
     return f"{title}\n" + table.rename_axis("KPI").reset_index().to_string(index=False, na_rep="n/a")
@@ -83,7 +106,7 @@ def _policy_block(policy: str, rows: pd.DataFrame, baseline: str) -> str:
 
 def format_comparison(diffs: pd.DataFrame, baseline: str = "baseline") -> str:
     """The paired comparison as text for a terminal: per policy, every KPI it moved, with the
-    change, its 95 % CI, the Holm-adjusted p-value and better/worse by the KPI's direction
-    (the rows of :func:`comparison_table`; KPIs the policy did not move are left out)."""
+    change, its simultaneous interval, the Bonferroni-adjusted p-value and better/worse by the
+    KPI's direction (the rows of :func:`comparison_table`; KPIs the policy did not move are left out)."""
     return "\n\n".join(_policy_block(str(policy), rows, baseline)
                        for policy, rows in diffs.groupby("policy", sort=False))

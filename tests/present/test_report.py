@@ -68,7 +68,7 @@ def report(tmp_path_factory):
 
 def test_html_holds_the_comparison_table_and_embedded_images(report):
     _, text = report
-    comparison = next(t for t in html_tables(text) if t and "95 % CI" in t[0])
+    comparison = next(t for t in html_tables(text) if t and "simultaneous 95 % CI" in t[0])
     header = comparison[0]
     rows = [row for row in comparison[1:] if row and row[0] not in ("", "policy")]  # body rows
     assert header[-1] == "verdict" and len(rows) == 8  # one policy, eight KPIs shown
@@ -94,7 +94,7 @@ def test_tables_exported_as_csv_and_excel_with_a_manifest(report):
     tables = html.with_name("compare_tables")
     comparison = pd.read_csv(tables / "comparison.csv")
     assert set(comparison["policy"]) == {"hostile"}  # named by file stem
-    assert {"kpi", "change", "95 % CI", "verdict"} <= set(comparison.columns)
+    assert {"kpi", "change", "simultaneous 95 % CI", "verdict"} <= set(comparison.columns)
     workbook = openpyxl.load_workbook(tables / "tables.xlsx", read_only=True)
     assert workbook.sheetnames[0] == "run manifest" and "comparison" in workbook.sheetnames
     manifest = json.loads((tables / "manifest.json").read_text())

@@ -7,49 +7,55 @@ import math
 import pandas as pd
 
 from simcoord.present import analysis
-from simcoord.present.tables import comparison_table, format_comparison, percent_range, signed_percent
+from simcoord.present.tables import (comparison_table, format_change, format_comparison, percent_range,
+                                     signed_percent, signed_points)
 
 NAN = math.nan
 
 
-def row(policy: str, kpi: str, base: float, mean: float, rel: tuple[float, float, float],
-        absolute: tuple[float, float, float], p: float, verdict: str) -> dict:
+def row(policy: str, kpi: str, base: float, mean: float, scale: str, change: tuple[float, float, float],
+        p: float, verdict: str) -> dict:
     return {"policy": policy, "kpi": kpi, "baseline_mean": base, "policy_mean": mean, "n": 4,
-            "rel_diff": rel[0], "rel_lo": rel[1], "rel_hi": rel[2],
-            "diff": absolute[0], "diff_lo": absolute[1], "diff_hi": absolute[2], "p_holm": p, "verdict": verdict}
+            "diff": mean - base, "scale": scale, "change": change[0], "change_lo": change[1],
+            "change_hi": change[2], "p_adj": p, "confidence": 0.95, "verdict": verdict}
 
 
 DIFFS = pd.DataFrame([
-    row("z-policy", "revenue", 100_000, 110_000, (0.1, 0.05, 0.15), (10_000, 5_000, 15_000), 0.01, "better"),
-    row("z-policy", "released_to_pool", 0, 12, (NAN, NAN, NAN), (12, 4, 20), 0.03, "worse"),
-    row("z-policy", "won", 10, 10, (0.0, 0.0, 0.0), (0, 0, 0), 1.0, "no difference"),
-    row("a-policy", "revenue", 100_000, 95_000, (-0.05, -0.2, 0.1), (-5_000, -20_000, 10_000), 0.6,
-        "no difference"),
-    row("a-policy", "released_to_pool", 0, 0, (NAN, NAN, NAN), (0, 0, 0), 1.0, "no difference"),
-    row("a-policy", "won", 10, 9, (-0.1, -0.3, 0.1), (-1, -3, 1), 0.4, "no difference"),
+    row("z-policy", "revenue", 100_000, 110_000, "relative", (0.1, 0.05, 0.15), 0.01, "better"),
+    row("z-policy", "released_to_pool", 0, 12, "absolute", (12, 4, 20), 0.03, "worse"),
+    row("z-policy", "sla_first_touch_pct", 0.295, 0.642, "pp", (0.347, 0.30, 0.39), 0.001, "better"),
+    row("z-policy", "won", 10, 10, "relative", (0.0, 0.0, 0.0), 1.0, "no difference"),
+    row("a-policy", "revenue", 100_000, 95_000, "relative", (-0.05, -0.2, 0.1), 0.6, "no difference"),
+    row("a-policy", "released_to_pool", 0, 0, "absolute", (0, 0, 0), 1.0, "no difference"),
+    row("a-policy", "sla_first_touch_pct", 0.295, 0.295, "pp", (0, 0, 0), 1.0, "no difference"),
+    row("a-policy", "won", 10, 9, "relative", (-0.1, -0.3, 0.1), 0.4, "no difference"),
 ])
 
 
-def test_signed_percent_and_range():
+def test_signed_percent_points_and_range():
     assert signed_percent(0.0931) == "+9.3%" and signed_percent(-0.2) == "-20.0%" and signed_percent(NAN) == "n/a"
     assert percent_range(-0.031, 0.111) == "-3.1% to +11.1%"
+    assert signed_points(0.642 - 0.295) == "+34.7 pp" and signed_points(NAN) == "n/a"
+    assert format_change("released_to_pool", "absolute", -3) == "-3"
 
 
 def test_comparison_table_keeps_the_comparisons_policy_order_and_the_kpis_order_asked():
     table = comparison_table(DIFFS, ["won", "revenue"])
     assert list(table.index) == [("z-policy", "won"), ("z-policy", "revenue"),
                                  ("a-policy", "won"), ("a-policy", "revenue")]
-    assert list(table.columns) == ["baseline", "policy mean", "change", "95 % CI", "p (Holm)", "verdict"]
+    assert list(table.columns) == ["baseline", "policy mean", "change", "simultaneous 95 % CI", "p (Bonferroni)",
+                                   "verdict"]
     assert table.loc[("z-policy", "revenue")].tolist() == ["100,000", "110,000", "+10.0%", "+5.0% to +15.0%",
                                                            0.01, "better"]
     assert analysis.comparison_table is comparison_table  # the notebooks' name for it
 
 
-def test_a_zero_baseline_has_no_relative_change_unless_absolute_is_asked():
-    relative = comparison_table(DIFFS, ["released_to_pool"]).loc[("z-policy", "released_to_pool")]
-    assert (relative["change"], relative["95 % CI"]) == ("n/a", "n/a to n/a")
-    absolute = comparison_table(DIFFS, ["released_to_pool"], absolute_when_baseline_is_zero=True)
-    assert absolute.loc[("z-policy", "released_to_pool"), ["change", "95 % CI"]].tolist() == ["+12", "4 to 20"]
+def test_each_change_is_told_on_its_scale():
+    table = comparison_table(DIFFS, ["sla_first_touch_pct", "released_to_pool"])
+    sla = table.loc[("z-policy", "sla_first_touch_pct")]
+    assert (sla["change"], sla["simultaneous 95 % CI"]) == ("+34.7 pp", "+30.0 pp to +39.0 pp")
+    pool = table.loc[("z-policy", "released_to_pool")]
+    assert (pool["change"], pool["simultaneous 95 % CI"]) == ("+12", "+4 to +20")
 
 
 def test_text_shows_each_policys_moved_kpis_under_named_columns():
@@ -57,12 +63,13 @@ def test_text_shows_each_policys_moved_kpis_under_named_columns():
     z_block, a_block = text.split("\n\n")
     z_lines = z_block.splitlines()
     assert z_lines[0] == "z-policy vs base (n = 4 paired replications)"
-    assert z_lines[1].split() == ["KPI", "base", "z-policy", "change", "95", "%", "CI", "p", "(Holm)"]
+    assert z_lines[1].split() == ["KPI", "base", "z-policy", "change", "simultaneous", "95", "%", "CI", "p",
+                                  "(Bonferroni)"]
     revenue = next(line for line in z_lines if line.strip().startswith("revenue"))
-    assert revenue.split() == ["revenue", "100,000", "110,000", "+10.0%", "+5.0%", "to", "+15.0%", "0.01",
+    assert revenue.split() == ["revenue", "100,000", "110,000", "+10.0%", "+5.0%", "to", "+15.0%", "0.010",
                                "better", "▲"]
     pool = next(line for line in z_lines if line.strip().startswith("released_to_pool"))
-    assert "+12" in pool and "4 to 20" in pool and "worse ▼" in pool
+    assert "+12" in pool and "+4 to +20" in pool and "worse ▼" in pool
     assert "won" not in z_block  # not moved
     assert "released_to_pool" not in a_block and "won" in a_block
 
