@@ -214,7 +214,12 @@ def _ocel_events(instances: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def _ocel_relations(instances: pd.DataFrame, events: pd.DataFrame, known: set[str]) -> pd.DataFrame:
+def _among(names: pd.Series, known: pd.Index) -> np.ndarray:
+    """Which ``names`` are in ``known`` (hashed as Python strings: Arrow's ``isin`` is slow here)."""
+    return known.get_indexer(names.to_numpy(dtype=object)) >= 0
+
+
+def _ocel_relations(instances: pd.DataFrame, events: pd.DataFrame, known: pd.Index) -> pd.DataFrame:
     """Each event to its own object (qualified by its type) and to the objects its attributes name."""
     pairs = [pd.DataFrame({"ocel_event_id": events["ocel_id"].to_numpy(),
                            "ocel_object_id": instances["object_id"].to_numpy(),
@@ -224,18 +229,19 @@ def _ocel_relations(instances: pd.DataFrame, events: pd.DataFrame, known: set[st
                                    "ocel_object_id": instances[f"ref_{reference}"].to_numpy(),
                                    "ocel_qualifier": reference}))
     relations = pd.concat(pairs, ignore_index=True)
-    return relations[relations["ocel_object_id"].isin(known)].drop_duplicates(ignore_index=True)
+    return relations[_among(relations["ocel_object_id"], known)].drop_duplicates(ignore_index=True)
 
 
 def _history(log: pd.DataFrame, started: pd.Series, kind: str, name: str) -> pd.DataFrame:
     """Each value attribute ``name`` takes for objects of ``kind`` (``ocel_id``, ``ocel_time``,
     ``value``), in time order, repeats left out: on the object's own rows or rows naming it."""
-    values = _column(log, name)
-    own = (log["kind"] == kind).to_numpy()
-    owners = np.where(own, _object_names(kind, log["id"]), _object_names(kind, _column(log, kind)))
-    keep = values.notna().to_numpy() & pd.notna(owners)
-    history = pd.DataFrame({"ocel_id": owners[keep], "ocel_time": iso_text(started[keep], utc=True),
-                            "value": values[keep].to_numpy()})
+    given = _column(log, name).notna().to_numpy()
+    rows = log[given]
+    owners = np.where((rows["kind"] == kind).to_numpy(), _object_names(kind, rows["id"]),
+                      _object_names(kind, _column(rows, kind)))
+    keep = pd.notna(owners)
+    history = pd.DataFrame({"ocel_id": owners[keep], "ocel_time": iso_text(started[given][keep], utc=True),
+                            "value": rows[name].to_numpy()[keep]})
     return history[history["value"] != history.groupby("ocel_id")["value"].shift()]
 
 
@@ -267,7 +273,7 @@ def _fill(objects: pd.DataFrame, name: str, values: pd.Series) -> None:
     objects[name] = column.astype(object).fillna(values.astype(object))
 
 
-def _ocel_links(log: pd.DataFrame, known: set[str]) -> pd.DataFrame:
+def _ocel_links(log: pd.DataFrame, known: pd.Index) -> pd.DataFrame:
     """Order to lead and customer, customer to lead and order, ticket to customer."""
     customer_order = _owners(log, "customer", "onboarding", "order")
     parts = [(_owners(log, "order", "order_created", "lead"), "lead"),
@@ -276,7 +282,7 @@ def _ocel_links(log: pd.DataFrame, known: set[str]) -> pd.DataFrame:
              (_owners(log, "ticket", "ticket_opened", "customer"), "customer")]
     links = pd.concat([pd.DataFrame({"ocel_source_id": owners.index.to_numpy(), "ocel_target_id": owners.to_numpy(),
                                      "ocel_qualifier": qualifier}) for owners, qualifier in parts], ignore_index=True)
-    keep = links["ocel_source_id"].isin(known) & links["ocel_target_id"].isin(known)
+    keep = _among(links["ocel_source_id"], known) & _among(links["ocel_target_id"], known)
     return links[keep].drop_duplicates(ignore_index=True)
 
 
@@ -285,7 +291,7 @@ def ocel_tables(instances: pd.DataFrame, log: pd.DataFrame) -> OcelTables:
     ours = instances[instances["object_type"].isin(OBJECT_TYPES)]
     events = _ocel_events(ours)
     objects, changes = _ocel_objects(instances, log)
-    known = set(objects["ocel_id"])
+    known = pd.Index(objects["ocel_id"].to_numpy(dtype=object))
     return OcelTables(events, _ocel_relations(ours, events, known), objects, _ocel_links(log, known), changes)
 
 
