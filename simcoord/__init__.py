@@ -3,7 +3,9 @@
 from simcoord.experiments.experiment import Experiment, run_experiment
 from simcoord.experiments.sweep import sweep
 from simcoord.kpis import KPIS, compute_kpis
+from simcoord.kpis.imported import imported_log_kpis
 from simcoord.log.export import export_log
+from simcoord.log.read import ImportedLog, read_log
 from simcoord.log.store import EventLog, ParquetEventLog
 from simcoord.model.company import Model, SimulationResult, simulate
 from simcoord.scenario.loading import ScenarioError, load_scenario
@@ -11,6 +13,6 @@ from simcoord.scenario.schema import Scenario
 
 __version__ = "0.1.0"
 
-__all__ = ["KPIS", "EventLog", "Experiment", "Model", "ParquetEventLog", "Scenario", "ScenarioError",
-           "SimulationResult", "__version__", "compute_kpis", "export_log", "load_scenario", "run_experiment",
-           "simulate", "sweep"]
+__all__ = ["KPIS", "EventLog", "Experiment", "ImportedLog", "Model", "ParquetEventLog", "Scenario", "ScenarioError",
+           "SimulationResult", "__version__", "compute_kpis", "export_log", "imported_log_kpis", "load_scenario",
+           "read_log", "run_experiment", "simulate", "sweep"]

@@ -50,7 +50,7 @@ class ImportedLog(NamedTuple):
         stages = [stage.name for stage in self.mapping.stages] or [PLACEHOLDER_STAGE]
         return Scenario.model_validate({
             "name": self.mapping.name,
-            "calendar": {"start_date": self.start_date, "always_open": True},
+            "calendar": {"start_date": self.start_date, "time_zone": self.mapping.time_zone, "always_open": True},
             "organisation": {**{d: {"staff": 0, "hourly_cost": 0.0} for d in DEPARTMENTS}, "key_account_staff": 0},
             "funnel": {"stages": [{"name": name, "conversion": dict.fromkeys(GRADES, 0.5)} for name in stages]},
             "policy": {"sla": {"stage_dwell_stage": stages[0]}},
