@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from simcoord.experiments.experiment import kpi_range
+from simcoord.experiments.stats import Selection
 from simcoord.experiments.sweep import pareto_front
 from simcoord.kpis import KPIS
 
@@ -131,40 +134,75 @@ def _forest_panel(ax, rows: pd.DataFrame, estimate: str, low: str, high: str, ve
                     linewidth=2)
     ax.axvline(0, color="black", linewidth=1)
     if np.isnan(est).all():
-        ax.text(0.5, 0.5, "baseline mean is 0:\nno relative change", transform=ax.transAxes,
+        ax.text(0.5, 0.5, "no change to show\n(baseline mean is 0)", transform=ax.transAxes,
                 ha="center", va="center", fontsize=FONT_SIZE - 1, color=NEUTRAL)
     ax.set_yticks(np.arange(len(rows)), list(rows.index))
 
 
-def _verdict_legend(fig: Figure) -> None:
+def _interval_words(diffs: pd.DataFrame) -> str:
+    """What the drawn intervals are, from ``Experiment.compare()``'s columns when present."""
+    if "confidence" not in diffs or diffs["confidence"].dropna().nunique() != 1:
+        return "the CI"
+    policies = diffs["policy"].nunique()
+    return (f"the simultaneous {100 * diffs['confidence'].dropna().iloc[0]:g} % CI "
+            f"(Bonferroni over {policies} {'policy' if policies == 1 else 'policies'})")
+
+
+def _verdict_legend(fig: Figure, interval: str) -> None:
+    """What each colour means: the verdict, which follows whether the drawn interval excludes 0."""
     handles = [Line2D([], [], color=c, marker="o", linewidth=2, label=text) for c, text in
-               ((BETTER, "better"), (WORSE, "worse"), (NEUTRAL, "no clear difference (CI spans 0)"))]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, framealpha=0.9)
+               ((BETTER, "better: CI excludes 0"), (WORSE, "worse: CI excludes 0"),
+                (NEUTRAL, "not significant (CI includes 0), or a KPI without a direction"))]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, framealpha=0.9,
+               title=f"colour: the verdict, from {interval}", title_fontsize=FONT_SIZE - 1)
 
 
-def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str = "rel_diff",
-           low: str = "rel_lo", high: str = "rel_hi", verdict: str = "verdict",
-           title: str = "Change against the baseline (95 % CI)", ncols: int = 3) -> Figure:
-    """Forest plot: one panel per KPI, one row per policy, the paired difference and its CI.
+def _compact(value: float, _=None) -> str:
+    """A tick in KPI units, short: ``-250k``, ``1.5M``, ``12``."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.3g}{suffix}"
+    return f"{value:,.3g}"
 
-    ``diffs``: tidy, one row per (policy, kpi) with ``estimate``, ``low``, ``high`` (relative
-    differences as fractions) and ``verdict`` (``"better"``, ``"worse"`` or anything else for
-    no clear difference). Blue = better, vermillion = worse, grey = CI crosses zero."""
+
+def _scale_axis(ax, kpi: str, scale: str) -> None:
+    """The change axis of one KPI's panel in its scale: pp, % of the baseline, or KPI units."""
+    if scale == "pp":
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:+.0f}"))
+        ax.set_xlabel("change (percentage points)")
+    elif scale == "absolute":
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+        ax.set_xlabel(f"change ({KPIS[kpi].unit if kpi in KPIS else 'units'})")
+    else:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("change (% of baseline)")
+
+
+def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str = "change",
+           low: str = "change_lo", high: str = "change_hi", verdict: str = "verdict",
+           title: str = "Change against the baseline (simultaneous 95 % CI)", ncols: int = 3) -> Figure:
+    """Forest plot: one panel per KPI, one row per policy, the change and its interval.
+
+    ``diffs``: ``Experiment.compare()``, or tidy rows per (policy, kpi) with ``estimate``,
+    ``low``, ``high`` and ``verdict``; each panel is in its KPI's ``scale`` (percentage points,
+    % of the baseline, or KPI units; relative when there is no ``scale`` column). Blue =
+    better, vermillion = worse: with the defaults exactly the rows whose simultaneous interval
+    excludes 0; grey = the rest. Draw the interval the verdict follows, or the colours lie."""
     kpis = list(dict.fromkeys(diffs["kpi"])) if kpis is None else list(kpis)
     ncols = min(ncols, len(kpis))
     nrows = math.ceil(len(kpis) / ncols)
     policies = list(dict.fromkeys(diffs["policy"]))[::-1]
-    size = (SLIDE_SIZE[0], max(SLIDE_SIZE[1], 0.35 * len(policies) * nrows + 1.5))
+    size = (SLIDE_SIZE[0], max(SLIDE_SIZE[1], 0.35 * len(policies) * nrows + 2.0))
     with _slide(nrows, ncols, figsize=size, sharey=True) as (fig, axes):
         for ax, kpi in zip(axes, kpis):
             rows = diffs[diffs["kpi"] == kpi].set_index("policy").reindex(policies)
             _forest_panel(ax, rows, estimate, low, high, verdict)
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            scales = rows["scale"].dropna() if "scale" in rows else pd.Series(dtype=str)
+            _scale_axis(ax, kpi, scales.iloc[0] if len(scales) else "relative")
             ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
-            ax.set_xlabel("change vs baseline (%)")
         for ax in axes[len(kpis):]:
             ax.set_visible(False)
-        _verdict_legend(fig)
+        _verdict_legend(fig, _interval_words(diffs))
         fig.suptitle(title)
     return fig
 
@@ -218,12 +256,38 @@ def _tick_labels(levels: pd.Index) -> list[str]:
     return [f"{c:g}" if isinstance(c, float) else str(c) for c in levels]
 
 
+def _mark_selection(ax, table: pd.DataFrame, grid: pd.DataFrame, x: str, y: str, selection: Selection) -> None:
+    """Outline the cells of the selected variant, or of every contender when none is selected."""
+    chosen = [selection.best] if selection.best is not None else list(selection.contenders)
+    cells = table[table["variant"].isin(chosen)]
+    for xv, yv in zip(cells[x], cells[y]):
+        i, j = list(grid.index).index(yv), list(grid.columns).index(xv)
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=WORSE, linewidth=4))
+    ax.legend(handles=[Rectangle((0, 0), 1, 1, fill=False, edgecolor=WORSE, linewidth=3,
+                                 label=selection_caption(selection))],
+              loc="upper left", bbox_to_anchor=(0.0, -0.12), framealpha=0.9)
+
+
+def selection_caption(selection: Selection) -> str:
+    """What an outlined heatmap cell means, from the Kim-Nelson selection (``delta``: the
+    indifference zone in KPI units, as passed)."""
+    zone = f"indifference zone {selection.delta:,.3g}, {1 - selection.alpha:.0%}, n = {selection.n}"
+    if selection.best is not None:
+        return f"outlined: best (Kim-Nelson selection, {zone})"
+    more = (f"about {selection.more_replications:,} more replications needed" if selection.more_replications
+            else "identical results, more replications will not separate them")
+    return f"outlined: cannot be separated ({zone}); {more}"
+
+
 def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", title: str | None = None,
-            fmt: str | None = None) -> Figure:
+            fmt: str | None = None, selection: Selection | None = None) -> Figure:
     """Heatmap of a KPI over two sweep factors, each cell annotated with its value.
 
     ``table``: tidy rows with columns ``x``, ``y`` (factor values) and ``value`` (e.g. the mean
-    over replications) for ``kpi``. Colour map cividis (colour-blind safe, light = high)."""
+    over replications) for ``kpi``. Colour map cividis (colour-blind safe, light = high).
+    ``selection``: ``SweepResult.best(kpi, ...)``; with a ``variant`` column in ``table`` it
+    outlines the best cell, or every cell the replications cannot yet separate from it, and
+    says which in a legend. No cell is marked best without it."""
     grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index(ascending=False)
     with _slide() as (fig, (ax,)):
         image = ax.imshow(grid.to_numpy(float), cmap="cividis", aspect="auto")
@@ -236,6 +300,8 @@ def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", 
         ax.set_xlabel(_factor_label(x))
         ax.set_ylabel(_factor_label(y))
         ax.grid(False)
+        if selection is not None and "variant" in table:
+            _mark_selection(ax, table, grid, x, y, selection)
         ax.set_title(title or f"{kpi_label(kpi)} by {_factor_label(x)} and {_factor_label(y)}")
     return fig
 
@@ -333,7 +399,9 @@ def _effect_panel(ax, rows: pd.DataFrame, x: str, series: str | None, mean: str,
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         ax.plot(group[x], group[mean], marker=MARKERS[i % len(MARKERS)], linewidth=2, color=colour,
                 markersize=8, label=_series_name(name))
-        ax.fill_between(group[x], group[low], group[high], color=colour, alpha=0.12)
+        band_low, band_high = kpi_range(str(rows["kpi"].iloc[0])) if len(rows) else (-np.inf, np.inf)
+        ax.fill_between(group[x], group[low].clip(band_low, band_high), group[high].clip(band_low, band_high),
+                        color=colour, alpha=0.12)
 
 
 def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str | None = None,
@@ -343,6 +411,9 @@ def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str
     one line per value of ``series`` (a second factor) if given.
 
     ``summary``: tidy rows with columns ``kpi``, ``x``, ``mean``, ``low``, ``high`` (and ``series``).
+    Bands are clipped to the KPI's possible range (shares in [0, 1], other KPIs at least 0;
+    :func:`simcoord.experiments.experiment.kpi_range`); a cell without an interval (NaN
+    bounds: too few replications) leaves a gap in the band.
     ``labels``: axis labels (with units) for rows whose ``kpi`` is not one of :data:`simcoord.KPIS`."""
     labels = labels or {}
     with _slide(1, len(kpis)) as (fig, axes):

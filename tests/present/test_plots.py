@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
+from simcoord.experiments.stats import Selection
 from simcoord.present import plots
 
 POLICIES = ["sla-enforced", "weekly-sync", "shared-platform"]
@@ -42,19 +44,55 @@ def test_sla_compliance_one_series_per_column_and_a_target_line():
 
 
 def test_forest_one_panel_per_kpi_one_point_per_policy():
-    rows = [{"policy": p, "kpi": k, "rel_diff": d, "rel_lo": d - 0.02, "rel_hi": d + 0.02,
-             "verdict": "better" if d > 0.02 else "worse" if d < -0.02 else "none"}
-            for k in ("revenue", "total_cost") for p, d in zip(POLICIES, (0.05, -0.01, -0.06))]
+    rows = [{"policy": p, "kpi": k, "change": d, "change_lo": d - 0.02, "change_hi": d + 0.02,
+             "scale": "pp" if k.endswith("_pct") else "relative", "confidence": 0.95,
+             "verdict": "better" if d > 0.02 else "worse" if d < -0.02 else "no difference"}
+            for k in ("revenue", "sla_first_touch_pct") for p, d in zip(POLICIES, (0.05, -0.01, -0.06))]
     fig = plots.forest(pd.DataFrame(rows))
     axes = visible_axes(fig)
-    assert [ax.get_title() for ax in axes] == ["revenue", "total cost"]
+    assert [ax.get_title() for ax in axes] == ["revenue", "sla first touch"]
+    assert axes[0].get_xlabel() == "change (% of baseline)"
+    assert axes[1].get_xlabel() == "change (percentage points)"
     for ax in axes:
-        assert ax.get_xlabel() == "change vs baseline (%)"
         assert len(ax.containers) == len(POLICIES)  # one errorbar per policy
         assert ax.get_yticks().tolist() == [0, 1, 2]
     assert [t.get_text() for t in axes[0].get_yticklabels()] == POLICIES[::-1]  # shared by the row
     colours = [c.lines[0].get_color() for c in axes[0].containers]
     assert colours == [plots.WORSE, plots.NEUTRAL, plots.BETTER]  # bottom-up: shared-platform first
+
+
+def test_forest_legend_says_what_each_colour_means():
+    rows = [{"policy": p, "kpi": "revenue", "change": 0.0, "change_lo": -0.1, "change_hi": 0.1, "scale": "relative",
+             "confidence": 0.95, "verdict": "no difference"} for p in POLICIES]
+    legend = plots.forest(pd.DataFrame(rows)).legends[0]
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert legend.get_title().get_text() == (
+        "colour: the verdict, from the simultaneous 95 % CI (Bonferroni over 3 policies)")
+    assert labels[:2] == ["better: CI excludes 0", "worse: CI excludes 0"]
+    assert labels[2].startswith("not significant (CI includes 0)")
+
+
+def test_heatmap_outlines_the_best_or_every_contender_and_says_which():
+    table = pd.DataFrame({"variant": ["v0", "v1", "v2", "v3"], "first": [8, 8, 24, 24],
+                          "release": [24, 48, 24, 48], "mean": [1.0, 2.0, 3.0, 3.1]})
+    undecided = Selection(None, ("v3", "v2"), 40, 3, 0.5, 0.05)
+    ax = plots.heatmap(table, "revenue", x="first", y="release", selection=undecided).axes[0]
+    assert sum(isinstance(p, Rectangle) and not p.get_fill() for p in ax.patches) == 2
+    assert ax.get_legend().get_texts()[0].get_text() == (
+        "outlined: cannot be separated (indifference zone 0.5, 95%, n = 3); about 40 more replications needed")
+    decided = Selection("v3", ("v3",), 0, 10, 0.5, 0.05)
+    ax = plots.heatmap(table, "revenue", x="first", y="release", selection=decided).axes[0]
+    assert sum(isinstance(p, Rectangle) and not p.get_fill() for p in ax.patches) == 1
+    assert ax.get_legend().get_texts()[0].get_text().startswith("outlined: best (Kim-Nelson selection")
+    assert plots.heatmap(table, "revenue", x="first", y="release").axes[0].get_legend() is None
+
+
+def test_effect_bands_stay_in_the_kpis_range():
+    summary = pd.DataFrame({"kpi": "sla_first_touch_pct", "x": [1, 2], "mean": [0.95, 0.99],
+                            "ci_lo": [0.85, 0.9], "ci_hi": [1.05, 1.2]})
+    ax = plots.effect_lines(summary, "x", ["sla_first_touch_pct"]).axes[0]
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].max() <= 1.0 and band[:, 1].min() >= 0.85
 
 
 def test_pareto_points_and_front():
