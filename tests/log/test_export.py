@@ -225,6 +225,19 @@ def test_pm4py_directly_follows_graph_shows_the_hand_offs(exported):
         assert dfg.get(hand_off, 0) > 0, hand_off
 
 
+def test_a_spring_change_in_a_run_keeps_the_log_in_order(tmp_path):
+    scenario = load_scenario(BASELINE)
+    calendar = scenario.calendar.model_copy(update={"start_date": dt.date(2012, 3, 22), "time_zone": AMSTERDAM})
+    scenario = scenario.model_copy(update={"calendar": calendar})
+    events = simulate(scenario, seed=5, days=6).events
+    flat = pd.read_parquet(export_log(events, scenario, tmp_path, "parquet"))
+    assert flat["time:timestamp"].notna().all() and flat["time:timestamp"].is_monotonic_increasing
+    skipped = ((events["time"] >= 3 * 24 + 2) & (events["time"] < 3 * 24 + 3)).sum()  # 02:00-03:00 on the 25th
+    at_three = flat[(flat["lifecycle:transition"] == "start")
+                    & (flat["time:timestamp"] == pd.Timestamp("2012-03-25 03:00", tz=AMSTERDAM))]
+    assert skipped > 0 and len(at_three) >= skipped  # the skipped hour's events moved to its end
+
+
 # --------------------------------------------------------------------------- bad input
 def test_unknown_format_writes_nothing(run, tmp_path):
     scenario, events = run
