@@ -30,6 +30,8 @@ FROM_THE_LOG: dict[str, tuple[str, ...]] = {
     "conversion_lead_to_won": ("created", "won"),
     "first_touch_median_hours": ("mql", "first_touch"),
     "first_touch_p90_hours": ("mql", "first_touch"),
+    "recycled": ("recycled",),
+    "dormant": ("dormant",),
     "discarded": ("discarded",),
     "revenue": ("won", "column:value"),
     "sales_cycle_days": ("mql", "won"),

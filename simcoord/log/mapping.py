@@ -11,7 +11,8 @@ A mapping is YAML, validated like a scenario (unknown keys are errors; a bad val
   timestamps are an error);
 - ``steps``: which activities mean which step of the lab's lifecycle (:data:`LAB_STEPS`). A step
   happens once per case, at the first event of any of its activities with the chosen lifecycle
-  ``transition``, optionally only ``after`` or ``before`` another step of the same case;
+  ``transition`` (or at each one, with ``every``), optionally only ``after`` or ``before`` another
+  step of the same case;
 - ``stages``: the funnel's stages in order, each entered at the first of its activities;
 - ``ignore``: activities the lab has no use for (every other activity must be mapped);
 - ``teams``: which resources belong to which department.
@@ -33,13 +34,14 @@ from simcoord.scenario.schema import LEAD_ACTIVITY_NAMES, Department, Grade, Spe
 LAB_STEPS: dict[str, tuple[str, str]] = {
     "created": ("lead", "marketing"), "mql": ("lead", "marketing"), "first_touch": ("lead", "sales"),
     "sql": ("lead", "sales"), "invalid": ("lead", "sales"), "won": ("lead", "sales"), "lost": ("lead", "sales"),
-    "discarded": ("lead", "sales"), "order_created": ("order", "production"), "delivered": ("order", "production"),
+    "discarded": ("lead", "sales"), "recycled": ("lead", "marketing"), "dormant": ("lead", "marketing"),
+    "order_created": ("order", "production"), "delivered": ("order", "production"),
     "ticket_opened": ("ticket", "service"), "ticket_response": ("ticket", "service"),
 }
 #: Steps that are work (their rows carry ``work_hours`` and ``queued_at`` when the log has them).
 WORK_STEPS = ("first_touch", "ticket_response")
-LabStep = Literal["created", "mql", "first_touch", "sql", "invalid", "won", "lost", "discarded", "order_created",
-                  "delivered", "ticket_opened", "ticket_response"]
+LabStep = Literal["created", "mql", "first_touch", "sql", "invalid", "won", "lost", "discarded", "recycled", "dormant",
+                  "order_created", "delivered", "ticket_opened", "ticket_response"]
 Transition = Literal["schedule", "start", "complete", "any"]
 Activities = tuple[str, ...]
 
@@ -85,10 +87,12 @@ class LifecycleValues(Spec):
 
 class StepRule(Spec):
     """A lab step: the first event of any of ``activities`` with ``transition`` (``any``: every
-    transition; ignored for logs without lifecycle), only after/before another step of the case."""
+    transition; ignored for logs without lifecycle), only after/before another step of the case
+    (its first). With ``every``, each such event is one (a lead handed over again after nurture)."""
 
     activities: Activities = Field(min_length=1)
     transition: Transition = "complete"
+    every: bool = Field(False, description="every matching event, not only the case's first")
     after: LabStep | None = Field(None, description="only at or after this step of the same case")
     before: LabStep | None = Field(None, description="only before this step (or if the case never reaches it)")
 

@@ -1,10 +1,10 @@
 """A mapping's steps and stages applied to a log's standard rows: the lab's rows.
 
-Each step happens once per case, at the first event that matches its rule; each stage is entered
-at the first event of its activities. The lab's rows are written as the model writes them: the
-``created`` row carries the case's attributes, ``mql`` and ``first_touch`` its grade, ``sql`` the
-first stage, each later stage an ``advanced`` row naming it beside the stage's own row, ``lost``
-the stage the case was in, ``won`` the deal value. Work rows (``first_touch``, ``ticket_response``
+Each step happens once per case, at the first event that matches its rule (or at every one, for
+a rule with ``every``); each stage is entered at the first event of its activities. The lab's rows
+are written as the model writes them: the ``created`` row carries the case's attributes, ``mql``
+and ``first_touch`` its grade, ``sql`` the first stage, each later stage an ``advanced`` row naming
+it beside the stage's own row, ``lost`` the stage the case was in, ``won`` the deal value. Work rows (``first_touch``, ``ticket_response``
 and the stages' rows) carry ``work_hours`` (clock hours from the start to its complete) and
 ``queued_at`` (its schedule event) where the log pairs them.
 """
@@ -48,8 +48,8 @@ def lab_rows(rows: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
 
 def first_events(rows: pd.DataFrame, rule: StepRule | StageRule, firsts: dict[str, pd.DataFrame],
                  with_lifecycle: bool) -> pd.DataFrame:
-    """Each case's first row matching ``rule`` (``rows`` are in time order), within the bounds of
-    its ``after``/``before`` steps as already found in ``firsts``."""
+    """Each case's first row matching ``rule`` (``rows`` are in time order; every matching row if the
+    rule says ``every``), within the bounds of its ``after``/``before`` steps as found in ``firsts``."""
     pick = rows["activity"].isin(rule.activities)
     if with_lifecycle and rule.transition != "any":
         pick &= rows["lifecycle"] == rule.transition
@@ -59,12 +59,12 @@ def first_events(rows: pd.DataFrame, rule: StepRule | StageRule, firsts: dict[st
         chosen = chosen[chosen["instant"] >= _step_instants(firsts[after], chosen)]
     if before is not None:
         chosen = chosen[~(chosen["instant"] >= _step_instants(firsts[before], chosen))]
-    return chosen.drop_duplicates("case")
+    return chosen if getattr(rule, "every", False) else chosen.drop_duplicates("case")
 
 
 def _step_instants(step: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
-    """For each of ``rows``, the instant of its case's ``step`` (NaT where the case has none)."""
-    instants = step.set_index("case")["instant"].reindex(rows["case"].to_numpy())
+    """For each of ``rows``, the instant of its case's (first) ``step`` (NaT where the case has none)."""
+    instants = step.drop_duplicates("case").set_index("case")["instant"].reindex(rows["case"].to_numpy())
     return pd.Series(instants.to_numpy(), index=rows.index, dtype=step["instant"].dtype)
 
 
@@ -112,7 +112,7 @@ def check_order(firsts: dict[str, pd.DataFrame], entries: list[pd.DataFrame], ma
     """No step or stage of a case comes before the case is created (events of a case out of order)."""
     if "created" not in firsts:
         return
-    created = firsts["created"]
+    created = firsts["created"].drop_duplicates("case")
     named = [*((step, frame) for step, frame in firsts.items() if step != "created"),
              *((stage.name, frame) for stage, frame in zip(mapping.stages, entries))]
     for name, frame in named:
