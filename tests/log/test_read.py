@@ -81,6 +81,30 @@ def test_gzipped_csv_and_parquet_read_like_the_csv(tmp_path, suffix):
     pd.testing.assert_frame_equal(read_log(path, CRM_MAPPING).events, expected)
 
 
+@pytest.mark.parametrize("zone", ["UTC", None])
+def test_parquet_with_typed_timestamps_reads_like_the_csv(tmp_path, zone):
+    raw = pd.read_csv(CRM_LOG, dtype=str)
+    naive = pd.to_datetime(raw["changed_at"])
+    raw["changed_at"] = naive.dt.tz_localize("Europe/Berlin").dt.tz_convert(zone) if zone else naive
+    raw.to_parquet(tmp_path / "typed.parquet")
+    expected = read_log(CRM_LOG, CRM_MAPPING).events
+    pd.testing.assert_frame_equal(read_log(tmp_path / "typed.parquet", CRM_MAPPING).events, expected)
+
+
+def test_the_hour_the_clocks_repeat_reads_as_wall_clock_hours(tmp_path):
+    # Amsterdam, 2011-10-30: 00:30 UTC is 02:30 summer time, 01:30 UTC is 02:30 winter time
+    path = tmp_path / "autumn.csv"
+    path.write_text("case,what,at\nC1,open,2011-10-29T22:00:00Z\nC1,first,2011-10-30T00:30:00Z\n"
+                    "C1,second,2011-10-30T01:30:00Z\n")
+    mapping = LogMapping.model_validate({
+        "columns": {"case": "case", "activity": "what", "timestamp": "at"}, "time_zone": "Europe/Amsterdam",
+        "steps": {"created": {"activities": ["open"]}, "mql": {"activities": ["first"]},
+                  "first_touch": {"activities": ["second"]}}})
+    log = read_log(path, mapping)
+    assert log.start_date.isoformat() == "2011-10-30"
+    assert log.events.set_index("activity")["time"].to_dict() == {"created": 0.0, "mql": 2.5, "first_touch": 2.5}
+
+
 def test_a_csv_read_in_small_chunks_gives_the_same_log(monkeypatch):
     whole = read_log(CRM_LOG, CRM_MAPPING).events
     monkeypatch.setattr("simcoord.log.sources.CHUNK_ROWS", 3)
