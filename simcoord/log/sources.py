@@ -132,7 +132,9 @@ class _Selection:
             return pd.Series("complete", index=chunk.index, dtype=object)
         spelled = self.mapping.lifecycle_values.model_dump()
         words = {str(value).strip().lower(): word for word, value in spelled.items()}
-        return _text(chunk[self.columns["lifecycle"]]).str.strip().str.lower().map(words).fillna("other")
+        values = _text(chunk[self.columns["lifecycle"]])
+        found = {value: words.get(str(value).strip().lower(), "other") for value in values.dropna().unique()}
+        return values.map(found).fillna("other")  # looked up once per distinct spelling
 
     def _instants(self, values: pd.Series, rows: np.ndarray, field: str) -> pd.Series:
         """A timestamp column as UTC instants, every problem named with its row and value."""

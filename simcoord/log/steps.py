@@ -25,15 +25,15 @@ LIFECYCLE_ORDER = {"schedule": 0, "start": 1, "complete": 2, "other": 3}  # same
 def lab_rows(rows: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
     """The lab's rows (``id, kind, instant, activity, department, staff``, attributes, ``case``)
     of the standard ``rows`` under ``mapping``; ``instant`` and ``queued_at`` are UTC instants."""
-    order = rows["lifecycle"].map(LIFECYCLE_ORDER)
-    rows = rows.assign(order=order).sort_values(["instant", "order", "row"], kind="stable", ignore_index=True)
+    cases = pd.Index(rows["case"].unique())  # rows are in file order: ids in the order cases first appear
+    rows = _sorted(rows, cases)
     with_lifecycle = mapping.columns.lifecycle is not None or mapping.columns.start is not None
     spans = work_spans(rows) if with_lifecycle else _no_spans(rows)
     firsts: dict[str, pd.DataFrame] = {}
     for step in step_order(mapping.steps):
         firsts[step] = first_events(rows, mapping.steps[step], firsts, with_lifecycle)
     entries = [first_events(rows, stage, firsts, with_lifecycle) for stage in mapping.stages]
-    check_order(firsts, entries, mapping)
+    check_order(firsts, entries, mapping, cases)
     attributes = case_attributes(rows, mapping)
     frames = [_step_rows(step, chosen, spans, attributes, mapping, entries) for step, chosen in firsts.items()]
     frames += _stage_rows(entries, spans, mapping)
@@ -41,9 +41,17 @@ def lab_rows(rows: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     events = pd.concat(frames, ignore_index=True)
-    cases = pd.Index(rows.sort_values("row")["case"].unique())  # ids in the order cases first appear in the file
-    events.insert(0, "id", cases.get_indexer(events["case"]).astype("int64"))
+    events.insert(0, "id", events["case"].astype("int64"))
+    events["case"] = cases[events["id"].to_numpy()].to_numpy()
     return events
+
+
+def _sorted(rows: pd.DataFrame, cases: pd.Index) -> pd.DataFrame:
+    """``rows`` in time order (at one instant: schedule, start, complete, then file order), each
+    case as its number in ``cases`` and activities categorical, so grouping and joining are cheap."""
+    rows = rows.assign(case=cases.get_indexer(rows["case"]), activity=rows["activity"].astype("category"),
+                       order=rows["lifecycle"].map(LIFECYCLE_ORDER))
+    return rows.sort_values(["instant", "order", "row"], kind="stable", ignore_index=True)
 
 
 def first_events(rows: pd.DataFrame, rule: StepRule | StageRule, firsts: dict[str, pd.DataFrame],
@@ -65,7 +73,7 @@ def first_events(rows: pd.DataFrame, rule: StepRule | StageRule, firsts: dict[st
 def _step_instants(step: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
     """For each of ``rows``, the instant of its case's (first) ``step`` (NaT where the case has none)."""
     instants = step.drop_duplicates("case").set_index("case")["instant"].reindex(rows["case"].to_numpy())
-    return pd.Series(instants.to_numpy(), index=rows.index, dtype=step["instant"].dtype)
+    return instants.set_axis(rows.index)
 
 
 def work_spans(rows: pd.DataFrame) -> pd.DataFrame:
@@ -108,8 +116,10 @@ def _translated(values: pd.Series, known: tuple[str, ...], translate: dict[str, 
     return words
 
 
-def check_order(firsts: dict[str, pd.DataFrame], entries: list[pd.DataFrame], mapping: LogMapping) -> None:
-    """No step or stage of a case comes before the case is created (events of a case out of order)."""
+def check_order(firsts: dict[str, pd.DataFrame], entries: list[pd.DataFrame], mapping: LogMapping,
+                cases: pd.Index) -> None:
+    """No step or stage of a case (numbered in ``cases``) comes before the case is created (events
+    of a case out of order)."""
     if "created" not in firsts:
         return
     created = firsts["created"].drop_duplicates("case")
@@ -120,7 +130,7 @@ def check_order(firsts: dict[str, pd.DataFrame], entries: list[pd.DataFrame], ma
         if len(early):
             row = early.iloc[0]
             born = created.set_index("case").loc[row["case"]]
-            raise ValueError(f"events of case {row['case']!r} out of order: {row['activity']!r} ({name}, row "
+            raise ValueError(f"events of case {cases[row['case']]!r} out of order: {row['activity']!r} ({name}, row "
                              f"{row['row']}, {row['instant']}) comes before its creation {born['activity']!r} "
                              f"(row {born['row']}, {born['instant']})")
 
