@@ -212,6 +212,9 @@ def interval_verdict(low: float, high: float, higher_is_better: bool | None) -> 
     return verdict(low if low > 0 else high, 0.0, higher_is_better, alpha=1.0)
 
 
+#: The verdict of a KPI with fewer than 2 paired values: no interval, so no verdict.
+TOO_FEW = "too few replications"
+
 PAIRED_COLUMNS = ["policy", "kpi", "baseline_mean", "policy_mean", "diff", "diff_lo", "diff_hi",
                   "rel_diff", "rel_lo", "rel_hi", "p_value", "n", "scale", "change", "change_lo",
                   "change_hi", "diff_adj_lo", "diff_adj_hi", "confidence_adj"]
@@ -279,7 +282,7 @@ def default_delta(table: pd.DataFrame) -> float:
 
 def _selection_label(policy: str, selection: stats.Selection | None) -> str:
     if selection is None:
-        return "too few replications"
+        return TOO_FEW
     if policy == selection.best:
         return "best"
     return "contender" if policy in selection.contenders else "eliminated"
@@ -353,7 +356,8 @@ class Experiment:
         (ratio - 1, Fieller) or ``absolute`` (KPI units); change, change_lo and change_hi give
         it with its simultaneous interval, diff_adj_lo/diff_adj_hi the difference's. ``verdict``
         is better/worse (higher/lower) exactly when that interval excludes 0, i.e. when
-        ``p_adj < alpha``. Difference bounds are clipped so that the policy's mean stays in the
+        ``p_adj < alpha``; ``too few replications`` where fewer than 2 pairs have the KPI (no
+        interval: NaN bounds). Difference bounds are clipped so that the policy's mean stays in the
         KPI's range (:func:`kpi_range`)."""
         if baseline not in self.policies:
             raise KeyError(f"baseline {baseline!r} is not one of the policies: {', '.join(self.policies)}")
@@ -365,6 +369,7 @@ class Experiment:
         result["higher_is_better"] = result["kpi"].map(_direction)
         result["verdict"] = [interval_verdict(lo, hi, h) for lo, hi, h in
                              zip(result["change_lo"], result["change_hi"], result["higher_is_better"])]
+        result.loc[result["n"] < 2, "verdict"] = TOO_FEW
         return result
 
     def _paired_differences(self, baseline: str, alpha: float) -> pd.DataFrame:

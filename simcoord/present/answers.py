@@ -90,8 +90,9 @@ def _policy_sentence(policy: str, rows: pd.DataFrame) -> str:
                 "so no difference can be told from noise.")
     better, worse = rows[rows["verdict"] == "better"], rows[rows["verdict"] == "worse"]
     if outcome == "no difference":
-        directed = int(rows["higher_is_better"].notna().sum()) if "higher_is_better" in rows else len(rows)
-        text = f"{policy} is neither significantly better nor worse than the baseline on any of the {directed} KPIs"
+        judged = rows[rows["n"] >= 2]
+        count = int(judged["higher_is_better"].notna().sum()) if "higher_is_better" in judged else len(judged)
+        text = f"{policy} is neither significantly better nor worse than the baseline on any of the {count} KPIs"
     elif outcome == "mixed":
         text = f"{policy} is mixed: significantly better on {_listed(better)}, but worse on {_listed(worse)}"
     else:

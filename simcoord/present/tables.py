@@ -16,7 +16,8 @@ import pandas as pd
 from simcoord.kpis import format_value
 
 #: How the command line marks a verdict (a direction-less KPI only goes higher or lower).
-MARKS = {"better": "better ▲", "worse": "worse ▼", "higher": "higher", "lower": "lower", "no difference": ""}
+MARKS = {"better": "better ▲", "worse": "worse ▼", "higher": "higher", "lower": "lower", "no difference": "",
+         "too few replications": "too few replications"}
 
 
 def signed_percent(fraction: float) -> str:

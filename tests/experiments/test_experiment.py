@@ -70,7 +70,9 @@ def test_policy_that_changes_nothing_has_identical_kpis(policies):
     exp = run_experiment(twin, workers=1, **FAST)
     table = exp.values("revenue")
     assert table["twin"].tolist() == table["baseline"].tolist()
-    assert (exp.compare()["verdict"] == "no difference").all()
+    diffs = exp.compare()
+    assert (diffs.loc[diffs["n"] >= 2, "verdict"] == "no difference").all()
+    assert (diffs.loc[diffs["n"] < 2, "verdict"] == "too few replications").all()  # KPIs undefined in 20 days
 
 
 def test_two_processes_give_bitwise_identical_kpis(policies, serial):
@@ -299,6 +301,7 @@ def test_summary_warns_instead_of_an_interval_for_one_replication():
         summary = one.summary()
     assert summary["ci_lo"].isna().all() and summary["note"].str.contains("n = 1").all()
     assert one.rank("revenue")["selection"].eq("too few replications").all()
+    assert one.compare()["verdict"].eq("too few replications").all()
 
 
 def test_summary_and_required_replications_use_the_replications():
