@@ -52,7 +52,15 @@ LEAD_ACTIVITIES = {
     "feedback_note": "a rep writes marketing a note about an invalid or lost lead (work)",
     "dispute_opened": "a cross-department dispute holds the entity",
     "dispute_resolved": "the dispute is settled (``level`` says who settled it)",
+    "screened": "the automatic screen decided, no staff time (``outcome``: passed or declined)",
+    "sent_back": "a stage's next step sends the case to a stage again (``stage`` names it, ``from_stage`` the one left)",
 }
+#: What a ``lost`` row's ``reason`` says when the customer cancelled (waited too long in ``stage``).
+CANCELLED = "cancelled"
+#: The next step of a stage that loses the case (``next_steps`` in a funnel stage).
+LOST = "lost"
+#: What a ``screened`` row's ``outcome`` says; a declined lead is then discarded with reason ``declined``.
+SCREEN_OUTCOMES = ("passed", "declined")
 #: What an ``advanced`` row names as the next stage after the last one.
 CLOSING = "closing"
 #: Where a lead's life ends; every other lead is still open at the horizon.

@@ -5,7 +5,7 @@ comparisons can say "better" or "worse". ``compute_kpis`` returns a Series in th
 
 Modules: ``summary`` reads the log slice by slice; ``context`` prepares what the groups share;
 one module per group (``funnel``, ``speed``, ``leakage``, ``revenue``, ``service``, ``workload``,
-``cost``) holds its KPIs' entries beside the function that computes them; ``registry`` assembles
+``cost``, ``process``) holds its KPIs' entries beside the function that computes them; ``registry`` assembles
 them; ``format`` prints them.
 """
 

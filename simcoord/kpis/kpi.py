@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 #: The KPI groups, in the order reports list them.
-GROUPS = ("funnel", "speed and SLAs", "leakage", "revenue and delivery", "service", "workload", "cost")
+GROUPS = ("funnel", "speed and SLAs", "leakage", "revenue and delivery", "service", "workload", "cost", "process")
 
 
 class KPI(NamedTuple):

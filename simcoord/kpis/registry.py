@@ -16,6 +16,7 @@ from simcoord.kpis.cost import COST, cost_kpis
 from simcoord.kpis.funnel import FUNNEL, funnel_kpis
 from simcoord.kpis.kpi import KPI
 from simcoord.kpis.leakage import LEAKAGE, leakage_kpis
+from simcoord.kpis.process import PROCESS, process_kpis
 from simcoord.kpis.revenue import REVENUE, revenue_kpis
 from simcoord.kpis.service import SERVICE, service_kpis
 from simcoord.kpis.speed import SPEED, speed_kpis
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 #: Each group's registry entries and the function that computes their values, in :data:`GROUPS` order.
 GROUP_KPIS: tuple[tuple[dict[str, KPI], Callable[[KpiContext], dict[str, float]]], ...] = (
     (FUNNEL, funnel_kpis), (SPEED, speed_kpis), (LEAKAGE, leakage_kpis), (REVENUE, revenue_kpis),
-    (SERVICE, service_kpis), (WORKLOAD, workload_kpis), (COST, cost_kpis),
+    (SERVICE, service_kpis), (WORKLOAD, workload_kpis), (COST, cost_kpis), (PROCESS, process_kpis),
 )
 
 #: The order of the KPI Series. It is part of the API (stored results and notebooks rely on it),
@@ -49,6 +50,9 @@ ORDER = (
     "collaboration_hours", "liaison_hours", "changeover_hours", "disputes", "dispute_hours_mean",
     "executive_decisions",
     "bonus_cost", "platform_cost", "escalation_cost", "total_cost",
+    # added later, at the end, so the Series of earlier results keeps its order
+    "screened", "screen_declined", "screen_decline_pct", "stage_touches", "touches_per_sql", "sent_back",
+    "cancelled", "cancelled_pct",
 )
 
 

@@ -30,6 +30,9 @@ SERIES_ORDER = [
     "meeting_hours", "meeting_cost", "staff_cost", "collaboration_hours", "liaison_hours", "changeover_hours",
     "disputes", "dispute_hours_mean", "executive_decisions", "bonus_cost", "platform_cost", "escalation_cost",
     "total_cost",
+    # the process group, appended so earlier results keep their order
+    "screened", "screen_declined", "screen_decline_pct", "stage_touches", "touches_per_sql", "sent_back",
+    "cancelled", "cancelled_pct",
 ]
 RECORDED = Path(__file__).with_name("baseline_60_days_seed_0_kpis.json")
 DAYS = 60
