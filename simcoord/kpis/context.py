@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from simcoord.kpis.summary import LogSummary, stage_names
+from simcoord.scenario.calendar import department_calendars
 from simcoord.vocabulary import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class KpiContext(NamedTuple):
     waits: pd.Series  # per episode, hours from hand-over to first touch (NaN: never touched)
     tickets_opened: pd.Series  # ticket id -> time opened
     ticket_waits: pd.Series  # ticket id -> hours from opening to first response (NaN: none yet)
-    paid_hours: float  # paid working hours of one person in the window
+    paid_hours: float  # paid working hours of one person on the company calendar in the window
+    department_paid_hours: dict[str, float]  # the same, of one person of each department on its calendar
     timer_clock: Callable[[object], np.ndarray] | None  # the sales SLA timers' clock (None: clock hours)
     stage_names: list[str]  # the funnel's stages, in order
 
@@ -52,14 +54,23 @@ def build_context(summary: LogSummary, scenario: "Scenario", days: float, calend
     horizon, window_start = days * HOURS_PER_DAY, warmup_days * HOURS_PER_DAY
     episodes = _episodes(summary.leads) if summary.counts.get("mql", 0) else pd.DataFrame(columns=EPISODE_COLUMNS)
     tickets_opened, ticket_waits = _ticket_waits(summary.tickets)
-    paid_hours = calendar.work_hours_until(horizon)
-    if window_start > 0:
-        paid_hours -= calendar.work_hours_until(window_start)
-    # SLA timers count working hours when the policy says so (sales timers only; service is clock time)
-    timer_clock = calendar.work_hours_until_many if scenario.policy.sla.timers_in_working_hours else None
+    calendars = department_calendars(scenario, calendar)
+    department_paid = {department: paid_hours(own, horizon, window_start) for department, own in calendars.items()}
+    # SLA timers count working hours of the sales team when the policy says so (sales timers only;
+    # service is clock time)
+    timer_clock = calendars["sales"].work_hours_until_many if scenario.policy.sla.timers_in_working_hours else None
     return KpiContext(scenario, days, warmup_days, horizon, summary.counts, summary.totals, summary.busy,
                       summary.leads, summary.orders, episodes, episodes["touched_at"] - episodes["handed_at"],
-                      tickets_opened, ticket_waits, paid_hours, timer_clock, stage_names(scenario))
+                      tickets_opened, ticket_waits, paid_hours(calendar, horizon, window_start), department_paid,
+                      timer_clock, stage_names(scenario))
+
+
+def paid_hours(calendar: "WorkCalendar", horizon: float, window_start: float) -> float:
+    """Paid working hours of one person on ``calendar`` between ``window_start`` and ``horizon`` (hours)."""
+    paid = calendar.work_hours_until(horizon)
+    if window_start > 0:
+        paid -= calendar.work_hours_until(window_start)
+    return paid
 
 
 def ratio(numerator: float, denominator: float) -> float:

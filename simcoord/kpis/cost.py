@@ -44,9 +44,14 @@ def cost_kpis(ctx: KpiContext) -> dict[str, float]:
 
 
 def staff_cost(ctx: KpiContext) -> float:
-    """Paid hours in the window x hourly cost, for every department's staff and the coordination managers."""
+    """Paid hours in the window x hourly cost, for every department's staff (on its own calendar)
+    and the coordination managers (on the company's)."""
     org, rates = ctx.scenario.organisation, hourly_rates(ctx.scenario)
-    departments = sum(org.department(d).staff * rates[d] for d in rates) * ctx.paid_hours
+    cost_per_hour: dict[float, float] = {}  # paid hours -> summed hourly cost of the staff paid them
+    for department in rates:
+        hours = ctx.department_paid_hours[department]
+        cost_per_hour[hours] = cost_per_hour.get(hours, 0) + org.department(department).staff * rates[department]
+    departments = sum(cost * hours for hours, cost in cost_per_hour.items())
     return float(departments + org.coordination_managers * org.coordination_manager_hourly_cost * ctx.paid_hours)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
+from simcoord.scenario.calendar import department_calendars
 from simcoord.vocabulary import CLOSING, DEPARTMENTS, GRADES, HOURS_PER_DAY, TERMINAL
 
 if TYPE_CHECKING:
@@ -43,9 +44,10 @@ def summarise(events: pd.DataFrame, scenario: "Scenario", days: float, calendar:
     """The :class:`LogSummary` of ``events``: the whole log, or one time-ordered slice of it.
     ``days`` is the horizon; only events after ``warmup_days`` count."""
     horizon, window_start = days * HOURS_PER_DAY, warmup_days * HOURS_PER_DAY
-    busy = _busy_hours(events, calendar, horizon)
+    calendars = _calendars_of_rows(scenario, calendar)
+    busy = _busy_hours(events, calendars, horizon)
     if window_start > 0:  # work done in the window, tasks started before it included
-        busy = busy.sub(_busy_hours(events, calendar, window_start), fill_value=0.0)
+        busy = busy.sub(_busy_hours(events, calendars, window_start), fill_value=0.0)
         events = events[events["time"] >= window_start]
     activity = events["activity"] if len(events) else pd.Series(dtype=str)
     orders = _as_text(events.loc[events["kind"] == "order", ["id", "activity", "time"]])
@@ -103,19 +105,43 @@ def _totals(events: pd.DataFrame, activity: pd.Series, scenario: "Scenario") -> 
     return pd.Series(totals, dtype=float)
 
 
-def _busy_hours(events: pd.DataFrame, calendar: "WorkCalendar", horizon: float) -> pd.Series:
-    """Person-hours of paid working time used before the horizon, per department. A task still
-    running at the end counts only its working hours up to the end; a meeting counts the working
-    hours it overlaps (one that runs past closing time is overtime, not paid time)."""
+def _calendars_of_rows(scenario: "Scenario", company: "WorkCalendar") -> dict[str | None, "WorkCalendar"]:
+    """Department -> the calendar its staff are paid by; the key None (any other row) -> ``company``."""
+    own = {department: calendar for department, calendar in department_calendars(scenario, company).items()
+           if calendar is not company}
+    return {None: company, **own}
+
+
+def _busy_hours(events: pd.DataFrame, calendars: dict[str | None, "WorkCalendar"], horizon: float) -> pd.Series:
+    """Person-hours of paid working time used before the horizon, per department, each on its
+    department's calendar (``_calendars_of_rows``). A task still running at the end counts only its
+    working hours up to the end; a meeting counts the working hours it overlaps (one that runs past
+    closing time is overtime, not paid time)."""
     if "work_hours" not in events:
         return pd.Series(dtype=float)
     columns = [c for c in ("time", "activity", "department", "work_hours", "crew") if c in events]
     work = events.loc[events["work_hours"].notna(), columns]
+    department = work["department"].astype(str)
+    done = np.zeros(len(work))
+    for calendar, rows in _rows_by_calendar(department.to_numpy(dtype=object), calendars):
+        done[rows] = _paid_hours_on(work if rows.all() else work.iloc[rows], calendar, horizon)
+    return pd.Series(done, index=work.index).groupby(department).sum()
+
+
+def _rows_by_calendar(departments: np.ndarray, calendars: dict[str | None, "WorkCalendar"]
+                      ) -> list[tuple["WorkCalendar", np.ndarray]]:
+    """(calendar, mask of the rows it pays) for the company's calendar and each department's own."""
+    own = [department for department in calendars if department is not None]
+    pairs = [(calendars[None], ~np.isin(departments, own))]
+    return pairs + [(calendars[department], departments == department) for department in own]
+
+
+def _paid_hours_on(work: pd.DataFrame, calendar: "WorkCalendar", horizon: float) -> np.ndarray:
+    """Person-hours of each task's work done in ``calendar``'s paid time before the horizon."""
     paid_until_end = calendar.work_hours_until_many(np.array([horizon]))[0]
-    done = np.concatenate([np.empty(0)] + [  # in slices: a 10-year log has millions of tasks
+    return np.concatenate([np.empty(0)] + [  # in slices: a 10-year log has millions of tasks
         _paid_hours_done(work.iloc[lo:lo + CHUNK_ROWS], calendar, horizon, paid_until_end)
         for lo in range(0, len(work), CHUNK_ROWS)])
-    return pd.Series(done, index=work.index).groupby(work["department"].astype(str)).sum()
 
 
 def _paid_hours_done(tasks: pd.DataFrame, calendar: "WorkCalendar", horizon: float,

@@ -39,7 +39,7 @@ def workload_kpis(ctx: KpiContext) -> dict[str, float]:
 
 
 def utilisation(ctx: KpiContext, department: str) -> float:
-    """Busy share of ``department``'s paid hours in the window."""
+    """Busy share of ``department``'s paid hours in the window (on the department's calendar)."""
     staff = ctx.scenario.organisation.department(department).staff
-    share = ratio(float(ctx.busy.get(department, 0.0)), staff * ctx.paid_hours)
+    share = ratio(float(ctx.busy.get(department, 0.0)), staff * ctx.department_paid_hours[department])
     return 1.0 if 1.0 < share < 1.0 + 1e-9 else share  # a fully busy team, summed with float rounding

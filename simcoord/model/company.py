@@ -26,7 +26,7 @@ from simcoord.model.pool import PublicPool
 from simcoord.model.staff import Team
 from simcoord.model.streams import Choices, Samplers, Streams
 from simcoord.model.world import Handoffs
-from simcoord.scenario.calendar import WorkCalendar
+from simcoord.scenario.calendar import WorkCalendar, department_calendars
 from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
 
@@ -55,6 +55,7 @@ class Model:
         self.warmup_days = warmup_days  # KPIs cover (warmup_days, days] only
         self.env = simpy.Environment()
         self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
+        self.calendars = department_calendars(scenario, self.calendar)
         self.streams = Streams(seed)
         self.samplers = Samplers(scenario)
         self.choose = Choices()
@@ -62,7 +63,7 @@ class Model:
         self.log = log if log is not None else EventLog()  # ParquetEventLog: bounded memory
         self.industry_shares = {name: spec.share for name, spec in scenario.lead_mix.industries.items()}
         self.score_validity_days = {name: spec.score_validity_days for name, spec in scenario.lead_mix.industries.items()}
-        self.teams = build_teams(self.env, scenario)
+        self.teams = build_teams(self.env, scenario, self.calendars)
         self.plant = production.Plant(self)
         self.pool = PublicPool()
         self.coordination = Coordination(self)
@@ -113,18 +114,19 @@ class Model:
         return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
 
 
-def build_teams(env: simpy.Environment, scenario: Scenario) -> dict[str, Team]:
-    """One team per department; a key-account team apart from sales when routing has one."""
+def build_teams(env: simpy.Environment, scenario: Scenario, calendars: dict[str, WorkCalendar]) -> dict[str, Team]:
+    """One team per department, on its department's calendar; a key-account team apart from
+    sales when routing has one."""
     org, routing = scenario.organisation, scenario.policy.routing
     key_accounts = org.key_account_staff if routing.key_account_routing else 0
     teams = {
-        "marketing": Team(env, "marketing", "marketing", org.marketing.staff, "pooled"),
-        "sales": Team(env, "sales", "sales", org.sales.staff - key_accounts, routing.mode),
-        "production": Team(env, "production", "production", org.production.staff, "pooled"),
-        "service": Team(env, "service", "service", org.service.staff, "pooled"),
+        "marketing": Team(env, "marketing", "marketing", org.marketing.staff, "pooled", calendars["marketing"]),
+        "sales": Team(env, "sales", "sales", org.sales.staff - key_accounts, routing.mode, calendars["sales"]),
+        "production": Team(env, "production", "production", org.production.staff, "pooled", calendars["production"]),
+        "service": Team(env, "service", "service", org.service.staff, "pooled", calendars["service"]),
     }
     if key_accounts:
-        teams["key_accounts"] = Team(env, "key_accounts", "sales", key_accounts, routing.mode)
+        teams["key_accounts"] = Team(env, "key_accounts", "sales", key_accounts, routing.mode, calendars["sales"])
     return teams
 
 

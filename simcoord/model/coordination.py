@@ -59,7 +59,7 @@ class Coordination:
         info = self.policy.information
         if info.mode == "platform" or (info.hot_lead_push and lead.grade in HOT_GRADES):
             return
-        env, calendar = self.model.env, self.model.calendar
+        env, calendar = self.model.env, self.model.calendars["marketing"]  # marketing hands over
         batches_done = calendar.work_hours_until(env.now) / info.handover_batch_hours
         next_batch = calendar.add_work_hours(0.0, math.floor(batches_done + 1) * info.handover_batch_hours)
         yield env.timeout(next_batch - env.now)

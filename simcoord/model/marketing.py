@@ -34,6 +34,12 @@ def intensity(demand: "DemandSpec", start_date: dt.date, t: float) -> float:
     return weekly[date.weekday()] * 7 / sum(weekly) * seasonal_factor
 
 
+def hourly_factors(demand: "DemandSpec") -> list[float] | None:
+    """The hour-of-day profile normalised to mean 1, per hour of the local day 0..23 (None: flat)."""
+    hourly = demand.hourly_profile
+    return None if hourly is None else [weight * HOURS_PER_DAY / sum(hourly) for weight in hourly]
+
+
 def daily_intensity(demand: "DemandSpec", start_date: dt.date, days: int) -> list[float]:
     """:func:`intensity` for each of ``days`` days (the profiles change only at midnight)."""
     return [intensity(demand, start_date, day * HOURS_PER_DAY) for day in range(days)]
@@ -57,13 +63,14 @@ def engage_probability(grade: str) -> float:
 
 # ----------------------------------------------------------------- processes
 def generate_leads(model: "World", channel: str) -> Generator:
-    """Non-homogeneous Poisson arrivals by thinning (leads arrive around the clock)."""
+    """Non-homogeneous Poisson arrivals by thinning (leads arrive around the clock): the rate is
+    ``leads_per_week`` x the weekday's, the month's and the hour's factor (each of mean 1)."""
     spec = model.scenario.demand
     base_rate = spec.channels[channel].leads_per_week / HOURS_PER_WEEK
-    weekly_peak = max(spec.weekly_profile) * 7 / sum(spec.weekly_profile)
-    seasonal_total = sum(spec.seasonal_profile)
-    seasonal_peak = max(spec.seasonal_profile) * 12 / seasonal_total if seasonal_total > 0 else 0.0
-    peak_rate = base_rate * weekly_peak * seasonal_peak
+    by_hour = hourly_factors(spec)
+    peak_rate = peak_arrival_rate(spec, base_rate)
+    if by_hour is not None:
+        peak_rate *= max(by_hour)
     if peak_rate <= 0:
         return
     rng = model.streams[f"arrivals.{channel}"]
@@ -71,8 +78,20 @@ def generate_leads(model: "World", channel: str) -> Generator:
     while True:
         yield model.env.timeout(rng.exponential(1 / peak_rate))
         day = min(int(model.env.now // HOURS_PER_DAY), len(by_day) - 1)
-        if rng.random() * peak_rate <= base_rate * by_day[day]:
+        rate = base_rate * by_day[day]
+        if by_hour is not None:  # no factor at all when flat: the same arithmetic as without a profile
+            rate *= by_hour[int(model.env.now % HOURS_PER_DAY) % 24]
+        if rng.random() * peak_rate <= rate:
             create_lead(model, channel)
+
+
+def peak_arrival_rate(demand: "DemandSpec", base_rate: float) -> float:
+    """``base_rate`` (leads per hour) x the largest weekday and month factors (each profile
+    normalised to mean 1): the bound that thinning draws candidates at, before the hour's factor."""
+    weekly_peak = max(demand.weekly_profile) * 7 / sum(demand.weekly_profile)
+    seasonal_total = sum(demand.seasonal_profile)
+    seasonal_peak = max(demand.seasonal_profile) * 12 / seasonal_total if seasonal_total > 0 else 0.0
+    return base_rate * weekly_peak * seasonal_peak
 
 
 def run_campaign(model: "World", index: int) -> Generator:

@@ -9,31 +9,49 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from simcoord.model.work import sit_in_meeting
+from simcoord.scenario.calendar import next_open_together
 from simcoord.vocabulary import HOURS_PER_DAY, NEVER, WEEKDAYS
 
 if TYPE_CHECKING:
     from simcoord.model.world import World
-    from simcoord.scenario.schema import MeetingSpec
+    from simcoord.scenario.calendar import WorkCalendar
+    from simcoord.scenario.schema import CalendarSpec, MeetingSpec
 
 
 
 def hold_meetings(model: "World", spec: "MeetingSpec") -> Generator:
-    """Convene the series every ``every_days`` from ``first_day`` at the start of the working day."""
-    env, calendar = model.env, model.calendar
-    day_start = 0.0 if model.scenario.calendar.always_open else model.scenario.calendar.day_start_hour
-    start_weekday = model.scenario.calendar.start_date.weekday()
+    """Convene the series every ``every_days`` from ``first_day``, planned at the start of the
+    company's working day; it starts once every attending team is at work (its own calendar)."""
+    env, company = model.env, model.scenario.calendar
+    calendars = attendee_calendars(model, spec.attendees)
     occurrence = 0
     while True:
-        day = on_weekday(spec.first_day + occurrence * spec.every_days, spec.weekday, start_weekday)
-        planned = day * HOURS_PER_DAY + day_start
+        day = on_weekday(spec.first_day + occurrence * spec.every_days, spec.weekday, company.start_date.weekday())
+        planned = day * HOURS_PER_DAY + day_start_hour(company, day)
         occurrence += 1
         if spec.until_day is not None and planned > spec.until_day * HOURS_PER_DAY + HOURS_PER_DAY:
             return
-        start = calendar.next_open(max(planned, env.now))
+        start = next_open_together(calendars, max(planned, env.now))
         if start == NEVER:
             return
         yield env.timeout(start - env.now)
         yield from hold_meeting(model, spec.name, spec.attendees, spec.duration_hours, spec.syncs)
+
+
+def day_start_hour(calendar: "CalendarSpec", day: float) -> float:
+    """Hour of the local day at which the working day ``day`` (days since the start) begins:
+    its weekday's opening hour (0 for a 24/7 calendar; ``day_start_hour`` on a day off)."""
+    if calendar.always_open:
+        return 0.0
+    weekday = WEEKDAYS[(calendar.start_date.weekday() + int(day)) % 7]
+    return calendar.window(weekday)[0] if weekday in calendar.working_days else calendar.day_start_hour
+
+
+def attendee_calendars(model: "World", attendees: dict[str, int]) -> list["WorkCalendar"]:
+    """The calendars of the teams that send someone (the company's when nobody attends)."""
+    calendars = [model.teams[department].calendar for department, head_count in attendees.items()
+                 if min(head_count, len(model.teams[department])) > 0]
+    return calendars or [model.calendar]
 
 
 def on_weekday(day: float, weekday: str | None, start_weekday: int) -> float:

@@ -121,12 +121,12 @@ def build(model: "World", units: float, entity: int, kind: str) -> Generator:
     hours = spec.changeover_hours + units / spec.units_per_hour
     with model.plant.lines.request() as request:
         yield request
-        start = model.calendar.next_open(env.now)
+        start = model.calendars[DEPARTMENT].next_open(env.now)
         yield env.timeout(start - env.now)
         model.log.record(entity, kind, env.now, "production_run", DEPARTMENT, None, units=units,
                          work_hours=hours * model.plant.crew, crew=model.plant.crew,
                          changeover_hours=spec.changeover_hours)
-        yield env.timeout(model.calendar.add_work_hours(env.now, hours) - env.now)
+        yield env.timeout(model.calendars[DEPARTMENT].add_work_hours(env.now, hours) - env.now)
 
 
 def plan_production(model: "World") -> Generator:

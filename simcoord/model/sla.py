@@ -24,7 +24,7 @@ def deadline_after(model: "World", hours: float, since: float | None = None) -> 
     """Clock time at which a timer of ``hours`` started at ``since`` (default: now) runs out."""
     start = model.env.now if since is None else since
     if model.scenario.policy.sla.timers_in_working_hours:
-        return model.calendar.add_work_hours(start, hours)
+        return model.calendars["sales"].add_work_hours(start, hours)  # the sales team's working hours
     return start + hours
 
 

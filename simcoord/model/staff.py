@@ -12,6 +12,7 @@ from operator import attrgetter
 
 import simpy
 
+from simcoord.scenario.calendar import WorkCalendar
 
 _request_key = attrgetter("key")
 
@@ -52,15 +53,17 @@ class Worker:
 
 
 class Team:
-    """A group of workers that share work by a routing rule.
+    """A group of workers that share work by a routing rule, at work inside ``calendar``.
 
     ``pooled``: any free member takes the next task (one shared queue, M/M/c).
     ``round_robin`` / ``least_loaded``: each item is owned by one member from the start.
     """
 
-    def __init__(self, env: simpy.Environment, name: str, department: str, size: int, routing: str) -> None:
+    def __init__(self, env: simpy.Environment, name: str, department: str, size: int, routing: str,
+                 calendar: WorkCalendar) -> None:
         self.name = name
         self.department = department
+        self.calendar = calendar
         self.routing = routing
         self.members = [Worker(env, f"{name}-{i + 1}", department) for i in range(size)]
         self.shared_desk = Desk(env, capacity=max(size, 1)) if routing == "pooled" else None

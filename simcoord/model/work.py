@@ -23,9 +23,9 @@ def work(model: "World", entity: int, kind: str, activity: str, hours: float, te
 
     Returns ``(staff id, start time)``, or None when no one could start before ``deadline``
     (clock time): the caller then applies its timer rule. The row carries ``work_hours``
-    (utilisation) and ``queued_at``; its time is when the work really starts.
+    (utilisation) and ``queued_at``; its time is when the work really starts, in the team's calendar.
     """
-    env, calendar = model.env, model.calendar
+    env, calendar = model.env, team.calendar
     queued_at = env.now
     if not team.members:  # nobody in the team: the task waits until its deadline, or for ever
         yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()

@@ -50,7 +50,8 @@ class World(Protocol):
     scenario: Scenario
     days: float  # the horizon
     env: simpy.Environment
-    calendar: WorkCalendar
+    calendar: WorkCalendar  # the company's
+    calendars: dict[str, WorkCalendar]  # department -> its staff's calendar (the company's unless it has its own)
     streams: Streams  # one random generator per named source of randomness
     samplers: Samplers  # the scenario's distributions, by dotted path
     choose: Choices  # one key of a share table, drawn with its probabilities

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
+from typing import Iterable
 
 import numpy as np
 
-from simcoord.scenario.schema import CalendarSpec
-from simcoord.vocabulary import HOURS_PER_DAY, NEVER, WEEKDAYS
+from simcoord.scenario.schema import CalendarSpec, Scenario
+from simcoord.vocabulary import DEPARTMENTS, HOURS_PER_DAY, NEVER, WEEKDAYS
 
 
 class WorkCalendar:
@@ -25,6 +26,8 @@ class WorkCalendar:
     def __init__(self, spec: CalendarSpec, horizon_days: int, margin_days: int = 730) -> None:
         self.always_open = spec.always_open
         self.start_date = spec.start_date
+        self.span_days = horizon_days + margin_days  # days the opening intervals cover
+        self._others: dict[str, WorkCalendar] = {}
         self._opens: list[float] = []
         self._closes: list[float] = []
         self._cum_start: list[float] = []  # work hours before each interval
@@ -35,18 +38,27 @@ class WorkCalendar:
     def _add_working_days(self, spec: CalendarSpec, days: int) -> None:
         """One opening interval for each working day, holidays excepted, of the first ``days`` days."""
         holidays = set(spec.holidays)
-        open_weekdays = {WEEKDAYS.index(weekday) for weekday in spec.working_days}  # Monday is 0, as date.weekday()
+        # Monday is 0, as date.weekday(); each working weekday has its window in hours of the day
+        windows = {WEEKDAYS.index(weekday): spec.window(weekday) for weekday in spec.working_days}
         total = 0.0
         for day in range(days):
             date = spec.start_date + dt.timedelta(days=day)
-            if date.weekday() not in open_weekdays or date in holidays:
+            if date.weekday() not in windows or date in holidays:
                 continue
-            start, end = day * HOURS_PER_DAY + spec.day_start_hour, day * HOURS_PER_DAY + spec.day_end_hour
+            day_start_hour, day_end_hour = windows[date.weekday()]
+            start, end = day * HOURS_PER_DAY + day_start_hour, day * HOURS_PER_DAY + day_end_hour
             self._opens.append(start)
             self._closes.append(end)
             self._cum_start.append(total)
             total += end - start
             self._cum_end.append(total)
+
+    def like(self, spec: CalendarSpec) -> "WorkCalendar":
+        """A calendar of ``spec`` over the same days as this one (built once per spec)."""
+        key = spec.model_dump_json()
+        if key not in self._others:
+            self._others[key] = WorkCalendar(spec, horizon_days=self.span_days, margin_days=0)
+        return self._others[key]
 
     def is_open(self, t: float) -> bool:
         if self.always_open:
@@ -100,3 +112,22 @@ class WorkCalendar:
     def work_hours_between(self, start: float, end: float) -> float:
         """Working hours in the clock interval [start, end] (e.g. SLA clocks in working time)."""
         return self.work_hours_until(end) - self.work_hours_until(start)
+
+
+def department_calendars(scenario: Scenario, company: WorkCalendar) -> dict[str, WorkCalendar]:
+    """Each department's working calendar: ``company`` itself unless the scenario gives the
+    department its own week (``organisation.<department>.calendar``)."""
+    return {department: company if scenario.organisation.department(department).calendar is None
+            else company.like(scenario.department_calendar(department)) for department in DEPARTMENTS}
+
+
+def next_open_together(calendars: Iterable[WorkCalendar], t: float) -> float:
+    """The earliest time >= t at which every calendar is open (:data:`NEVER` if they never are
+    within their span): e.g. when the attendees of a meeting from several teams can meet."""
+    calendars = list(calendars)
+    while t < NEVER:
+        latest = max((calendar.next_open(t) for calendar in calendars), default=t)
+        if latest == t:
+            return t
+        t = latest
+    return NEVER

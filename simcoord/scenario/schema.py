@@ -65,6 +65,39 @@ def _check_shares(shares: dict[str, float], what: str) -> None:
 LATEST_START_DATE = dt.date(2999, 12, 31)
 
 
+HourOfDay = Annotated[float, Field(ge=0, le=24)]
+#: ``[start, end]``: working hours of one day, in hours of the local day (0-24, start < end).
+HourWindow = tuple[HourOfDay, HourOfDay]
+WEEK_HOURS_DESCRIPTION = (
+    "working hours per weekday, e.g. {sat: [8, 17]}: [start, end] in hours of the local day (0-24); "
+    "a working day not listed works day_start_hour to day_end_hour; every day listed must be a working day")
+
+
+def two_hours_each(hours: object) -> object:
+    """Refuse a weekday's hours that are not ``[start, end]`` before the type check, whose message
+    ("Field required" at index 1) would not say what is expected."""
+    if isinstance(hours, dict):
+        for weekday, window in hours.items():
+            if not isinstance(window, (list, tuple)) or len(window) != 2:
+                raise FieldProblem(str(weekday), f"needs [start, end] in hours of the local day, got {window!r}")
+    return hours
+
+
+def check_week(working_days: tuple[str, ...], day_start_hour: float, day_end_hour: float,
+               hours: dict[str, tuple[float, float]] | None, always_open: bool) -> None:
+    """Raise if a working week has no working time or a weekday's hours make no sense; the
+    error names the field (relative to the calendar)."""
+    if always_open:
+        return
+    if not working_days or day_end_hour <= day_start_hour:
+        raise ValueError("calendar has no working time (need working_days and day_end_hour > day_start_hour)")
+    for weekday, (start, end) in (hours or {}).items():
+        if weekday not in working_days:
+            raise FieldProblem(f"hours.{weekday}", f"{weekday} is not in working_days (add it there, or drop its hours)")
+        if end <= start:
+            raise FieldProblem(f"hours.{weekday}", f"[{start:g}, {end:g}] ends before it starts (need start < end)")
+
+
 class CalendarSpec(Spec):
     """When staff work. Leads and customers act around the clock; staff only in these hours."""
 
@@ -75,6 +108,10 @@ class CalendarSpec(Spec):
     day_end_hour: float = Field(18.0, ge=0, le=24)
     holidays: tuple[dt.date, ...] = ()
     always_open: bool = Field(False, description="24/7 operation: every hour is a working hour")
+    # Left out of dumps when absent, so existing scenarios keep their content hash.
+    hours: dict[Weekday, HourWindow] | None = Field(None, exclude_if=lambda hours: hours is None,
+                                                     description=WEEK_HOURS_DESCRIPTION)
+    _two_hours_each = field_validator("hours", mode="before")(two_hours_each)
     # Left out of dumps when UTC, so existing scenarios keep their content hash.
     time_zone: str = Field("UTC", exclude_if=lambda zone: zone == "UTC",
                            description="IANA zone whose wall clock the model's hours are (exports localise to it)")
@@ -90,19 +127,50 @@ class CalendarSpec(Spec):
 
     @model_validator(mode="after")
     def _has_working_time(self) -> "CalendarSpec":
-        if not self.always_open and (not self.working_days or self.day_end_hour <= self.day_start_hour):
-            raise ValueError("calendar has no working time (need working_days and day_end_hour > day_start_hour)")
+        check_week(self.working_days, self.day_start_hour, self.day_end_hour, self.hours, self.always_open)
         return self
+
+    def window(self, weekday: str) -> tuple[float, float]:
+        """``(start, end)`` of a working weekday, in hours of the local day."""
+        hours = self.hours or {}
+        return hours[weekday] if weekday in hours else (self.day_start_hour, self.day_end_hour)
 
     @property
     def hours_per_week(self) -> float:
-        return HOURS_PER_WEEK if self.always_open else len(set(self.working_days)) * (self.day_end_hour - self.day_start_hour)
+        if self.always_open:
+            return HOURS_PER_WEEK
+        return sum(end - start for start, end in map(self.window, set(self.working_days)))
+
+
+class TeamCalendarSpec(Spec):
+    """A department's own working week: each field given replaces the company calendar's
+    (``calendar``); the rest, and always the start date and time zone, are the company's."""
+
+    working_days: tuple[Weekday, ...] | None = None
+    day_start_hour: HourOfDay | None = None
+    day_end_hour: HourOfDay | None = None
+    hours: dict[Weekday, HourWindow] | None = Field(None, description=WEEK_HOURS_DESCRIPTION)
+    _two_hours_each = field_validator("hours", mode="before")(two_hours_each)
+    holidays: tuple[dt.date, ...] | None = None
+    always_open: bool | None = None
+
+    def over(self, company: CalendarSpec) -> CalendarSpec:
+        """The whole calendar: the company's, with this team's fields put in."""
+        return company.model_copy(update=self.model_dump(exclude_none=True))
+
+    def check_over(self, company: CalendarSpec) -> None:
+        """Raise (naming the field, relative to this section) if the team's week has no working time."""
+        merged = self.over(company)
+        check_week(merged.working_days, merged.day_start_hour, merged.day_end_hour, merged.hours, merged.always_open)
 
 
 # --------------------------------------------------------------------------- organisation
 class DepartmentSpec(Spec):
     staff: int = Field(ge=0, le=MAX_HEAD_COUNT, description="head count")
     hourly_cost: float = Field(ge=0, description="fully loaded cost per paid hour (currency)")
+    # Left out of dumps when absent, so existing scenarios keep their content hash.
+    calendar: TeamCalendarSpec | None = Field(None, exclude_if=lambda calendar: calendar is None, description=(
+        "the department's own working week (its fields replace the company calendar's); default: the company's"))
 
 
 class OrganisationSpec(Spec):
@@ -167,6 +235,10 @@ class DemandSpec(Spec):
         (0.9, 0.95, 1.05, 1.05, 1.05, 1.0, 0.9, 0.85, 1.05, 1.1, 1.1, 0.95),
         description="relative arrival intensity per calendar month Jan..Dec (12 values)",
     )
+    # Left out of dumps when absent (flat), so existing scenarios keep their content hash.
+    hourly_profile: tuple[float, ...] | None = Field(None, exclude_if=lambda profile: profile is None, description=(
+        "relative arrival intensity per hour of the local day 0..23 (24 values, normalised to mean 1; "
+        "default flat): leads arrive outside working hours too and wait for the next working hour"))
     campaigns: tuple[CampaignSpec, ...] = (
         CampaignSpec(name="spring trade fair", channel="trade_show", start_day=80, duration_days=3, extra_leads=300),
         CampaignSpec(name="autumn trade fair", channel="trade_show", start_day=270, duration_days=3, extra_leads=300),
@@ -182,11 +254,21 @@ class DemandSpec(Spec):
             raise ValueError("profile values must be >= 0")
         if sum(self.weekly_profile) <= 0:
             raise ValueError("weekly_profile must have a positive value")
+        self._check_hourly_profile()
         orphan = next((c for c in self.campaigns if c.channel not in self.channels), None)
         if orphan is not None:
             raise ValueError(f"campaign {orphan.name!r} runs on channel {orphan.channel!r}, which is not in "
                              f"demand.channels: add that channel, or list your own demand.campaigns ([] for none)")
         return self
+
+    def _check_hourly_profile(self) -> None:
+        hourly = self.hourly_profile
+        if hourly is None:
+            return
+        if len(hourly) != 24:
+            raise FieldProblem("hourly_profile", f"needs 24 hourly values (hours 0..23), got {len(hourly)}")
+        if min(hourly) < 0 or sum(hourly) <= 0:
+            raise FieldProblem("hourly_profile", "values must be >= 0 with at least one positive")
 
 
 # --------------------------------------------------------------------------- lead mix
@@ -552,6 +634,24 @@ class Scenario(Spec):
                                f"{' and '.join(other_tiers)} leads: keep it below organisation.sales.staff, or set "
                                "policy.routing.key_account_routing: false")
         return self
+
+    @model_validator(mode="after")
+    def _team_calendars(self) -> "Scenario":
+        for department in DEPARTMENTS:
+            team = self.organisation.department(department).calendar
+            try:
+                if team is not None:
+                    team.check_over(self.calendar)
+            except FieldProblem as problem:
+                raise FieldProblem(f"organisation.{department}.calendar.{problem.field}", str(problem)) from None
+            except ValueError as problem:
+                raise FieldProblem(f"organisation.{department}.calendar", str(problem)) from None
+        return self
+
+    def department_calendar(self, department: str) -> CalendarSpec:
+        """The working week of ``department``'s staff: its own calendar over the company's, or the company's."""
+        team = self.organisation.department(department).calendar
+        return self.calendar if team is None else team.over(self.calendar)
 
     def content_hash(self) -> str:
         """Stable hash of the resolved content (what a result cache must key on)."""
