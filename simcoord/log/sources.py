@@ -16,6 +16,7 @@ from typing import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simcoord.log.mapping import LogMapping
@@ -31,9 +32,12 @@ def read_rows(path: Path, mapping: LogMapping) -> pd.DataFrame:
     """The standard frame of the rows of ``path`` that ``mapping`` uses (see the module docstring)."""
     selection = _Selection(path, mapping)
     offset = 0
-    for chunk in _chunks(path, selection.columns):
-        selection.add(chunk, offset)
-        offset += len(chunk)
+    try:
+        for chunk in _chunks(path, selection.columns):
+            selection.add(chunk, offset)
+            offset += len(chunk)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pa.ArrowException) as exc:
+        raise ValueError(f"{path}: cannot read the file: {exc}") from None
     return selection.finish()
 
 

@@ -273,6 +273,14 @@ def test_an_unknown_format_is_refused(tmp_path, name):
         read_log(tmp_path / name, CRM_MAPPING)
 
 
+@pytest.mark.parametrize(("name", "content"), [("log.csv", ""), ("log.parquet", "not parquet"),
+                                              ("log.csv", 'opportunity,stage\nOPP-1,"New\n')])
+def test_a_file_that_is_no_log_names_itself(tmp_path, name, content):
+    (tmp_path / name).write_text(content)
+    with pytest.raises(ValueError, match=rf"{name}: cannot read the file: "):
+        read_log(tmp_path / name, CRM_MAPPING)
+
+
 def test_a_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such log file"):
         read_log(tmp_path / "absent.csv", CRM_MAPPING)
