@@ -37,9 +37,9 @@ CATEGORICAL = ("kind", "activity", "department")
 #: Context-only columns ``simcoord.kpis.compute_kpis`` never reads: a streamed log leaves them on
 #: disk when it reads back for KPIs. Everything else comes back, so a new attribute a KPI starts
 #: to use is never silently missing.
-NON_KPI_COLUMNS = ("staff", "queued_at", "entered_at", "score", "channel", "tier", "industry", "reason", "team",
+NON_KPI_COLUMNS = ("staff", "queued_at", "entered_at", "score", "channel", "tier", "industry", "team",
                    "engaged", "success", "customer", "order", "lead", "as_of", "satisfaction", "stock", "units",
-                   "late", "previous")
+                   "late", "previous", "from_stage")  # ``reason`` is read: a cancellation is a lost row's reason
 PART_FILES = "part-*.parquet"  # what a streamed log's part files are named: part-00000.parquet, ...
 DEFAULT_CHUNK_ROWS = 25_000
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default ``str`` dtype
