@@ -192,7 +192,7 @@ def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str
     ncols = min(ncols, len(kpis))
     nrows = math.ceil(len(kpis) / ncols)
     policies = list(dict.fromkeys(diffs["policy"]))[::-1]
-    size = (SLIDE_SIZE[0], max(SLIDE_SIZE[1], 0.35 * len(policies) * nrows + 2.0))
+    size = (SLIDE_SIZE[0], max(SLIDE_SIZE[1], 0.35 * len(policies) * nrows + 1.5))
     with _slide(nrows, ncols, figsize=size, sharey=True) as (fig, axes):
         for ax, kpi in zip(axes, kpis):
             rows = diffs[diffs["kpi"] == kpi].set_index("policy").reindex(policies)
