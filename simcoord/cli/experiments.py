@@ -16,10 +16,14 @@ from simcoord.cli.options import UsageError, add_warmup_argument, check_warmup, 
 from simcoord.experiments.experiment import run_experiment
 from simcoord.experiments.sweep import sweep
 from simcoord.kpis import KPIS
+from simcoord.present.answers import difference_sentences, policy_outcome, run_size
 from simcoord.present.tables import format_comparison
 from simcoord.scenario.loading import load_yaml
 
-__all__ = ["cmd_compare", "cmd_sweep", "format_comparison", "parse_setting", "register"]
+__all__ = ["cmd_compare", "cmd_sweep", "format_comparison", "headlines", "parse_setting", "register"]
+
+#: The KPIs a comparison's headline speaks of, before the full table.
+HEADLINE_KPIS = ("revenue", "total_cost", "won", "sla_first_touch_pct")
 
 
 def _check_common(args: argparse.Namespace, least_reps: int = 1) -> None:
@@ -36,9 +40,21 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
             "workers": args.workers, "scheduler": args.scheduler, "out": args.out, "progress": not args.quiet}
 
 
-def _csv_path(args: argparse.Namespace, default_name: str) -> Path:
-    """``--csv``, else ``default_name`` in ``--out``, else in the current directory."""
-    return Path(args.csv or (Path(args.out) / default_name if args.out else default_name))
+def _csv_path(args: argparse.Namespace, default_name: str) -> Path | None:
+    """``--csv``, else ``default_name`` in ``--out``, else None (nothing is written)."""
+    if args.csv:
+        return Path(args.csv)
+    return Path(args.out) / default_name if args.out else None
+
+
+def headlines(table, baseline: str, replications: int, days: float) -> str:
+    """One line per policy of a comparison ``table``: what it does to the headline KPIs
+    (which differences are real) and its verdict over every KPI."""
+    outcomes = {policy: policy_outcome(rows) for policy, rows in table.groupby("policy", sort=False)}
+    sentences = difference_sentences(table, [k for k in HEADLINE_KPIS if k in set(table["kpi"])])
+    lines = [f"- {sentence} Over all KPIs: {outcome}." for sentence, outcome in zip(sentences, outcomes.values())]
+    return (f"HEADLINE against {baseline} ({run_size(replications, days)}, paired; the full table follows)\n"
+            + "\n".join(lines))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -50,12 +66,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.out:
         print(f"reused {experiment.reused_runs} of {experiment.runs} runs stored in {args.out}")
-    table = experiment.compare(baseline=Path(args.base).stem)
-    print(format_comparison(table, Path(args.base).stem))
-    csv = _csv_path(args, "comparison.csv")
+    baseline = Path(args.base).stem
+    table = experiment.compare(baseline=baseline)
+    print(headlines(table, baseline, args.reps, args.days) + "\n")
+    print(format_comparison(table, baseline))
+    _write_csv(table, _csv_path(args, "comparison.csv"))
+    return 0
+
+
+def _write_csv(table, csv: Path | None) -> None:
+    """Write ``table`` to ``csv`` and say so; without a path (no --out, no --csv) write nothing."""
+    if csv is None:
+        print("\n(no file written: give --out DIR or --csv FILE to keep the table)")
+        return
     table.to_csv(csv, index=False)
     print(f"\nwrote {csv}")
-    return 0
 
 
 def parse_setting(text: str) -> tuple[str, list | tuple]:
@@ -97,9 +122,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.out:
         print(f"reused {result.experiment.reused_runs} of {result.experiment.runs} runs stored in {args.out}")
     print(result.means(kpis).to_string(float_format=_readable))
-    csv = _csv_path(args, "sweep.csv")
-    result.summary().to_csv(csv, index=False)
-    print(f"\nwrote {csv}")
+    _write_csv(result.summary(), _csv_path(args, "sweep.csv"))
     return 0
 
 
@@ -111,7 +134,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser, reps: int) -> None:
     parser.add_argument("--workers", type=int, help="local processes (default: one per core; 1: serial)")
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     parser.add_argument("--out", help="directory for finished runs (a rerun resumes from it)")
-    parser.add_argument("--csv", help="where to write the table (default: OUT/ or the current directory)")
+    parser.add_argument("--csv", help="where to write the table as CSV (default: in OUT; without --out: not written)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

@@ -20,6 +20,14 @@ from simcoord.model.company import SimulationResult, simulate
 from simcoord.scenario.loading import ScenarioError, load_scenario
 
 RUN_OUTPUTS = ("events.parquet", "kpis.json", "scenario.resolved.yaml", "manifest.json")
+SINGLE_RUN_NOTE = ("One run with one seed shows no uncertainty: for confidence intervals, run replications "
+                   "with `simcoord compare BASE POLICY --reps 30`.")
+
+
+def scenario_currency(scenario: object) -> str | None:
+    """The currency a scenario names for its money, if its schema has such a field (else None,
+    and tables print a neutral word)."""
+    return getattr(scenario, "currency", None)
 
 
 def _remove_previous_run(out: Path) -> None:
@@ -78,7 +86,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = simulate(scenario, seed=args.seed, days=args.days, log=log, keep_events=log is None,
                       warmup_days=args.warmup)
     print(_headline(scenario.name, args, len(log) if log is not None else len(result.events)))
-    print(format_kpis(result.kpis))
+    print(format_kpis(result.kpis, currency=scenario_currency(scenario), labels=True))
+    print(f"\n{SINGLE_RUN_NOTE}")
     if args.out:
         write_run(result, Path(args.out), streamed=log, warmup_days=args.warmup)
         written = "events/part-*.parquet" if log is not None else "events.parquet"

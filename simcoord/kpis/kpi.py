@@ -15,3 +15,4 @@ class KPI(NamedTuple):
     unit: str  # "fraction" (in [0, 1]), "hours", "days", "currency", or a count's noun ("leads", "deals"...)
     higher_is_better: bool | None  # None: neither (a volume or a context figure)
     group: str = "other"
+    label: str = ""  # the name a person reads ("First-touch SLA met"); empty: derived from the KPI's key
