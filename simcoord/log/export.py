@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from simcoord.log.store import PART_FILES, EventLog, ParquetEventLog
-from simcoord.scenario.calendar import WorkCalendar
+from simcoord.scenario.calendar import WorkCalendar, department_calendars
 from simcoord.scenario.loading import load_scenario
 from simcoord.scenario.schema import CalendarSpec, Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
@@ -89,15 +89,19 @@ def _numbers(events: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(_column(events, name), errors="coerce").to_numpy(dtype=float)
 
 
-def completion_hours(events: pd.DataFrame, calendar: WorkCalendar) -> np.ndarray:
-    """When each row's activity is done (model hours): see the module's docstring."""
+def completion_hours(events: pd.DataFrame, calendar: WorkCalendar,
+                     own: dict[str, WorkCalendar] | None = None) -> np.ndarray:
+    """When each row's activity is done (model hours): see the module's docstring. Work runs on
+    its department's week in ``own`` (``scenario.calendar.department_calendars``), else ``calendar``."""
     start, work, crew = events["time"].to_numpy(dtype=float), _numbers(events, "work_hours"), _numbers(events, "crew")
     on_calendar = (_column(events, "queued_at").notna().to_numpy() | ~np.isnan(crew)) & ~np.isnan(work)
     done = np.where(np.isnan(work), start, start + np.nan_to_num(work))  # meetings: clock hours
     hours = np.where(np.isnan(crew), work, work / crew)
+    departments = events["department"].astype(str).to_numpy()
     for row in np.flatnonzero(on_calendar):
+        week = (own or {}).get(departments[row], calendar)
         # as the model's timeout does it: now + (end - now), so a row logged at that moment ties exactly
-        done[row] = start[row] + (calendar.add_work_hours(start[row], hours[row]) - start[row])
+        done[row] = start[row] + (week.add_work_hours(start[row], hours[row]) - start[row])
     return done
 
 
@@ -135,6 +139,7 @@ def activity_instances(events: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     hours ``queued``/``started``/``completed``, their aware ``*_timestamp``, and the objects named
     by ``lead``/``order``/``customer`` attributes (``ref_*``)."""
     days = int(events["time"].max() // HOURS_PER_DAY) + 1 if len(events) else 1
+    company = WorkCalendar(scenario.calendar, horizon_days=days)
     started = events["time"].to_numpy(dtype=float)
     objects = _object_names(events["kind"].astype(str), events["id"])
     queued = _numbers(events, "queued_at")
@@ -145,7 +150,7 @@ def activity_instances(events: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
         "department": events["department"].astype(str).to_numpy(),
         "resource": _column(events, "staff").to_numpy(dtype=object), "work_hours": _numbers(events, "work_hours"),
         "queued": np.where(np.isnan(queued), started, queued), "started": started,
-        "completed": completion_hours(events, WorkCalendar(scenario.calendar, horizon_days=days)),
+        "completed": completion_hours(events, company, department_calendars(scenario, company)),
     })
     for moment in ("queued", "started", "completed"):
         frame[f"{moment}_timestamp"] = to_timestamps(frame[moment], scenario.calendar)

@@ -161,3 +161,17 @@ def test_random_weekday_hours_conserve_every_entity(company, teams, profile, day
     demand = {} if profile is None else {"hourly_profile": profile}
     scenario = baseline_with({"calendar": company, "organisation": organisation, "demand": demand})
     check_run(simulate(scenario, seed=seed, days=days))
+
+
+# ----------------------------------------------------------------- what reads the log follows each week
+def test_queue_utilisation_and_exported_completions_follow_the_teams_week():
+    from simcoord.kpis.queues import queue_kpis
+    from simcoord.log.export import activity_instances
+
+    run = run_with_leads(micro_scenario(SATURDAY_MORNINGS), [SATURDAY + 11.75], days=7)
+    table = queue_kpis(run.events, run.model.scenario, 7, run.model.calendar)
+    # 0.25 h of the first touch done in the one 4 h Saturday morning before the horizon
+    assert table.loc["first_touch", "utilisation"] == pytest.approx(0.25 / 4) == run.kpis["utilisation_sales"]
+    instances = activity_instances(run.events, run.model.scenario)
+    touch = instances[instances["activity"] == "first_touch"].iloc[0]
+    assert touch["completed"] == SATURDAY + 7 * HOURS_PER_DAY + 8.25  # 0.25 h before 12:00, 0.25 h a week later
