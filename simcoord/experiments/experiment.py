@@ -169,7 +169,7 @@ def _direction(kpi: str) -> bool | None:
 
 #: Units that count events; a count KPI whose baseline mean is below :data:`RARE_COUNT` gets
 #: absolute differences (a ratio of rare counts, 1 against 3, says little).
-COUNT_UNITS = frozenset({"leads", "deals", "orders", "customers", "disputes"})
+COUNT_UNITS = frozenset({"leads", "deals", "orders", "customers", "disputes", "cases", "touches"})
 RARE_COUNT = 10.0
 
 
