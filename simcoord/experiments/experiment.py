@@ -173,13 +173,17 @@ COUNT_UNITS = frozenset({"leads", "deals", "orders", "customers", "disputes", "c
 RARE_COUNT = 10.0
 
 
+#: Units whose values cannot be negative: counts, durations and costs.
+NONNEGATIVE_UNITS = COUNT_UNITS | {"hours", "days", "currency"}
+
+
 def kpi_range(kpi: str) -> tuple[float, float]:
-    """The values ``kpi`` can take: [0, 1] for a fraction, [0, inf) for every other KPI of
-    :data:`KPIS` (counts, hours, days, money), unbounded for a KPI it does not know."""
-    spec = KPIS.get(kpi)
-    if spec is None:
-        return -np.inf, np.inf
-    return (0.0, 1.0) if spec.unit == "fraction" else (0.0, np.inf)
+    """The values ``kpi`` can take: [0, 1] for a fraction, [0, inf) for a KPI of :data:`KPIS` in
+    one of :data:`NONNEGATIVE_UNITS`, unbounded otherwise (a KPI it does not know, another unit)."""
+    unit = KPIS[kpi].unit if kpi in KPIS else None
+    if unit == "fraction":
+        return 0.0, 1.0
+    return (0.0, np.inf) if unit in NONNEGATIVE_UNITS else (-np.inf, np.inf)
 
 
 def change_scale(kpi: str, baseline_mean: float) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from simcoord.experiments.experiment import Experiment, kpi_range, run_experiment
+from simcoord.kpis import KPIS
 
 from support import BASELINE, SCENARIOS
 
@@ -29,6 +30,11 @@ def _inside(values: pd.Series, low: np.ndarray, high: np.ndarray) -> pd.Series:
     """True where the value lies in [low, high] or is NaN (no interval)."""
     v = values.to_numpy(float)
     return pd.Series(np.isnan(v) | ((v >= low - TOLERANCE) & (v <= high + TOLERANCE)), index=values.index)
+
+
+def test_every_registered_kpi_has_a_known_range():
+    # a new unit must be classified on purpose (NONNEGATIVE_UNITS), or its intervals go unchecked
+    assert [k for k in KPIS if kpi_range(k)[0] != 0.0] == []
 
 
 def test_the_shipped_comparison_has_the_baseline_and_seven_policies(shipped):
