@@ -38,7 +38,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         manifest = build_report(args.notebook, args.html, parse_parameters(args.parameter), args.show_code,
                                 args.tables, args.kernel)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:  # no such notebook, an unknown parameter
         raise UsageError(str(exc)) from None
     except PapermillExecutionError as exc:
         print(f"error: {args.notebook} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "

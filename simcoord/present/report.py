@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 TABLE_MIME = "application/vnd.simcoord.table+json"
 MAX_SHEET_NAME = 31
+#: The least a code cell is assumed to take, so cells without a recorded timing still count.
+MIN_CELL_SECONDS = 0.5
+PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {elapsed} so far, about {remaining} left"
 
 
 def show_table(frame: pd.DataFrame | pd.Series, name: str) -> None:
@@ -87,11 +91,19 @@ def to_html(notebook, show_code: bool, manifest: dict[str, Any]) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
+                            embed_images=True, log=_exporter_log())
     title = title_of(notebook)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     body = _with_alt_text(body, chart_descriptions(notebook))
     return body.replace("</body>", _manifest_html(manifest) + "\n</body>", 1)
+
+
+def _exporter_log() -> logging.Logger:
+    """nbconvert's log for the report: quiet below errors, since its one warning (images
+    without alt text) is resolved by :func:`_with_alt_text` right after the export."""
+    log = logging.getLogger(f"{__name__}.nbconvert")
+    log.setLevel(logging.ERROR)
+    return log
 
 
 def chart_descriptions(notebook) -> list[str]:
@@ -184,16 +196,86 @@ def _progress_bars_off() -> Iterator[None]:
 
 def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], kernel_name: str | None):
     """Run ``notebook`` in its own folder with ``parameters``, save it as ``executed`` and return
-    it without its stderr output."""
+    it without its stderr output. A progress bar estimates the time left; the kernel's own
+    stderr is logged only if the run fails."""
     import nbformat  # the report's dependencies load slowly: only when a report is built
     import papermill
 
-    with _progress_bars_off():
-        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
-                                   cwd=str(notebook.parent), progress_bar=False)
+    weights = cell_weights(nbformat.read(notebook, as_version=4))
+    with _progress_bar(notebook, weights) as bar, _progress_bars_off(), \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_stderr:
+        def advance(cell, **_: Any) -> None:
+            bar.update(weights.get(cell.get("id"), 0.0))
+        try:
+            papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
+                                       cwd=str(notebook.parent), progress_bar=False, on_cell_executed=advance,
+                                       kernel_manager_class=_quiet_kernel_manager(kernel_stderr))
+        except Exception:
+            kernel_stderr.seek(0)
+            logger.warning("the notebook's kernel said: %s", kernel_stderr.read()[-2000:])
+            raise
+        bar.update(max(bar.total - bar.n, 0.0))
     result = nbformat.read(executed, as_version=4)
     _drop_stderr(result)
     return result
+
+
+def notebook_parameters(notebook: str | Path) -> list[str]:
+    """The names the notebook's ``parameters`` cell defines (what ``-p NAME VALUE`` may set)."""
+    import papermill
+
+    return list(papermill.inspect_notebook(str(notebook)))
+
+
+def check_parameters(notebook: str | Path, parameters: dict[str, Any]) -> None:
+    """Raise ValueError naming the valid parameters when ``parameters`` holds a name the
+    notebook's ``parameters`` cell does not define (a typo would otherwise be ignored)."""
+    known = notebook_parameters(notebook)
+    unknown = [name for name in parameters if name not in known]
+    if unknown:
+        raise ValueError(f"{Path(notebook).name} has no parameter {', '.join(unknown)}; "
+                         f"its parameters are {', '.join(known) or 'none'}")
+
+
+def _recorded_seconds(cell) -> float:
+    """How long a code cell took when the notebook was last executed (nbclient records the
+    times in the cell's metadata), at least :data:`MIN_CELL_SECONDS`."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        start, end = (dt.datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                      for key in ("iopub.execute_input", "shell.execute_reply"))
+    except (KeyError, ValueError):
+        return MIN_CELL_SECONDS
+    return max((end - start).total_seconds(), MIN_CELL_SECONDS)
+
+
+def cell_weights(notebook) -> dict[str, float]:
+    """Each code cell's share of the work, by cell id: its recorded duration in seconds, so the
+    progress bar's estimate of the time left follows the slow cells rather than the count."""
+    return {cell.get("id", str(index)): _recorded_seconds(cell)
+            for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"}
+
+
+def _progress_bar(notebook: Path, weights: dict[str, float]):
+    """A bar over the notebook's cells, weighted by :func:`cell_weights`, with an estimate of
+    the time left; off when ``TQDM_DISABLE`` is set (as for any simcoord progress bar)."""
+    from tqdm.auto import tqdm
+
+    quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
+    return tqdm(total=sum(weights.values()), desc=notebook.name, bar_format=PROGRESS_FORMAT,
+                disable=quiet)
+
+
+def _quiet_kernel_manager(stderr):
+    """A kernel manager whose kernel writes its stderr (start-up warnings, log lines) to the
+    open file ``stderr`` instead of the terminal."""
+    from jupyter_client.manager import KernelManager
+
+    class QuietKernelManager(KernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": stderr})
+
+    return QuietKernelManager
 
 
 def _run_manifest(notebook: Path, parameters: dict[str, Any], started: dt.datetime) -> dict[str, Any]:
@@ -209,11 +291,12 @@ def build_report(notebook: str | Path, html_out: str | Path, parameters: dict[st
     """Run ``notebook`` with ``parameters`` (papermill, in the notebook's folder) and write the
     HTML report, the executed notebook (``<html stem>.ipynb``) and the result tables (default
     folder ``<html stem>_tables``). Returns the run manifest; FileNotFoundError if there is no
-    such notebook."""
+    such notebook, ValueError for a parameter the notebook does not define."""
     notebook, html_out = Path(notebook).resolve(), Path(html_out).resolve()
     if not notebook.is_file():
         raise FileNotFoundError(f"{notebook}: no such notebook")
     parameters = parameters or {}
+    check_parameters(notebook, parameters)
     html_out.parent.mkdir(parents=True, exist_ok=True)
     tables_dir = Path(tables_dir) if tables_dir else html_out.with_name(html_out.stem + "_tables")
     started = dt.datetime.now(dt.timezone.utc)

@@ -121,3 +121,30 @@ def test_a_missing_notebook_raises_file_not_found(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="no such notebook"):
         build_report(tmp_path / "none.ipynb", tmp_path / "report.html")
+
+
+def test_an_unknown_parameter_is_refused_with_the_valid_names(tmp_path, capsys):
+    html = tmp_path / "r.html"
+    assert main(["report", str(NOTEBOOK), "-p", "DAY", "30", "--html", str(html)]) == 2
+    error = capsys.readouterr().err
+    assert "no parameter DAY" in error and "REPLICATIONS, DAYS" in error
+    assert not html.exists() and not html.with_suffix(".ipynb").exists()  # refused before running
+
+
+def test_a_successful_report_prints_no_kernel_noise(tmp_path, capfd):
+    quickstart = ROOT / "notebooks" / "01-quickstart.ipynb"
+    assert main(["report", str(quickstart), "-p", "DAYS", "20", "--html", str(tmp_path / "q.html")]) == 0
+    out, err = capfd.readouterr()
+    assert out.startswith(f"wrote {tmp_path / 'q.html'}")
+    assert "IPKernelApp" not in err and "WARNING" not in err and "Alternative text" not in err
+
+
+def test_progress_weights_cells_by_their_recorded_time():
+    import nbformat
+
+    from simcoord.present.report import MIN_CELL_SECONDS, cell_weights
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    weights = cell_weights(notebook)
+    assert len(weights) == sum(cell.cell_type == "code" for cell in notebook.cells)
+    assert min(weights.values()) >= MIN_CELL_SECONDS and max(weights.values()) > 2 * MIN_CELL_SECONDS
