@@ -17,7 +17,7 @@ from simcoord.experiments.sweep import variant
 from simcoord.kpis import format_value
 from simcoord.kpis.queues import queue_kpis
 from simcoord.kpis.textbook import stage_theory
-from simcoord.present.tables import comparison_table, percent_range, signed_percent
+from simcoord.present.tables import comparison_table, format_change, percent_range, signed_percent
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.loading import load_scenario
 from simcoord.scenario.schema import Scenario
@@ -227,10 +227,14 @@ def readable_number(value: float) -> str:
 
 
 def _change_with_interval(row: pd.Series) -> str:
-    """``+9.3% (-24.8% to +43.4%)``: a relative change and its 95 % CI."""
-    return f"{signed_percent(row['rel_diff'])} ({percent_range(row['rel_lo'], row['rel_hi'])})"
+    """``+9.3% (-4.8% to +23.4%)``, ``+4.9 pp (...)``: a change on its scale and the simultaneous
+    interval its verdict is read from (see ``Experiment.compare``)."""
+    kpi = row["kpi"] if "kpi" in row.index else row.name  # a row of the comparison, or of it indexed by KPI
+    change, low, high = (format_change(kpi, row["scale"], row[c]) for c in ("change", "change_lo", "change_hi"))
+    return f"{change} ({low} to {high})"
 
 
+SIGNIFICANT = ("better", "worse", "higher", "lower")  # the verdicts of a change its interval proves
 RECOMMENDATIONS = ("adopt", "weigh the trade-off", "no evidence yet", "reject")  # best first
 
 
@@ -325,7 +329,7 @@ def _claim_verdict(lab: pd.Series, low: float, high: float) -> str:
     """How the lab's paired difference ``lab`` (a row of ``Experiment.compare()``) stands to a
     claimed relative change between ``low`` and ``high`` (see :func:`claim_check`)."""
     overlaps = lab["rel_lo"] <= high and lab["rel_hi"] >= low
-    significant = lab["p_holm"] < 0.05
+    significant = lab["verdict"] in SIGNIFICANT
     if overlaps:
         return "reproduced" if significant else "inconclusive"
     if significant and np.sign(lab["rel_diff"]) == np.sign((low + high) / 2):
@@ -343,7 +347,8 @@ def _claim_row(claim, diffs: pd.DataFrame) -> dict[str, Any]:
     low, high = claim.claimed_low, claim.claimed_high
     return {"claim": claim.claim, "policy": claim.policy, "kpi": claim.kpi,
             "claimed": signed_percent(low) if low == high else percent_range(low, high),
-            "lab": _change_with_interval(lab), "p (Holm)": round(float(lab["p_holm"]), 3),
+            "lab": f"{signed_percent(lab['rel_diff'])} ({percent_range(lab['rel_lo'], lab['rel_hi'])})",
+            "p (adjusted)": round(float(lab["p_adj"]), 3),
             "verdict": _claim_verdict(lab, low, high)}
 
 
@@ -352,8 +357,9 @@ def claim_check(diffs: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
 
     ``claims``: rows with ``claim``, ``policy``, ``kpi``, ``claimed_low``, ``claimed_high``
     (relative change as fractions, e.g. -0.30 and -0.20 for "20-30 % shorter").
-    ``diffs``: ``Experiment.compare()``. Verdicts, with significance from the Holm-adjusted p:
-    *reproduced* when the change is significant and its 95 % CI overlaps the claimed range;
+    ``diffs``: ``Experiment.compare()``. Verdicts, with significance as the comparison's own
+    verdict has it (its multiplicity-adjusted p) and the relative change's 95 % Fieller CI:
+    *reproduced* when the change is significant and its CI overlaps the claimed range;
     *inconclusive* when the CI overlaps the range but the change is not significant (more
     replications may decide); *same direction, smaller/larger* when it is significant, in the
     claimed direction, but outside the range; otherwise *not reproduced*."""

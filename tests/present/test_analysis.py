@@ -102,11 +102,11 @@ def test_conversion_by_channel(events):
 
 def test_claim_check_verdicts():
     diffs = pd.DataFrame([
-        {"policy": "a", "kpi": "won", "rel_diff": 0.25, "rel_lo": 0.10, "rel_hi": 0.40, "p_holm": 0.01},
-        {"policy": "b", "kpi": "won", "rel_diff": 0.05, "rel_lo": 0.02, "rel_hi": 0.08, "p_holm": 0.02},
-        {"policy": "c", "kpi": "won", "rel_diff": 0.30, "rel_lo": -0.10, "rel_hi": 0.70, "p_holm": 0.40},
-        {"policy": "d", "kpi": "won", "rel_diff": 0.01, "rel_lo": -0.10, "rel_hi": 0.12, "p_holm": 0.80},
-        {"policy": "e", "kpi": "won", "rel_diff": -0.20, "rel_lo": -0.30, "rel_hi": -0.10, "p_holm": 0.01},
+        {"policy": "a", "kpi": "won", "rel_diff": 0.25, "rel_lo": 0.10, "rel_hi": 0.40, "p_adj": 0.01, "verdict": "better"},
+        {"policy": "b", "kpi": "won", "rel_diff": 0.05, "rel_lo": 0.02, "rel_hi": 0.08, "p_adj": 0.02, "verdict": "better"},
+        {"policy": "c", "kpi": "won", "rel_diff": 0.30, "rel_lo": -0.10, "rel_hi": 0.70, "p_adj": 0.40, "verdict": "no difference"},
+        {"policy": "d", "kpi": "won", "rel_diff": 0.01, "rel_lo": -0.10, "rel_hi": 0.12, "p_adj": 0.80, "verdict": "no difference"},
+        {"policy": "e", "kpi": "won", "rel_diff": -0.20, "rel_lo": -0.30, "rel_hi": -0.10, "p_adj": 0.01, "verdict": "worse"},
     ])
     claims = pd.DataFrame({"claim": list("vwxyz"), "policy": list("abcde"), "kpi": "won",
                            "claimed_low": 0.28, "claimed_high": 0.28})
@@ -120,9 +120,9 @@ def test_recommendation_table():
     rows = []
     for policy, revenue, cost in (("up-cheap", "better", "no difference"), ("up-dear", "better", "worse"),
                                   ("down", "worse", "no difference"), ("flat", "no difference", "better")):
-        rows += [{"policy": policy, "kpi": "revenue", "verdict": revenue, "rel_diff": 0.1, "rel_lo": 0.0, "rel_hi": 0.2},
-                 {"policy": policy, "kpi": "total_cost", "verdict": cost, "rel_diff": 0.1, "rel_lo": 0.0, "rel_hi": 0.2},
-                 {"policy": policy, "kpi": "won", "verdict": revenue, "rel_diff": 0.1, "rel_lo": 0.0, "rel_hi": 0.2}]
+        rows += [{"policy": policy, "kpi": "revenue", "verdict": revenue, "scale": "relative", "change": 0.1, "change_lo": 0.0, "change_hi": 0.2},
+                 {"policy": policy, "kpi": "total_cost", "verdict": cost, "scale": "relative", "change": 0.1, "change_lo": 0.0, "change_hi": 0.2},
+                 {"policy": policy, "kpi": "won", "verdict": revenue, "scale": "relative", "change": 0.1, "change_lo": 0.0, "change_hi": 0.2}]
     table = analysis.recommendation_table(pd.DataFrame(rows))
     assert table["recommendation"].to_dict() == {"up-cheap": "adopt", "up-dear": "weigh the trade-off",
                                                  "flat": "no evidence yet", "down": "reject"}
