@@ -11,13 +11,14 @@ import datetime as dt
 import hashlib
 import json
 import zoneinfo
+from bisect import bisect_left
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from simcoord.scenario.distributions import Distribution, constant, exponential, lognormal, triangular
 from simcoord.scenario.limits import MAX_HEAD_COUNT, FieldProblem, check_magnitudes, holds_bool, is_number_type
-from simcoord.vocabulary import CLOSING, DEPARTMENTS, GRADES, HOURS_PER_WEEK, LEAD_ACTIVITIES
+from simcoord.vocabulary import CLOSING, DEPARTMENTS, GRADES, HOURS_PER_WEEK, LEAD_ACTIVITIES, LOST
 
 #: Activities a lead's rows in the event log already use (and the closing name that ``advanced`` rows
 #: give after the last stage): a funnel stage named like one would make the log ambiguous.
@@ -318,24 +319,85 @@ class MarketingSpec(Spec):
     matched_content_boost: float = Field(1.6, ge=1, description="grade-up chance x this for recycled leads after a recycling review")
     recycle_lost: bool = Field(True, description="lost and invalid leads go back to nurture instead of being discarded")
     max_recycles: int = Field(1, ge=0, description="after this many recycles a lead is discarded")
+    nurture: bool = Field(True, exclude_if=lambda nurture: nurture, description=(
+        "false: no nurture; a new lead enters sales at once (through funnel.screen if any), and a lost "
+        "or invalid lead is discarded"))
 
 
 # --------------------------------------------------------------------------- funnel
+def _unset(value: object) -> bool:
+    """True for an optional process field left at its default (None, empty): such fields stay out
+    of dumps, so scenarios that do not use them keep their content hash."""
+    return value is None or value == {}
+
+
+class ValueBands(Spec):
+    """A probability per deal-value band. ``upper_bounds`` (currency, ascending) cut deal values
+    into one band more than there are bounds; ``probabilities`` gives each band's, lowest band
+    first. A value equal to a bound falls in the lower band."""
+
+    upper_bounds: tuple[NonNegative, ...] = Field(min_length=1)
+    probabilities: tuple[Fraction, ...]
+
+    @model_validator(mode="after")
+    def _one_per_band(self) -> "ValueBands":
+        if list(self.upper_bounds) != sorted(set(self.upper_bounds)):
+            raise FieldProblem("upper_bounds", "must be strictly ascending")
+        if len(self.probabilities) != len(self.upper_bounds) + 1:
+            raise FieldProblem("probabilities", f"needs {len(self.upper_bounds) + 1} values (one per band), "
+                               f"got {len(self.probabilities)}")
+        return self
+
+    def probability(self, value: float) -> float:
+        """The probability of the band ``value`` (currency) falls in."""
+        return self.probabilities[bisect_left(self.upper_bounds, value)]
+
+
+class ScreenSpec(Spec):
+    """An automatic screen where leads enter sales, before the hand-over: no staff time. A lead whose
+    deal value lies below ``min_value`` or above ``max_value`` (currency) is declined by rule; any
+    other passes with a probability: its value band's (``by_value``) if given, else its channel's
+    (``by_channel``) if listed, else its grade's (``by_grade``) if given, else ``pass_probability``."""
+
+    min_value: NonNegative = 0.0
+    max_value: float | None = Field(None, ge=0)
+    pass_probability: Fraction = 1.0
+    by_value: ValueBands | None = None
+    by_channel: dict[str, Fraction] = {}
+    by_grade: dict[Grade, Fraction] = {}
+
+
 class StageSpec(Spec):
     """One sales stage: the customer takes ``customer_days``, then a rep works ``work_hours``
-    (working hours), then the lead advances with ``conversion[grade]`` x channel multiplier."""
+    (working hours), then the lead advances with its conversion probability x channel multiplier.
+
+    Conversion: ``conversion_by_value`` if given, else ``conversion_by_channel`` for a listed
+    channel, else ``conversion`` (per grade). Optional process shape: ``touches`` (how many times
+    the rep works the stage per visit, ``max(1, round(draw))``), ``touch_gap_days`` (clock days the
+    customer takes between touches; none: back to back), ``next_steps`` (after the work: probability
+    of going to a named stage, a loop when earlier or the same, or to ``lost``; with the remaining
+    probability the conversion decides), ``patience_days`` (clock days from entering the stage that
+    the customer waits for the stage's work before cancelling)."""
 
     name: str
     customer_days: Distribution = exponential(2.0)
     work_hours: Distribution = triangular(0.5, 1.5, 3.0)
-    conversion: dict[Grade, Fraction]
+    conversion: dict[Grade, Fraction] | None = Field(None, exclude_if=_unset)
+    conversion_by_value: ValueBands | None = Field(None, exclude_if=_unset)
+    conversion_by_channel: dict[str, Fraction] | None = Field(None, exclude_if=_unset)
+    touches: Distribution | None = Field(None, exclude_if=_unset, description="rep touches per visit")
+    touch_gap_days: Distribution | None = Field(None, exclude_if=_unset, description="clock days between touches")
+    next_steps: dict[str, Fraction] = Field({}, exclude_if=_unset, description="stage name or lost -> probability")
+    patience_days: Distribution | None = Field(None, exclude_if=_unset, description="customer patience, clock days")
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":
-        if set(self.conversion) != set(GRADES):
+        if self.conversion is None and self.conversion_by_value is None and self.conversion_by_channel is None:
+            raise ValueError("a stage needs conversion (per grade), conversion_by_value or conversion_by_channel")
+        if self.conversion is not None and set(self.conversion) != set(GRADES):
             raise ValueError("conversion needs a probability for each grade L1..L5")
-        if any(not 0 <= p <= 1 for p in self.conversion.values()):
-            raise ValueError("conversion probabilities must lie in [0, 1]")
+        if sum(self.next_steps.values()) > 1 + SHARE_TOLERANCE:
+            raise FieldProblem("next_steps", "probabilities must sum to at most 1 (the rest: conversion decides)")
         return self
 
 
@@ -362,6 +424,19 @@ class FunnelSpec(Spec):
                   conversion={"L1": 0.32, "L2": 0.38, "L3": 0.45, "L4": 0.52, "L5": 0.6}),
     )
     response_decay: ResponseDecaySpec = ResponseDecaySpec()
+    screen: ScreenSpec | None = Field(None, exclude_if=_unset, description="automatic screen before hand-over")
+    max_stage_visits: int = Field(10, ge=1, le=10_000, exclude_if=lambda visits: visits == 10, description=(
+        "visits of one stage in a lead's life after which next_steps no longer send it back there"))
+
+    @model_validator(mode="after")
+    def _next_steps_name_stages(self) -> "FunnelSpec":
+        names = {stage.name for stage in self.stages}
+        for stage in self.stages:
+            unknown = sorted(set(stage.next_steps) - names - {LOST})
+            if unknown:
+                raise ValueError(f"stage {stage.name!r}: next_steps names {unknown[0]!r}, which is neither a "
+                                 f"funnel stage nor {LOST!r}")
+        return self
 
     @model_validator(mode="after")
     def _stages(self) -> "FunnelSpec":
@@ -385,6 +460,8 @@ class ProductionSpec(Spec):
     forecast is refreshed whenever sales information reaches production (the cadence of the meeting
     that syncs ``forecast``, or daily with a liaison or a shared platform)."""
 
+    enabled: bool = Field(True, exclude_if=lambda enabled: enabled,
+                          description="false: no production; a won deal ends at won (no orders, customers or tickets)")
     mode: Literal["make_to_order", "make_to_stock"] = "make_to_stock"
     unit_price: float = Field(1500.0, gt=0, description="currency per unit")
     lines: int = Field(2, ge=1, le=MAX_HEAD_COUNT, description="parallel production lines")
@@ -403,6 +480,8 @@ class ProductionSpec(Spec):
 
 # --------------------------------------------------------------------------- service
 class ServiceSpec(Spec):
+    enabled: bool = Field(True, exclude_if=lambda enabled: enabled,
+                          description="false: no service; a delivered order makes no customer and no tickets")
     onboarding_hours: Distribution = triangular(1.5, 3.0, 6.0)
     tickets_per_customer_month: float = Field(0.4, ge=0)
     ticket_work_hours: Distribution = triangular(0.25, 0.75, 2.0)
@@ -652,6 +731,20 @@ class Scenario(Spec):
         """The working week of ``department``'s staff: its own calendar over the company's, or the company's."""
         team = self.organisation.department(department).calendar
         return self.calendar if team is None else team.over(self.calendar)
+
+    @model_validator(mode="after")
+    def _stage_conversion_for_every_channel(self) -> "Scenario":
+        """A stage with only ``conversion_by_channel`` must list every channel a lead can come from."""
+        channels = set(self.demand.channels)
+        if self.production.enabled and self.service.enabled:
+            channels |= {"repurchase", "referral"}
+        for index, stage in enumerate(self.funnel.stages):
+            if stage.conversion is None and stage.conversion_by_value is None:
+                missing = sorted(channels - set(stage.conversion_by_channel or {}))
+                if missing:
+                    raise FieldProblem(f"funnel.stages.{index}.conversion_by_channel", f"has no probability for "
+                                       f"channel {missing[0]!r}: list it, or give conversion (per grade)")
+        return self
 
     def content_hash(self) -> str:
         """Stable hash of the resolved content (what a result cache must key on)."""
