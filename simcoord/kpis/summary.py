@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simcoord.scenario.calendar import department_calendars
-from simcoord.vocabulary import CLOSING, DEPARTMENTS, GRADES, HOURS_PER_DAY, TERMINAL
+from simcoord.vocabulary import CANCELLED, CLOSING, DEPARTMENTS, GRADES, HOURS_PER_DAY, TERMINAL
 
 if TYPE_CHECKING:
     from simcoord.scenario.calendar import WorkCalendar
@@ -79,6 +79,11 @@ def _column_sum(rows: pd.DataFrame, column: str) -> float:
     return float(rows[column].sum()) if len(rows) and column in rows else 0.0
 
 
+def _rows_where(events: pd.DataFrame, rows: pd.Series, column: str, value: str) -> float:
+    """How many of the ``rows`` (a mask of ``events``) have ``value`` in ``column`` (0 when it is absent)."""
+    return float((rows & (events[column] == value)).sum()) if len(events) and column in events else 0.0
+
+
 def _meeting_cost(meetings: pd.DataFrame, rates: dict[str, float]) -> float:
     """Cost of the meeting rows' attendee-hours (currency)."""
     if not len(meetings):
@@ -101,6 +106,8 @@ def _totals(events: pd.DataFrame, activity: pd.Series, scenario: "Scenario") -> 
         "collaboration_hours": _column_sum(events[activity == "feedback_note"], "work_hours"),
         "liaison_hours": _column_sum(events[activity == "liaison"], "work_hours"),
         "changeover_hours": _column_sum(events[activity == "production_run"], "changeover_hours"),
+        "cancelled": _rows_where(events, activity == "lost", "reason", CANCELLED),
+        "screen_declined": _rows_where(events, activity == "screened", "outcome", "declined"),
     }
     return pd.Series(totals, dtype=float)
 

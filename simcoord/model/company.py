@@ -19,7 +19,7 @@ import simpy
 
 from simcoord.kpis import compute_kpis
 from simcoord.log.store import EventLog, ParquetEventLog, empty_frame
-from simcoord.model import marketing, production, sales, service
+from simcoord.model import marketing, production, sales, service, steps
 from simcoord.model.coordination import Coordination
 from simcoord.model.meetings import hold_meetings
 from simcoord.model.pool import PublicPool
@@ -70,14 +70,21 @@ class Model:
         self.handoffs = self._wire()
 
     def _wire(self) -> Handoffs:
-        env = self.env
+        env, scenario = self.env, self.scenario
+        producing = scenario.production.enabled
+        serving = producing and scenario.service.enabled
         return Handoffs(
             to_sales=lambda lead, previous_owner=None: sales.pursue(self, lead, previous_owner),
-            to_production=lambda lead: env.process(production.fulfil(self, lead)),
-            to_service=lambda lead, order, late: env.process(service.onboard(self, lead, order, late)),
+            # without production a won deal ends at won; without service a delivery ends the order
+            to_production=(lambda lead: env.process(production.fulfil(self, lead))) if producing else ignore,
+            to_service=(lambda lead, order, late: env.process(service.onboard(self, lead, order, late)))
+            if serving else ignore,
             to_marketing=lambda channel, **profile: marketing.create_lead(self, channel, **profile),
             to_recycling=lambda lead, reason: marketing.recycle(self, lead, reason),
             to_wake_up=lambda lead: marketing.wake_from_pool(self, lead),
+            to_entry=(lambda lead: marketing.nurture(self, lead)) if scenario.marketing.nurture
+            else (lambda lead: marketing.enter_sales(self, lead)),
+            to_screen=lambda lead: steps.screen(self, lead),
         )
 
     # ---------------------------------------------------------------- running
@@ -87,7 +94,7 @@ class Model:
             self.env.process(marketing.generate_leads(self, channel))
         for index in range(len(self.scenario.demand.campaigns)):
             self.env.process(marketing.run_campaign(self, index))
-        if self.scenario.production.mode == "make_to_stock":
+        if self.scenario.production.enabled and self.scenario.production.mode == "make_to_stock":
             self.env.process(production.plan_production(self))
         for meeting in self.scenario.policy.meetings:
             self.env.process(hold_meetings(self, meeting))
@@ -112,6 +119,10 @@ class Model:
             if collecting:
                 gc.enable()
         return SimulationResult(self.scenario, self.streams.seed, self.days, events, kpis)
+
+
+def ignore(*case: object) -> None:
+    """A hand-off to a department the company does not have: the case ends where it is."""
 
 
 def build_teams(env: simpy.Environment, scenario: Scenario, calendars: dict[str, WorkCalendar]) -> dict[str, Team]:

@@ -1,7 +1,7 @@
 """Marketing: lead arrivals, nurture, scoring, wake-up sequences and the MQL hand-over.
 
 Processes: ``generate_leads`` (one per channel), ``run_campaign``, ``nurture``,
-``wake_up``, ``hand_over``. Scoring rules are small pure functions. Leads come back here
+``wake_up``, ``hand_over``, and ``enter_sales`` for a company without nurture. Scoring rules are small pure functions. Leads come back here
 from the other departments through the model's hand-offs: ``recycle`` (lost or invalid),
 ``wake_from_pool`` (left unclaimed in the public pool), ``create_lead`` (repurchase, referral).
 """
@@ -126,7 +126,7 @@ def create_lead(model: "World", channel: str, campaign: str | None = None,
     model.log.record(lead.id, "lead", model.env.now, "created", DEPARTMENT, None, channel=channel,
                      tier=lead.tier, grade=lead.grade, industry=industry, value=round(value, 2),
                      campaign=campaign)
-    model.env.process(nurture(model, lead))
+    model.env.process(model.handoffs.to_entry(lead))
     return lead
 
 
@@ -217,6 +217,8 @@ def hand_over(model: "World", lead: Lead, score: float) -> Generator:
     hours = model.samplers["marketing.qualification_hours"](model.streams["duration.qualification"])
     if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
         yield from work(model, lead.id, "lead", "qualification", hours, model.teams["marketing"])
+    if not model.handoffs.to_screen(lead):  # declined by the automatic screen: discarded there
+        return
     lead.handed_over_at = lead.timers_from = model.env.now
     lead.qualified = False
     model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
@@ -224,10 +226,22 @@ def hand_over(model: "World", lead: Lead, score: float) -> Generator:
     yield from model.handoffs.to_sales(lead)  # the lead's process goes on in sales
 
 
+def enter_sales(model: "World", lead: Lead) -> Generator:
+    """Without nurture: a new (or woken) lead is handed to sales at once, through the automatic
+    screen if the funnel has one; no marketer reviews it and no hand-over batch holds it."""
+    if not model.handoffs.to_screen(lead):
+        return
+    lead.handed_over_at = lead.timers_from = model.env.now
+    lead.qualified = False
+    model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, grade=lead.grade)
+    yield from model.handoffs.to_sales(lead)
+
+
 def recycle(model: "World", lead: Lead, reason: str) -> bool:
-    """Send a lost or invalid lead back to nurture (True) or discard it for good (False)."""
+    """Send a lost or invalid lead back to nurture (True) or discard it for good (False): always
+    discarded when the company has no nurture."""
     spec = model.scenario.marketing
-    if spec.recycle_lost and lead.recycles < spec.max_recycles:
+    if spec.nurture and spec.recycle_lost and lead.recycles < spec.max_recycles:
         lead.recycles += 1
         lead.stage_index = 0
         lead.owner = None
@@ -241,8 +255,8 @@ def recycle(model: "World", lead: Lead, reason: str) -> bool:
 
 def wake_from_pool(model: "World", lead: Lead) -> Generator:
     """A lead left unclaimed in the public pool gets the wake-up sequence; if it re-engages, it
-    starts nurture again from the first stage."""
+    starts again from the first stage: in nurture, or (without nurture) at the entrance of sales."""
     if (yield from wake_up(model, lead)):
         lead.stage_index = 0
         model.log.record(lead.id, "lead", model.env.now, "recycled", DEPARTMENT, None, reason="woken_from_pool")
-        model.env.process(nurture(model, lead))
+        model.env.process(model.handoffs.to_entry(lead))

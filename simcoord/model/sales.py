@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from simcoord.model import disputes, incentives, pool, sla
+from simcoord.model import disputes, incentives, pool, sla, steps
 from simcoord.model.entities import Lead
 from simcoord.model.staff import Team, Worker
 from simcoord.model.work import work
-from simcoord.vocabulary import CLOSING, HOT_GRADES, HOURS_PER_DAY
+from simcoord.vocabulary import CANCELLED, CLOSING, HOT_GRADES, HOURS_PER_DAY, LOST
 
 if TYPE_CHECKING:
     from simcoord.model.world import World
@@ -73,12 +73,14 @@ def pursue(model: "World", lead: Lead, previous_owner: str | None = None) -> Gen
 
 
 def work_funnel(model: "World", lead: Lead, team: Team, owner: Worker | None) -> Generator:
-    """Each funnel stage from the lead's current one; True if it passed them all."""
+    """Each funnel stage from the lead's current one, in order unless a stage's next steps send
+    it elsewhere; True if it passed them all."""
     stages = model.scenario.funnel.stages
     while lead.stage_index < len(stages):
-        if not (yield from work_stage(model, lead, team, owner, lead.stage_index)):
+        following = yield from work_stage(model, lead, team, owner, lead.stage_index)
+        if following is None:
             return False
-        lead.stage_index += 1
+        lead.stage_index = following
     return True
 
 
@@ -148,37 +150,83 @@ def invalid(model: "World", lead: Lead, staff: str) -> None:
 
 
 def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int) -> Generator:
-    """Customer response, then the rep's work; True if the lead advances past the stage."""
-    env = model.env
+    """One visit of stage ``index``: the customer's response, the rep's touches, then the next step.
+
+    Returns the index of the stage to visit next (one past the last: the deal is won), or None
+    when the lead leaves sales here (lost, cancelled by the customer, or released to the pool)."""
     stage = model.scenario.funnel.stages[index]
+    steps.enter_stage(lead, stage.name)
+    dwell_at = sla.dwell_deadline(model, stage.name)
+    cancel_at = steps.cancel_deadline(model, index)
+    staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at))
+    if staff is None:
+        if cancel_at <= dwell_at:
+            cancel(model, lead, stage.name)
+        else:
+            pool.release_to_pool(model, lead, "stage_dwell", stage=stage.name)
+        return None
+    lead.last_interaction_at = model.env.now
+    return (yield from decide(model, lead, team, owner, index, staff))
+
+
+def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int,
+                 deadline: float) -> Generator:
+    """The customer's response, then each touch of the stage (rep work, with the customer's gap
+    before every touch after the first). Returns the staff id of the last touch, or None when
+    ``deadline`` (clock time) came before a touch could start."""
+    env, stage = model.env, model.scenario.funnel.stages[index]
     entered = env.now
-    deadline = sla.dwell_deadline(model, stage.name)
     customer_hours = model.samplers[f"funnel.stages.{index}.customer_days"](model.streams[f"delay.{stage.name}"]) \
         * HOURS_PER_DAY
     yield env.timeout(min(customer_hours, max(deadline - env.now, 0.0)))
-    started = None
-    if env.now < deadline:
+    count, staff = steps.touches(model, index), None
+    for touch in range(count):
+        if touch:
+            yield env.timeout(min(steps.touch_gap_hours(model, index), max(deadline - env.now, 0.0)))
+        if env.now >= deadline:
+            return None
         hours = model.samplers[f"funnel.stages.{index}.work_hours"](model.streams[f"duration.{stage.name}"])
+        numbered = {"touch": touch + 1} if stage.touches is not None else {}
         started = yield from work(model, lead.id, "lead", stage.name, hours, team, owner,
                                   priority=priority(model, lead, entered), deadline=deadline,
-                                  stage=stage.name, entered_at=entered)
-    if started is None:
-        pool.release_to_pool(model, lead, "stage_dwell", stage=stage.name)
-        return False
-    lead.last_interaction_at = env.now
-    if model.streams[f"outcome.{stage.name}"].random() < stage_conversion(model, lead, index):
-        advance(model, lead, index, started[0])
-        return True
-    model.log.record(lead.id, "lead", env.now, "lost", DEPARTMENT, started[0], stage=stage.name)
+                                  stage=stage.name, entered_at=entered, **numbered)
+        if started is None:
+            return None
+        staff = started[0]
+    return staff
+
+
+def decide(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int, staff: str) -> Generator:
+    """After the stage's work: its next steps may send the lead to a stage or lose it; otherwise
+    the stage's conversion decides between the following stage and lost."""
+    stage_name = model.scenario.funnel.stages[index].name
+    target = steps.next_step(model, lead, index)
+    if target is not None and target != LOST:
+        model.log.record(lead.id, "lead", model.env.now, "sent_back", DEPARTMENT, staff, stage=target,
+                         from_stage=stage_name)
+        return [stage.name for stage in model.scenario.funnel.stages].index(target)
+    if target is None and model.streams[f"outcome.{stage_name}"].random() < stage_conversion(model, lead, index):
+        advance(model, lead, index, staff)
+        return index + 1
+    model.log.record(lead.id, "lead", model.env.now, "lost", DEPARTMENT, staff, stage=stage_name)
     yield from write_feedback(model, lead, team, owner)
     model.handoffs.to_recycling(lead, "lost")
-    return False
+    return None
+
+
+def cancel(model: "World", lead: Lead, stage: str) -> None:
+    """The customer waited past their patience in ``stage`` and cancels: lost, with its reason."""
+    model.log.record(lead.id, "lead", model.env.now, "lost", DEPARTMENT, lead.owner, stage=stage, reason=CANCELLED)
+    model.handoffs.to_recycling(lead, CANCELLED)
 
 
 def stage_conversion(model: "World", lead: Lead, index: int) -> float:
-    """Chance the lead passes stage ``index``: its grade's conversion times the channel's quality."""
+    """Chance the lead passes stage ``index``: its value band's, channel's or grade's conversion
+    (the first the stage gives, in that order) times the channel's quality."""
     stages = model.scenario.funnel.stages
-    return min(1.0, stages[index].conversion[lead.grade] * step_multiplier(lead, len(stages)))
+    stage = stages[index]
+    base = steps.probability_for(lead, stage.conversion_by_value, stage.conversion_by_channel, stage.conversion)
+    return min(1.0, base * step_multiplier(lead, len(stages)))
 
 
 def advance(model: "World", lead: Lead, index: int, staff: str) -> None:

@@ -33,6 +33,10 @@ class Handoffs(NamedTuple):
     ``to_marketing(channel,..)``  repurchase or referral                     a new lead
     ``to_recycling(lead, why)``   lead lost or found invalid                 nurture again
     ``to_wake_up(lead)``          left unclaimed in the public pool          wake-up
+    ``to_entry(lead)``            a lead is created, or woken from the pool  nurture, or
+                                                                             straight to sales
+    ``to_screen(lead)``           a lead is about to be handed to sales      the automatic
+                                                                             screen (True: on)
     ============================  =========================================  ==============
     """
 
@@ -42,6 +46,8 @@ class Handoffs(NamedTuple):
     to_marketing: Callable[..., Lead]
     to_recycling: Callable[[Lead, str], bool]
     to_wake_up: Callable[[Lead], Generator]
+    to_entry: Callable[[Lead], Generator]
+    to_screen: Callable[[Lead], bool]
 
 
 class World(Protocol):

@@ -1,0 +1,114 @@
+"""The shape of the sales process beyond a straight line: the automatic screen, repeated touches,
+send-backs to an earlier stage and the customer's patience.
+
+Each is a scenario option of ``funnel`` (see ``scenario.schema.ScreenSpec`` and ``StageSpec``);
+left at its default, nothing here draws a random number or writes a row, so a scenario without
+them runs exactly as before. Every draw comes from its own named stream. What a sales process
+does with the answers is in ``sales``; the screen is wired in by the model's root.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simcoord.model.entities import Lead
+from simcoord.vocabulary import HOURS_PER_DAY, LOST, NEVER
+
+if TYPE_CHECKING:
+    from simcoord.model.world import World
+    from simcoord.scenario.schema import ValueBands
+
+DEPARTMENT = "sales"  # the screen sits at the entrance of sales
+
+
+# ----------------------------------------------------------------- pure rules
+def probability_for(lead: Lead, by_value: "ValueBands | None", by_channel: dict[str, float] | None,
+                    by_grade: dict[str, float] | None, default: float = 0.0) -> float:
+    """The lead's probability from the first table that covers it: its deal value's band, its
+    channel (if listed), its grade (if given), else ``default``."""
+    if by_value is not None:
+        return by_value.probability(lead.value)
+    if by_channel and lead.channel in by_channel:
+        return by_channel[lead.channel]
+    if by_grade:
+        return by_grade[lead.grade]
+    return default
+
+
+def touch_count(drawn: float) -> int:
+    """Touches of one stage visit from a draw of the ``touches`` distribution: at least one."""
+    return max(1, round(drawn))
+
+
+# ----------------------------------------------------------------- the automatic screen
+def passes_screen(model: "World", lead: Lead) -> bool:
+    """The screen's verdict: declined by rule outside the value range, else a draw."""
+    spec = model.scenario.funnel.screen
+    if lead.value < spec.min_value or (spec.max_value is not None and lead.value > spec.max_value):
+        return False
+    p = probability_for(lead, spec.by_value, spec.by_channel, spec.by_grade, spec.pass_probability)
+    return model.streams["screen"].random() < p
+
+
+def screen(model: "World", lead: Lead) -> bool:
+    """Screen a lead entering sales (no staff time). True: it goes on to the hand-over; False: it
+    was declined and is discarded. Without a screen in the scenario every lead passes, unlogged."""
+    if model.scenario.funnel.screen is None:
+        return True
+    passed = passes_screen(model, lead)
+    now = model.env.now
+    model.log.record(lead.id, "lead", now, "screened", DEPARTMENT, None, outcome="passed" if passed else "declined",
+                     value=round(lead.value, 2))
+    if not passed:
+        model.log.record(lead.id, "lead", now, "discarded", DEPARTMENT, None, reason="declined")
+    return passed
+
+
+# ----------------------------------------------------------------- visits, loops and patience
+def enter_stage(lead: Lead, stage: str) -> int:
+    """Count a visit of ``stage`` in the lead's life; returns the visits so far."""
+    visits = lead.extras.setdefault("visits", {})
+    visits[stage] = visits.get(stage, 0) + 1
+    return visits[stage]
+
+
+def next_step(model: "World", lead: Lead, index: int) -> str | None:
+    """Where stage ``index``'s ``next_steps`` send the lead: a stage name, ``lost``, or None when
+    the stage's conversion decides (no table, the draw fell in the rest, or the named stage has
+    had ``max_stage_visits`` visits already: that guard ends every loop)."""
+    stage = model.scenario.funnel.stages[index]
+    if not stage.next_steps:
+        return None
+    draw, cumulative = model.streams[f"next.{stage.name}"].random(), 0.0
+    for target, probability in stage.next_steps.items():
+        cumulative += probability
+        if draw < cumulative:
+            visits = lead.extras.get("visits", {}).get(target, 0)
+            return target if target == LOST or visits < model.scenario.funnel.max_stage_visits else None
+    return None
+
+
+def cancel_deadline(model: "World", index: int) -> float:
+    """Clock time at which the customer of a lead entering stage ``index`` now cancels if its work
+    has not been done by then (NEVER without ``patience_days``)."""
+    stage = model.scenario.funnel.stages[index]
+    if stage.patience_days is None:
+        return NEVER
+    sampler = model.samplers[f"funnel.stages.{index}.patience_days"]
+    return model.env.now + sampler(model.streams[f"patience.{stage.name}"]) * HOURS_PER_DAY
+
+
+def touches(model: "World", index: int) -> int:
+    """How many times the rep works stage ``index`` in this visit (1 without ``touches``)."""
+    stage = model.scenario.funnel.stages[index]
+    if stage.touches is None:
+        return 1
+    return touch_count(model.samplers[f"funnel.stages.{index}.touches"](model.streams[f"touches.{stage.name}"]))
+
+
+def touch_gap_hours(model: "World", index: int) -> float:
+    """Clock hours the customer takes before the next touch of stage ``index`` (0 without a gap)."""
+    stage = model.scenario.funnel.stages[index]
+    if stage.touch_gap_days is None:
+        return 0.0
+    return model.samplers[f"funnel.stages.{index}.touch_gap_days"](model.streams[f"gap.{stage.name}"]) * HOURS_PER_DAY
