@@ -13,6 +13,7 @@ raises papermill's ``PapermillExecutionError``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import json
@@ -27,10 +28,10 @@ from typing import Any, Iterator
 import pandas as pd
 
 from simcoord import __version__
+from simcoord.present.deliverable import SELF_CONTAINED_TEMPLATE, TABLE_MIME, for_client, parameter_values, table_from
 
 logger = logging.getLogger(__name__)
 
-TABLE_MIME = "application/vnd.simcoord.table+json"
 MAX_SHEET_NAME = 31
 #: The least a code cell is assumed to take, so cells without a recorded timing still count.
 MIN_CELL_SECONDS = 0.5
@@ -53,16 +54,7 @@ def collect_tables(notebook) -> dict[str, pd.DataFrame]:
     """The result tables (:func:`show_table`) in an executed notebook, by name in display order."""
     payloads = (output.get("data", {}).get(TABLE_MIME) for cell in notebook.cells
                 for output in cell.get("outputs", []))
-    return {payload["name"]: _table_from(payload) for payload in payloads if payload}
-
-
-def _table_from(payload: dict[str, Any]) -> pd.DataFrame:
-    """The DataFrame :func:`show_table` stored (``orient="split"`` JSON and its index names)."""
-    split, names = payload["table"], payload.get("index_names", [None])
-    index = pd.MultiIndex.from_tuples([tuple(i) for i in split["index"]], names=names) \
-        if len(names) > 1 else pd.Index(split["index"], name=names[0])
-    columns = [tuple(c) if isinstance(c, list) else c for c in split["columns"]]
-    return pd.DataFrame(split["data"], columns=columns, index=index)
+    return {payload["name"]: table_from(payload) for payload in payloads if payload}
 
 
 def _drop_stderr(notebook) -> None:
@@ -79,23 +71,21 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _manifest_html(manifest: dict[str, Any]) -> str:
-    """The run manifest as an HTML table, every key and value escaped."""
-    rows = "".join(f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(_as_text(value))}</td></tr>"
-                   for key, value in manifest.items())
-    return f'<section id="run-manifest"><h2>Run manifest</h2><table class="dataframe">{rows}</table></section>'
-
-
-def to_html(notebook, show_code: bool, manifest: dict[str, Any]) -> str:
-    """Self-contained HTML of an executed notebook, with a run-manifest section at the end."""
+def to_html(notebook, show_code: bool, manifest: dict[str, Any], values: dict[str, Any] | None = None) -> str:
+    """A self-contained HTML page of an executed notebook, fit for a client (see
+    :mod:`simcoord.present.deliverable`), closed by an appendix with the run manifest.
+    ``values`` are every parameter's value in the run (default: the manifest's parameters)."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
+    notebook = copy.deepcopy(notebook)
+    for_client(notebook, manifest.get("parameters", {}) if values is None else values, manifest)
+    exporter = HTMLExporter(template_name="lab", template_file="simcoord-report.html.j2",
+                            extra_loaders=[DictLoader({"simcoord-report.html.j2": SELF_CONTAINED_TEMPLATE})],
+                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True, log=_exporter_log())
-    title = title_of(notebook)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    body = _with_alt_text(body, chart_descriptions(notebook))
-    return body.replace("</body>", _manifest_html(manifest) + "\n</body>", 1)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title_of(notebook)}})
+    return _with_alt_text(body, chart_descriptions(notebook))
 
 
 def _exporter_log() -> logging.Logger:
@@ -220,21 +210,25 @@ def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], kernel_
     return result
 
 
-def notebook_parameters(notebook: str | Path) -> list[str]:
-    """The names the notebook's ``parameters`` cell defines (what ``-p NAME VALUE`` may set)."""
+def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
+    """What the notebook's ``parameters`` cell defines (what ``-p NAME VALUE`` may set): by name,
+    papermill's description with the default's source text under ``default``."""
     import papermill
 
-    return list(papermill.inspect_notebook(str(notebook)))
+    return papermill.inspect_notebook(str(notebook))
 
 
-def check_parameters(notebook: str | Path, parameters: dict[str, Any]) -> None:
-    """Raise ValueError naming the valid parameters when ``parameters`` holds a name the
-    notebook's ``parameters`` cell does not define (a typo would otherwise be ignored)."""
-    known = notebook_parameters(notebook)
+def check_parameters(notebook: str | Path, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter's value for a run with ``parameters``; ValueError naming the valid
+    parameters when ``parameters`` holds a name the notebook does not define (a typo would
+    otherwise be ignored)."""
+    defaults = notebook_parameters(notebook)
+    known = list(defaults)
     unknown = [name for name in parameters if name not in known]
     if unknown:
         raise ValueError(f"{Path(notebook).name} has no parameter {', '.join(unknown)}; "
                          f"its parameters are {', '.join(known) or 'none'}")
+    return parameter_values(defaults, parameters)
 
 
 def _recorded_seconds(cell) -> float:
@@ -296,21 +290,22 @@ def build_report(notebook: str | Path, html_out: str | Path, parameters: dict[st
     if not notebook.is_file():
         raise FileNotFoundError(f"{notebook}: no such notebook")
     parameters = parameters or {}
-    check_parameters(notebook, parameters)
+    values = check_parameters(notebook, parameters)
     html_out.parent.mkdir(parents=True, exist_ok=True)
     tables_dir = Path(tables_dir) if tables_dir else html_out.with_name(html_out.stem + "_tables")
     started = dt.datetime.now(dt.timezone.utc)
     result = _execute(notebook, html_out.with_suffix(".ipynb"), parameters, kernel_name)
     manifest = _run_manifest(notebook, parameters, started)
-    _write_report(result, html_out, tables_dir, show_code, manifest)
+    _write_report(result, html_out, tables_dir, show_code, manifest, values)
     return manifest
 
 
-def _write_report(notebook, html_out: Path, tables_dir: Path, show_code: bool, manifest: dict[str, Any]) -> None:
+def _write_report(notebook, html_out: Path, tables_dir: Path, show_code: bool, manifest: dict[str, Any],
+                  values: dict[str, Any]) -> None:
     """The HTML page and the tables of an executed ``notebook``; adds their names to ``manifest``."""
     tables = collect_tables(notebook)
     manifest["tables"] = list(tables)
-    html_out.write_text(to_html(notebook, show_code, manifest), encoding="utf-8")
+    html_out.write_text(to_html(notebook, show_code, manifest, values), encoding="utf-8")
     write_tables(tables, tables_dir, manifest)
     (tables_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     logger.info("report %s: %d tables in %s", html_out, len(tables), tables_dir)

@@ -60,7 +60,7 @@ def report(tmp_path_factory):
     (policies / "hostile.yaml").write_text(
         f"extends: {ROOT / 'scenarios' / 'policies' / 'sla-enforced.yaml'}\nname: \"{HOSTILE_NAME}\"\n")
     html = tmp / "out" / "compare.html"
-    code = main(["report", str(NOTEBOOK), "-p", "REPLICATIONS", "2", "-p", "DAYS", "30", "-p", "WORKERS", "1",
+    code = main(["report", str(NOTEBOOK), "-p", "REPLICATIONS", "2", "-p", "DAYS", "60", "-p", "WORKERS", "1",
                  "-p", "POLICY_FILES", str(policies / "*.yaml"), "--html", str(html)])
     assert code == 0
     return html, html.read_text(encoding="utf-8")
@@ -74,11 +74,19 @@ def test_html_holds_the_comparison_table_and_embedded_images(report):
     assert header[-1] == "verdict" and len(rows) == 8  # one policy, eight KPIs shown
     assert {row[-1] for row in rows} <= {"better", "worse", "higher", "lower", "no difference"}
     cells = {cell for row in comparison for cell in row}
-    assert {"hostile", "revenue", "total_cost", "sla_first_touch_pct"} <= cells
+    assert {"hostile", "Revenue", "Total cost", "First touch within SLA"} <= cells  # display names
+    assert not {"revenue", "total_cost", "sla_first_touch_pct", "NaN", "nan"} & cells
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
     assert len(images) >= 2  # forest plot and Pareto chart, inline
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
     assert "<h1" in text and "Compare the coordination policies" in text
+
+
+def test_the_appendix_closes_the_page(report):
+    _, text = report
+    appendix = text.index("Appendix: how these numbers were produced")
+    assert text.index("content_hash") > appendix and text.index('id="run-manifest"') > appendix
+    assert text.index("Paired differences against the baseline") < appendix
 
 
 def test_code_hidden_and_scenario_strings_escaped(report):
@@ -86,7 +94,9 @@ def test_code_hidden_and_scenario_strings_escaped(report):
     assert "run_experiment(" not in text  # code cells left out by default
     assert "<script>alert('x')</script>" not in text
     assert "&lt;script&gt;alert(" in text  # the scenario name shows, escaped
-    assert 'id="run-manifest"' in text and "&quot;REPLICATIONS&quot;: 2" in text
+    assert 'id="run-manifest"' in text and "<th>parameter REPLICATIONS</th><td>2 (set for this run)</td>" in text
+    assert "Every policy runs 2 independent replications of 60 days" in text  # the method in words
+    assert "`REPLICATIONS`" not in text and "simcoord.run_experiment" not in text
 
 
 def test_tables_exported_as_csv_and_excel_with_a_manifest(report):
