@@ -90,7 +90,8 @@ class Coordination:
         model = self.model
         as_of = model.env.now if as_of is None else as_of
         if kind == "forecast":
-            model.plant.receive_forecast(as_of=as_of)
+            if model.scenario.production.enabled:  # without production nobody plans with it
+                model.plant.receive_forecast(as_of=as_of)
         elif kind == "lead_feedback":
             self.notes_synced = sum(1 for t in self.notes_written if t <= as_of)
         elif kind == "pool_review":
