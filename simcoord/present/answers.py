@@ -9,7 +9,9 @@ answer its own numbers support:
 - :func:`recommendation`: which policy to adopt under a stated decision rule, or that the
   replications cannot separate the candidates and about how many more would;
 - :func:`run_size_sentence`: what a run of this size can and cannot tell;
-- :func:`answer`: the three together for an experiment.
+- :func:`answer`: the three together for an experiment;
+- :func:`sweep_answer`: the best design of a sweep (Kim-Nelson), or which cannot be separated yet;
+- :func:`claim_sentences`: each documented claim's verdict beside the lab's change.
 
 "Significant" means that the simultaneous (Bonferroni) interval of ``compare`` excludes 0, the
 rule its ``verdict`` follows.
@@ -17,7 +19,7 @@ rule its ``verdict`` follows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,8 +31,9 @@ from simcoord.present.tables import format_change
 if TYPE_CHECKING:
     from simcoord.experiments.experiment import Experiment
 
-__all__ = ["adoption_candidates", "answer", "change_text", "decision_rule", "difference_sentences",
-           "policy_outcome", "recommendation", "run_size", "run_size_sentence", "selection_sentence"]
+__all__ = ["adoption_candidates", "answer", "change_text", "claim_sentences", "decision_rule",
+           "difference_sentences", "levels_text", "policy_outcome", "recommendation", "run_size",
+           "run_size_sentence", "selection_sentence", "sweep_answer", "sweep_selection_sentence"]
 
 #: The outcome of one policy over the KPIs with a direction (see :func:`policy_outcome`).
 OUTCOMES = ("better", "worse", "mixed", "no difference", "too few replications")
@@ -212,3 +215,49 @@ def answer(experiment: "Experiment", benefit: str, guards: Sequence[str] = (), b
     replications = int(experiment.kpis.groupby("policy")["replication"].nunique().min())
     return [recommendation(diffs, benefit, guards, selection), *difference_sentences(diffs, kpis),
             run_size_sentence(diffs, replications, experiment.days, [benefit, *guards])]
+
+
+def levels_text(design: pd.DataFrame, variant: str, labels: Mapping[str, str] | None = None) -> str:
+    """A sweep variant by its factor levels, ``first touch 24 h, auto-release 48 h``: each factor
+    column of ``design`` (a sweep's design, indexed by variant) named by ``labels`` (default
+    the column name), followed by its level."""
+    labels = labels or {}
+    levels = design.loc[variant].items()
+    return ", ".join(f"{labels.get(column, column)} {_level_text(value)}" for column, value in levels)
+
+
+def _level_text(value: object) -> str:
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)
+
+
+def sweep_selection_sentence(selection: Selection, design: pd.DataFrame, kpi: str,
+                             labels: Mapping[str, str] | None = None) -> str:
+    """:func:`selection_sentence` for a sweep's :class:`Selection` (``SweepResult.best``), its
+    variants told by their levels (:func:`levels_text`)."""
+    named = selection._replace(best=levels_text(design, selection.best, labels) if selection.best else None,
+                               contenders=tuple(f"({levels_text(design, v, labels)})" for v in selection.contenders))
+    if named.best is not None:
+        named = named._replace(best=f"The design with {named.best}")
+    return selection_sentence(named, kpi)
+
+
+def sweep_answer(selection: Selection, design: pd.DataFrame, kpi: str, days: float,
+                 labels: Mapping[str, str] | None = None) -> list[str]:
+    """The answer to a sweep on ``kpi``: the best design by Kim-Nelson selection, or which designs
+    cannot yet be separated and about how many more replications would, and the run size."""
+    size = run_size(selection.n, days)
+    return [sweep_selection_sentence(selection, design, kpi, labels),
+            f"{len(design)} designs x {size}; a design not named above is beaten by more than the indifference "
+            f"zone at the stated probability. The run covers {_days(days)}: effects that take longer are not measured."]
+
+
+def claim_sentences(verdicts: pd.DataFrame, replications: int, days: float) -> list[str]:
+    """One sentence per claim and condition of ``analysis.claim_check`` (a ``condition`` column
+    optional): the verdict and the lab's change beside the claimed one, then the run size."""
+    sentences = []
+    for claim, row in verdicts.reset_index().set_index("claim").iterrows():
+        where = f" ({row['condition']})" if "condition" in row.index else ""
+        sentences.append(f"{claim}{where}: {row['verdict']}; the lab measures {row['lab']} against the claimed "
+                         f"{row['claimed']}.")
+    return sentences + [f"With {run_size(replications, days)} per policy; an inconclusive verdict needs more "
+                        "replications, not a conclusion."]

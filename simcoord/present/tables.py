@@ -111,3 +111,26 @@ def format_comparison(diffs: pd.DataFrame, baseline: str = "baseline") -> str:
     KPI's direction (the rows of :func:`comparison_table`; KPIs the policy did not move are left out)."""
     return "\n\n".join(_policy_block(str(policy), rows, baseline)
                        for policy, rows in diffs.groupby("policy", sort=False))
+
+
+#: The verdicts whose simultaneous interval excludes 0 (bold in :func:`markdown_table`).
+SIGNIFICANT = frozenset({"better", "worse", "higher", "lower"})
+
+
+def _markdown_cell(row: pd.Series) -> str:
+    """``**+5.7%** [+3.0%, +8.1%]``: the change, bold when its simultaneous interval excludes 0."""
+    change, interval = _change_and_interval(row)
+    mark = "**" if row.verdict in SIGNIFICANT else ""
+    return f"{mark}{change}{mark} [{interval.replace(' to ', ', ')}]" if row.n >= 2 else "too few replications"
+
+
+def markdown_table(diffs: pd.DataFrame, kpis: Sequence[str], labels: Sequence[str] | None = None) -> str:
+    """A comparison (``Experiment.compare()``) as a Markdown table for the docs: one row per
+    policy, one column per KPI of ``kpis`` (headed by ``labels``, default the KPI names), each
+    cell the change on its scale with its simultaneous interval, bold where that interval
+    excludes 0 (the verdict is better, worse, higher or lower)."""
+    cells = {(row.policy, row.kpi): _markdown_cell(row) for row in _in_order(diffs, kpis).itertuples()}
+    policies = list(dict.fromkeys(diffs["policy"]))
+    lines = ["| policy | " + " | ".join(labels or kpis) + " |", "|---" * (len(kpis) + 1) + "|"]
+    lines += [f"| {p} | " + " | ".join(cells.get((p, k), "n/a") for k in kpis) + " |" for p in policies]
+    return "\n".join(lines)

@@ -109,3 +109,33 @@ def test_answer_runs_the_whole_chain():
     sentences = answers.answer(MIXED, "sla_first_touch_pct", ["revenue"], kpis=["sla_first_touch_pct", "revenue"])
     assert "Adopt up, the only policy that qualifies: sla first touch +34.6 pp" in sentences[0]
     assert sentences[-1].startswith("With 4 replications x 60 days per policy")
+
+
+DESIGN = pd.DataFrame({"first touch h": [8, 24], "auto-release h": [48, 96]},
+                      index=pd.Index(["v000", "v001"], name="variant"))
+
+
+def test_a_sweeps_best_design_is_told_by_its_levels():
+    best = Selection("v001", ("v001",), 0, 20, 1000.0, 0.05)
+    text = answers.sweep_answer(best, DESIGN, "revenue", 365)
+    assert text[0].startswith("The design with first touch h 24, auto-release h 96 is best on revenue (Kim-Nelson")
+    assert "20 replications" in text[0] and text[1].startswith("2 designs x 20 replications x 365 days")
+
+
+def test_a_sweep_that_cannot_separate_its_designs_says_how_many_more_replications():
+    open_ = Selection(None, ("v001", "v000"), 37, 2, 1000.0, 0.05)
+    text = answers.sweep_selection_sentence(open_, DESIGN, "revenue", {"first touch h": "first touch (h)"})
+    assert text == ("Cannot separate (first touch (h) 24, auto-release h 96) and "
+                    "(first touch (h) 8, auto-release h 48) on revenue within an indifference zone of "
+                    "1,000 currency units after 2 replications: "
+                    "about 37 more replications per policy needed.")
+
+
+def test_claim_sentences_quote_each_verdict_and_the_run_size():
+    verdicts = pd.DataFrame({"claim": ["push doubles conversion"], "condition": ["today"], "claimed": ["+100.0%"],
+                             "lab": ["+12.0% (+5.0% to +19.0%)"], "verdict": ["same direction, smaller"]}
+                            ).set_index(["claim", "condition"])
+    text = answers.claim_sentences(verdicts, 3, 60)
+    assert text[0] == ("push doubles conversion (today): same direction, smaller; the lab measures +12.0% "
+                       "(+5.0% to +19.0%) against the claimed +100.0%.")
+    assert text[1].startswith("With 3 replications x 60 days per policy")

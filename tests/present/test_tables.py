@@ -7,8 +7,8 @@ import math
 import pandas as pd
 
 from simcoord.present import analysis
-from simcoord.present.tables import (comparison_table, format_change, format_comparison, percent_range,
-                                     signed_percent, signed_points)
+from simcoord.present.tables import (comparison_table, format_change, format_comparison, markdown_table,
+                                     percent_range, signed_percent, signed_points)
 
 NAN = math.nan
 
@@ -77,3 +77,16 @@ def test_text_shows_each_policys_moved_kpis_under_named_columns():
 def test_text_says_so_when_a_policy_moves_nothing():
     unmoved = DIFFS[DIFFS["policy"] == "z-policy"].assign(diff=0.0)
     assert format_comparison(unmoved).endswith("no KPI differs from the baseline")
+
+
+def test_markdown_table_bolds_exactly_the_changes_whose_interval_excludes_zero():
+    text = markdown_table(DIFFS, ["revenue", "sla_first_touch_pct"], ["revenue", "first-touch SLA"])
+    lines = text.splitlines()
+    assert lines[:2] == ["| policy | revenue | first-touch SLA |", "|---|---|---|"]
+    assert lines[2] == "| z-policy | **+10.0%** [+5.0%, +15.0%] | **+34.7 pp** [+30.0 pp, +39.0 pp] |"
+    assert lines[3] == "| a-policy | -5.0% [-20.0%, +10.0%] | +0.0 pp [+0.0 pp, +0.0 pp] |"
+
+
+def test_markdown_table_says_when_there_are_too_few_replications():
+    few = DIFFS.assign(n=1)
+    assert "too few replications" in markdown_table(few, ["revenue"]).splitlines()[2]
