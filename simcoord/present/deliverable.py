@@ -6,7 +6,7 @@ everything itself and speaks the client's words:
 - no external script, style or font (:data:`SELF_CONTAINED_TEMPLATE` leaves out the CDN
   scripts nbconvert's page loads: require.js, MathJax, Mermaid and the widget manager);
 - interactive cells (tag ``interactive``) and widget outputs are left out: a page cannot
-  re-run a simulation;
+  re-run a simulation; so are the cells the report adds to export data (tag ``report-extra``);
 - result tables show KPIs by display name, no ``NaN`` and no bare 0..n row index;
 - the method's parameter names (``REPLICATIONS``) read as their values, KPI keys as display
   names, and code pointers for analysts (``(`simcoord.run_experiment`)``) are left out;
@@ -30,6 +30,7 @@ from simcoord.kpis.format import NEUTRAL_CURRENCY, display_name
 TABLE_MIME = "application/vnd.simcoord.table+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 APPENDIX_TAG, INTERACTIVE_TAG = "appendix", "interactive"
+REPORT_EXTRA_TAG = "report-extra"  # a cell the report adds to export data; never shown
 MISSING = "–"  # what a table shows where it has no value
 #: nbconvert's JupyterLab page without the scripts it loads from a CDN.
 SELF_CONTAINED_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -75,13 +76,13 @@ def _readable(value: Any) -> Any:
     if value is None or (isinstance(value, float) and value != value) or value in ("nan", "NaN"):
         return MISSING
     if isinstance(value, str):
-        return _kpi_words(value)
+        return kpi_words(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.3g}"
 
 
-def _kpi_words(text: str) -> str:
+def kpi_words(text: str) -> str:
     """A cell naming KPIs by key (``sla_first_touch_pct, meeting_hours``) in display names."""
     keys = [part.strip() for part in text.split(",")]
     return ", ".join(display_name(key) for key in keys) if all(key in KPIS for key in keys) else text
@@ -188,7 +189,7 @@ def for_client(notebook, values: dict[str, Any], manifest: dict[str, Any]) -> No
     """Prepare an executed notebook for a client report, in place (see the module's notes)."""
     import nbformat
 
-    cells = [cell for cell in notebook.cells if INTERACTIVE_TAG not in _tags(cell)]
+    cells = [cell for cell in notebook.cells if not {INTERACTIVE_TAG, REPORT_EXTRA_TAG} & set(_tags(cell))]
     for cell in cells:
         if cell.cell_type == "markdown":
             cell.source = method_in_words(cell.source, values)

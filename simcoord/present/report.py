@@ -28,11 +28,16 @@ from typing import Any, Iterator
 import pandas as pd
 
 from simcoord import __version__
-from simcoord.present.deliverable import SELF_CONTAINED_TEMPLATE, TABLE_MIME, for_client, parameter_values, table_from
+from simcoord.kpis import KPIS
+from simcoord.present.deliverable import (REPORT_EXTRA_TAG, SELF_CONTAINED_TEMPLATE, TABLE_MIME, for_client,
+                                          manifest_rows, parameter_values, table_from)
+from simcoord.present.workbook import write_workbook
 
 logger = logging.getLogger(__name__)
 
-MAX_SHEET_NAME = 31
+#: The cell a report appends to the notebook it runs: every experiment's KPIs per replication,
+#: exported to the tables (CSV and Excel) but not shown on the page.
+REPLICATIONS_CELL = "from simcoord.present.report import export_replications\nexport_replications(globals())"
 #: The least a code cell is assumed to take, so cells without a recorded timing still count.
 MIN_CELL_SECONDS = 0.5
 PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {elapsed} so far, about {remaining} left"
@@ -50,6 +55,35 @@ def show_table(frame: pd.DataFrame | pd.Series, name: str) -> None:
     display(bundle, raw=True)
 
 
+def export_table(frame: pd.DataFrame, name: str) -> None:
+    """Like :func:`show_table`, but for the exported tables only: nothing on the page."""
+    from IPython.display import display
+
+    payload = {"name": name, "index_names": list(frame.index.names),
+               "table": json.loads(frame.to_json(orient="split", date_format="iso"))}
+    display({TABLE_MIME: payload, "text/plain": f"table {name!r}: exported with the report"}, raw=True)
+
+
+def per_replication(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Tidy KPIs (``..., kpi, value``) as one row per run and one column per KPI (registry order)."""
+    keys = [column for column in tidy.columns if column not in ("kpi", "value")]
+    wide = tidy.set_index([*keys, "kpi"])["value"].unstack("kpi")
+    return wide[[k for k in KPIS if k in wide.columns] + [k for k in wide.columns if k not in KPIS]]
+
+
+def export_replications(namespace: dict[str, Any]) -> None:
+    """Export every experiment (or sweep) among a notebook's variables as a table of its KPIs
+    per replication (``replications``, or ``replications <variable>`` when there are several)."""
+    from simcoord.experiments.experiment import Experiment
+    from simcoord.experiments.sweep import SweepResult
+
+    found = {name: value.results if isinstance(value, SweepResult) else value.kpis
+             for name, value in namespace.items()
+             if isinstance(value, (Experiment, SweepResult)) and not name.startswith("_")}
+    for name, tidy in found.items():
+        export_table(per_replication(tidy), "replications" if len(found) == 1 else f"replications {name}")
+
+
 def collect_tables(notebook) -> dict[str, pd.DataFrame]:
     """The result tables (:func:`show_table`) in an executed notebook, by name in display order."""
     payloads = (output.get("data", {}).get(TABLE_MIME) for cell in notebook.cells
@@ -65,10 +99,6 @@ def _drop_stderr(notebook) -> None:
             if output.get("name") == "stderr":
                 logger.warning("stderr in the notebook, left out of the report: %s", output.get("text", "")[:300])
         cell["outputs"] = [o for o in outputs if o.get("name") != "stderr"]
-
-
-def _as_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def to_html(notebook, show_code: bool, manifest: dict[str, Any], values: dict[str, Any] | None = None) -> str:
@@ -127,9 +157,11 @@ def _with_alt_text(body: str, descriptions: list[str]) -> str:
     return body
 
 
-def write_tables(tables: dict[str, pd.DataFrame], directory: Path, manifest: dict[str, Any]) -> list[Path]:
-    """Each table as ``directory/<name>.csv``; all of them in ``tables.xlsx`` with a run-manifest
-    sheet when openpyxl is installed. Returns the files written."""
+def write_tables(tables: dict[str, pd.DataFrame], directory: Path, manifest: dict[str, Any],
+                 values: dict[str, Any] | None = None) -> list[Path]:
+    """Each table as ``directory/<name>.csv``; all of them in ``tables.xlsx`` (numbers as
+    numbers, a run-manifest sheet first) when openpyxl is installed. ``values`` are every
+    parameter's value in the run. Returns the files written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in tables.items():
@@ -141,29 +173,8 @@ def write_tables(tables: dict[str, pd.DataFrame], directory: Path, manifest: dic
     except ImportError:
         logger.info("openpyxl not installed: no Excel workbook")
         return written
-    return [*written, _write_workbook(tables, directory / "tables.xlsx", manifest)]
-
-
-def _sheet_names(names: list[str], taken: set[str]) -> list[str]:
-    """Excel sheet names for ``names``: safe characters, at most 31 long, none used twice."""
-    used, sheets = set(taken), []
-    for name in names:
-        sheet = _safe_name(name)[:MAX_SHEET_NAME]
-        while sheet in used:
-            sheet = sheet[: MAX_SHEET_NAME - 2] + f"_{len(used)}"
-        used.add(sheet)
-        sheets.append(sheet)
-    return sheets
-
-
-def _write_workbook(tables: dict[str, pd.DataFrame], workbook: Path, manifest: dict[str, Any]) -> Path:
-    """One sheet for the run manifest, then one per table."""
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        pd.Series({k: _as_text(v) for k, v in manifest.items()}, name="value").rename_axis("field") \
-            .to_frame().to_excel(writer, sheet_name="run manifest")
-        for sheet, table in zip(_sheet_names(list(tables), {"run manifest"}), tables.values()):
-            table.to_excel(writer, sheet_name=sheet)
-    return workbook
+    rows = manifest_rows(manifest, manifest.get("parameters", {}) if values is None else values)
+    return [*written, write_workbook(tables, directory / "tables.xlsx", rows)]
 
 
 def _safe_name(name: str) -> str:
@@ -184,21 +195,32 @@ def _progress_bars_off() -> Iterator[None]:
             os.environ["TQDM_DISABLE"] = previous
 
 
+def _with_export_cell(notebook: Path, copy_to: Path) -> Path:
+    """A copy of ``notebook`` with :data:`REPLICATIONS_CELL` appended (tagged ``report-extra``)."""
+    import nbformat
+
+    source = nbformat.read(notebook, as_version=4)
+    source.cells.append(nbformat.v4.new_code_cell(REPLICATIONS_CELL, metadata={"tags": [REPORT_EXTRA_TAG]}))
+    nbformat.write(source, copy_to)
+    return copy_to
+
+
 def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], kernel_name: str | None):
-    """Run ``notebook`` in its own folder with ``parameters``, save it as ``executed`` and return
-    it without its stderr output. A progress bar estimates the time left; the kernel's own
-    stderr is logged only if the run fails."""
+    """Run ``notebook`` in its own folder with ``parameters`` (plus the cell that exports the
+    replications), save it as ``executed`` and return it without its stderr output. A progress
+    bar estimates the time left; the kernel's own stderr is logged only if the run fails."""
     import nbformat  # the report's dependencies load slowly: only when a report is built
     import papermill
 
     weights = cell_weights(nbformat.read(notebook, as_version=4))
-    with _progress_bar(notebook, weights) as bar, _progress_bars_off(), \
+    with _progress_bar(notebook, weights) as bar, _progress_bars_off(), tempfile.TemporaryDirectory() as scratch, \
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_stderr:
         def advance(cell, **_: Any) -> None:
             bar.update(weights.get(cell.get("id"), 0.0))
         try:
-            papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
-                                       cwd=str(notebook.parent), progress_bar=False, on_cell_executed=advance,
+            papermill.execute_notebook(str(_with_export_cell(notebook, Path(scratch) / notebook.name)), str(executed),
+                                       parameters=parameters, kernel_name=kernel_name, cwd=str(notebook.parent),
+                                       progress_bar=False, on_cell_executed=advance,
                                        kernel_manager_class=_quiet_kernel_manager(kernel_stderr))
         except Exception:
             kernel_stderr.seek(0)
@@ -306,6 +328,6 @@ def _write_report(notebook, html_out: Path, tables_dir: Path, show_code: bool, m
     tables = collect_tables(notebook)
     manifest["tables"] = list(tables)
     html_out.write_text(to_html(notebook, show_code, manifest, values), encoding="utf-8")
-    write_tables(tables, tables_dir, manifest)
+    write_tables(tables, tables_dir, manifest, values)
     (tables_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     logger.info("report %s: %d tables in %s", html_out, len(tables), tables_dir)

@@ -105,8 +105,17 @@ def test_tables_exported_as_csv_and_excel_with_a_manifest(report):
     comparison = pd.read_csv(tables / "comparison.csv")
     assert set(comparison["policy"]) == {"hostile"}  # named by file stem
     assert {"kpi", "change", "simultaneous 95 % CI", "verdict"} <= set(comparison.columns)
-    workbook = openpyxl.load_workbook(tables / "tables.xlsx", read_only=True)
-    assert workbook.sheetnames[0] == "run manifest" and "comparison" in workbook.sheetnames
+    workbook = openpyxl.load_workbook(tables / "tables.xlsx")
+    assert workbook.sheetnames[0] == "run manifest" and {"comparison", "replications"} <= set(workbook.sheetnames)
+    assert not any(sheet.merged_cells.ranges for sheet in workbook)
+    runs = workbook["replications"]
+    header = [cell.value for cell in runs[1]]
+    assert header[:3] == ["policy", "replication", "seed"] and "Revenue" in header
+    revenue = [row[header.index("Revenue")].value for row in runs.iter_rows(min_row=2)]
+    assert len(revenue) == 4 and all(isinstance(value, float) for value in revenue)  # 2 policies x 2 replications
+    comparison_sheet = workbook["comparison"]
+    numbers = [cell.value for row in comparison_sheet.iter_rows(min_row=2, min_col=3, max_col=8) for cell in row]
+    assert all(isinstance(value, (int, float)) for value in numbers if value is not None)
     manifest = json.loads((tables / "manifest.json").read_text())
     assert manifest["parameters"]["REPLICATIONS"] == 2 and "comparison" in manifest["tables"]
     assert html.with_suffix(".ipynb").is_file()  # the executed notebook, kept for traceability
