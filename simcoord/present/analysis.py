@@ -14,7 +14,8 @@ import pandas as pd
 
 from simcoord import __version__
 from simcoord.experiments.sweep import variant
-from simcoord.kpis import format_value
+from simcoord.kpis import KPIS, format_value
+from simcoord.kpis.format import display_name
 from simcoord.kpis.queues import queue_kpis
 from simcoord.kpis.textbook import stage_theory
 from simcoord.present.tables import comparison_table, format_change, percent_range, signed_percent
@@ -207,6 +208,24 @@ def scenario_with(scenario: Scenario, values: dict[str, Any]) -> Scenario:
     ``{"policy.sla.first_touch.hours": 8, "policy.meetings.0.every_days": 7}`` (list items by
     index; a mapping value replaces the whole section). Unknown paths raise ScenarioError."""
     return variant(scenario.model_dump(mode="json"), values, scenario.name)
+
+
+def _signed_change(kpi: str, change: float) -> str:
+    """``+4.2 pp`` for a share, ``+1,234`` (in the KPI's format) for anything else."""
+    if change != change:  # nan
+        return "n/a"
+    if kpi in KPIS and KPIS[kpi].unit == "fraction":
+        return f"{100 * change:+.1f} pp"
+    return ("+" if change > 0 else "-" if change < 0 else "") + format_value(kpi, abs(change))
+
+
+def against_base(base: pd.Series, variant: pd.Series, kpis: Sequence[str],
+                 labels: tuple[str, str] = ("base case", "with these settings")) -> pd.DataFrame:
+    """Chosen KPIs of a variant run beside the base case's (same seed and horizon), formatted,
+    with the change; rows named by each KPI's display name."""
+    rows = {display_name(k): [format_value(k, float(base[k])), format_value(k, float(variant[k])),
+                              _signed_change(k, float(variant[k]) - float(base[k]))] for k in kpis}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[*labels, "change"]).rename_axis("KPI")
 
 
 def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
