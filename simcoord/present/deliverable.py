@@ -10,6 +10,7 @@ everything itself and speaks the client's words:
 - result tables show KPIs by display name, no ``NaN`` and no bare 0..n row index;
 - the method's parameter names (``REPLICATIONS``) read as their values, KPI keys as display
   names, and code pointers for analysts (``(`simcoord.run_experiment`)``) are left out;
+- the notebook's ``## Answer`` section opens the page, right after the title and question;
 - the run manifest and the cells tagged ``appendix`` (which scenario files, which hashes) close
   the page as an appendix instead of opening it.
 """
@@ -185,6 +186,18 @@ def _client_outputs(outputs: list[dict]) -> list[dict]:
     return kept
 
 
+def answer_first(cells: list) -> list:
+    """``cells`` with the ``## Answer`` section (its heading cell up to the next heading) moved
+    right after the first cell (the title and question), where a reader looks first."""
+    starts = [i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and cell.source.startswith("## Answer")]
+    if not starts or starts[0] == 0:
+        return cells
+    start = starts[0]
+    end = next((i for i in range(start + 1, len(cells))
+                if cells[i].cell_type == "markdown" and cells[i].source.lstrip().startswith("#")), len(cells))
+    return [cells[0], *cells[start:end], *cells[1:start], *cells[end:]]
+
+
 def for_client(notebook, values: dict[str, Any], manifest: dict[str, Any]) -> None:
     """Prepare an executed notebook for a client report, in place (see the module's notes)."""
     import nbformat
@@ -195,7 +208,7 @@ def for_client(notebook, values: dict[str, Any], manifest: dict[str, Any]) -> No
             cell.source = method_in_words(cell.source, values)
         elif cell.cell_type == "code":
             cell.outputs = _client_outputs(cell.get("outputs", []))
-    body = [cell for cell in cells if APPENDIX_TAG not in _tags(cell)]
+    body = answer_first([cell for cell in cells if APPENDIX_TAG not in _tags(cell)])
     appendix = [cell for cell in cells if APPENDIX_TAG in _tags(cell)]
     manifest_cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
         "display_data", data={"text/html": manifest_html(manifest, values)})])

@@ -58,3 +58,13 @@ def test_for_client_drops_widgets_and_interactive_cells_and_moves_the_appendix()
     assert "## Try it" not in sources and "widgets" not in notebook.metadata
     assert notebook.cells[1].outputs == []  # the widget output is gone
     assert sources[2].startswith("## Appendix") and notebook.cells[-1] is stamp
+
+
+def test_the_answer_opens_the_page():
+    cells = [nbformat.v4.new_markdown_cell("# Title\n**Question.** q"), nbformat.v4.new_markdown_cell("## Method"),
+             nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("## Answer\nadopt A"),
+             nbformat.v4.new_code_cell("show(answer)")]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    for_client(notebook, {}, {"notebook": "n.ipynb"})
+    sources = [cell.source for cell in notebook.cells]
+    assert sources[:5] == ["# Title\n**Question.** q", "## Answer\nadopt A", "show(answer)", "## Method", "x = 1"]
