@@ -732,12 +732,32 @@ class Scenario(Spec):
         team = self.organisation.department(department).calendar
         return self.calendar if team is None else team.over(self.calendar)
 
-    @model_validator(mode="after")
-    def _stage_conversion_for_every_channel(self) -> "Scenario":
-        """A stage with only ``conversion_by_channel`` must list every channel a lead can come from."""
+    def lead_channels(self) -> set[str]:
+        """Every channel a lead can come from: demand's, and repurchase and referral with service."""
         channels = set(self.demand.channels)
         if self.production.enabled and self.service.enabled:
             channels |= {"repurchase", "referral"}
+        return channels
+
+    @model_validator(mode="after")
+    def _channel_names_are_channels(self) -> "Scenario":
+        """A probability by channel for a channel no lead comes from is a misspelling, not a no-op."""
+        channels = self.lead_channels()
+        tables = [(f"funnel.stages.{i}.conversion_by_channel", s.conversion_by_channel or {})
+                  for i, s in enumerate(self.funnel.stages)]
+        if self.funnel.screen is not None:
+            tables.append(("funnel.screen.by_channel", self.funnel.screen.by_channel))
+        for field, table in tables:
+            unknown = sorted(set(table) - channels)
+            if unknown:
+                raise FieldProblem(field, f"names channel {unknown[0]!r}, which no lead comes from "
+                                          f"(the channels are {', '.join(sorted(channels))})")
+        return self
+
+    @model_validator(mode="after")
+    def _stage_conversion_for_every_channel(self) -> "Scenario":
+        """A stage with only ``conversion_by_channel`` must list every channel a lead can come from."""
+        channels = self.lead_channels()
         for index, stage in enumerate(self.funnel.stages):
             if stage.conversion is None and stage.conversion_by_value is None:
                 missing = sorted(channels - set(stage.conversion_by_channel or {}))

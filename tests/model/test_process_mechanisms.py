@@ -218,7 +218,7 @@ def test_the_company_side_dwell_timer_acts_first_when_it_is_shorter():
     ({"conversion_by_value": {"upper_bounds": [5000], "probabilities": [1.0, 0.0]}}, 0),
     ({"conversion_by_value": {"upper_bounds": [9000], "probabilities": [1.0, 0.0]}}, 1),  # a bound is the lower band
     ({"conversion_by_channel": {"web": 0.0}}, 0),  # the channel comes before the grade
-    ({"conversion_by_channel": {"social": 0.0}}, 1),  # an unlisted channel falls back to the grade
+    ({"conversion_by_channel": {"referral": 0.0}}, 1),  # a channel the stage does not list falls back to the grade
     ({"conversion_by_value": {"upper_bounds": [20000], "probabilities": [0.0, 1.0]},
       "conversion_by_channel": {"web": 1.0}}, 0),  # the value band comes first
 ])

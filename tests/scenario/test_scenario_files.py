@@ -410,3 +410,16 @@ def test_a_bad_value_in_an_extended_file_names_the_file_that_sets_it(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(tmp_path / "override.yaml")
     assert Path(err.value.file).name == "override.yaml" and err.value.field == "marketing.mql_threshold"
+
+
+@pytest.mark.parametrize("override, field", [
+    ({"funnel": {"screen": {"by_channel": {"webb": 0.5}}}}, "funnel.screen.by_channel"),
+    ({"funnel": {"stages": [{"name": "quote", "customer_days": 1, "work_hours": 1,
+                             "conversion_by_channel": {"web": 0.5, "webb": 0.5}}]},
+      "policy": {"sla": {"stage_dwell_stage": "quote"}}}, "funnel.stages.0.conversion_by_channel"),
+])
+def test_a_probability_for_a_channel_no_lead_comes_from_is_an_error(override, field):
+    from support import baseline_with
+
+    with pytest.raises(ScenarioError, match=f"{field}: names channel 'webb', which no lead comes from"):
+        baseline_with(override)
