@@ -120,10 +120,13 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
 
 
 def qualifies(model: "World", lead: Lead, touched_after: float) -> bool:
-    """The first touch's outcome: the grade's chance, the channel's quality, decayed by the wait."""
+    """The first touch's outcome: the chance of the lead's value band, channel or grade (the first
+    the funnel gives, in that order), times the channel's quality, decayed by the wait."""
     funnel = model.scenario.funnel
     decay = funnel.response_decay
-    p = funnel.qualification[lead.grade] * step_multiplier(lead, len(funnel.stages)) * \
+    base = steps.probability_for(lead, funnel.qualification_by_value, funnel.qualification_by_channel,
+                                 funnel.qualification)
+    p = base * step_multiplier(lead, len(funnel.stages)) * \
         response_multiplier(touched_after, decay.half_life_hours, decay.floor)
     return model.streams["outcome.qualification"].random() < p
 

@@ -415,6 +415,10 @@ class FunnelSpec(Spec):
         {"L1": 0.25, "L2": 0.35, "L3": 0.5, "L4": 0.65, "L5": 0.8},
         description="probability the first touch qualifies the lead (MQL -> SQL)",
     )
+    qualification_by_value: ValueBands | None = Field(None, exclude_if=_unset, description=(
+        "qualification by deal-value band; comes before qualification_by_channel and the grades'"))
+    qualification_by_channel: dict[str, Fraction] | None = Field(None, exclude_if=_unset, description=(
+        "qualification by channel for the channels listed; others fall back to the grades'"))
     stages: tuple[StageSpec, ...] = (
         StageSpec(name="need_confirmation", customer_days=exponential(1.5), work_hours=triangular(0.5, 1.0, 2.0),
                   conversion={"L1": 0.45, "L2": 0.55, "L3": 0.62, "L4": 0.7, "L5": 0.78}),
@@ -745,6 +749,7 @@ class Scenario(Spec):
         channels = self.lead_channels()
         tables = [(f"funnel.stages.{i}.conversion_by_channel", s.conversion_by_channel or {})
                   for i, s in enumerate(self.funnel.stages)]
+        tables.append(("funnel.qualification_by_channel", self.funnel.qualification_by_channel or {}))
         if self.funnel.screen is not None:
             tables.append(("funnel.screen.by_channel", self.funnel.screen.by_channel))
         for field, table in tables:

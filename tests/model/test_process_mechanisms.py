@@ -297,3 +297,17 @@ def test_options_left_at_their_defaults_stay_out_of_the_scenario_dump():
     process_fields = {"conversion_by_value", "conversion_by_channel", "touches", "touch_gap_days", "next_steps",
                       "patience_days"}
     assert all(not process_fields & set(stage) for stage in dump["funnel"]["stages"])
+
+
+@pytest.mark.parametrize("qualification, sql", [
+    # the micro company's deals are worth 9,000; its grades' qualification is certain
+    ({"qualification_by_value": {"upper_bounds": [10000], "probabilities": [0.0, 1.0]}}, 0),
+    ({"qualification_by_value": {"upper_bounds": [5000], "probabilities": [0.0, 1.0]}}, 1),
+    ({"qualification_by_channel": {"web": 0.0}}, 0),  # the channel comes before the grade
+    ({"qualification_by_channel": {"referral": 0.0}}, 1),  # an unlisted channel falls back to the grade
+    ({"qualification_by_value": {"upper_bounds": [20000], "probabilities": [1.0, 0.0]},
+      "qualification_by_channel": {"web": 0.0}}, 1),  # the value band comes first
+])
+def test_qualification_by_value_band_then_channel_then_grade(qualification, sql):
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, {"funnel": qualification}), [0.0], days=3)
+    assert run.kpis["sql"] == sql
