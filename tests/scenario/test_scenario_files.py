@@ -334,7 +334,7 @@ def test_cli_run_prints_kpis_and_writes_the_log_and_kpis(tmp_path, capsys):
     out_dir = tmp_path / "run"
     assert cli.main(["run", str(BASELINE), "--seed", "4", "--days", "14", "--out", str(out_dir)]) == 0
     printed = capsys.readouterr().out
-    assert "baseline: 14 days, seed 4" in printed and "leads_created" in printed
+    assert "baseline: 14 days, seed 4" in printed and "Leads created" in printed  # KPIs by display name
     events = pd.read_parquet(out_dir / "events.parquet")
     kpis = json.loads((out_dir / "kpis.json").read_text())
     assert list(kpis) == list(KPIS)
