@@ -64,9 +64,15 @@ def export_table(frame: pd.DataFrame, name: str) -> None:
     display({TABLE_MIME: payload, "text/plain": f"table {name!r}: exported with the report"}, raw=True)
 
 
+def _hashable(value: Any) -> Any:
+    """A sweep factor's level as an index can hold it: a mapping or list (incentive weights) as JSON."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
+
+
 def per_replication(tidy: pd.DataFrame) -> pd.DataFrame:
     """Tidy KPIs (``..., kpi, value``) as one row per run and one column per KPI (registry order)."""
     keys = [column for column in tidy.columns if column not in ("kpi", "value")]
+    tidy = tidy.assign(**{key: tidy[key].map(_hashable) for key in keys})
     wide = tidy.set_index([*keys, "kpi"])["value"].unstack("kpi")
     return wide[[k for k in KPIS if k in wide.columns] + [k for k in wide.columns if k not in KPIS]]
 

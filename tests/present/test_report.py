@@ -167,3 +167,12 @@ def test_progress_weights_cells_by_their_recorded_time():
     weights = cell_weights(notebook)
     assert len(weights) == sum(cell.cell_type == "code" for cell in notebook.cells)
     assert min(weights.values()) >= MIN_CELL_SECONDS and max(weights.values()) > 2 * MIN_CELL_SECONDS
+
+
+def test_per_replication_rows_hold_dict_valued_sweep_levels():
+    from simcoord.present.report import per_replication
+
+    tidy = pd.DataFrame({"variant": ["v0", "v0", "v1", "v1"], "policy.incentives.sales": [{"a": 1}] * 2 + [{"a": 0}] * 2,
+                         "replication": [0, 0, 0, 0], "kpi": ["won", "revenue"] * 2, "value": [1.0, 2.0, 3.0, 4.0]})
+    wide = per_replication(tidy)
+    assert list(wide.columns) == ["won", "revenue"] and wide.loc[("v1", '{"a": 0}', 0), "won"] == 3.0
