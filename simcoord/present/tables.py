@@ -39,7 +39,7 @@ def signed_value(kpi: str, difference: float) -> str:
     """A difference in the KPI's unit with its sign, ``+12`` or ``-3,500``; ``n/a`` when NaN."""
     if pd.isna(difference):
         return "n/a"
-    return "+" * (difference > 0) + format_value(kpi, difference)
+    return ("+" if difference > 0 else "") + format_value(kpi, difference)
 
 
 def format_change(kpi: str, scale: str, value: float) -> str:
