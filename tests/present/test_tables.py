@@ -90,3 +90,11 @@ def test_markdown_table_bolds_exactly_the_changes_whose_interval_excludes_zero()
 def test_markdown_table_says_when_there_are_too_few_replications():
     few = DIFFS.assign(n=1)
     assert "too few replications" in markdown_table(few, ["revenue"]).splitlines()[2]
+
+
+def test_signed_value_takes_numpy_numbers():
+    import numpy as np
+
+    from simcoord.present.tables import signed_value
+
+    assert signed_value("won", np.float64(3.0)) == "+3" and signed_value("won", np.float64(-2.0)) == "-2"
