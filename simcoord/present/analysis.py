@@ -25,7 +25,7 @@ from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY, LEAD_STATE, LEAD_STATES
 
 __all__ = [  # comparison_table lives in simcoord.present.tables; notebooks reach it from here
-    "cadence_costs", "claim_check", "comparison_table", "conversion_by_channel", "example_lead",
+    "cadence_cost_samples", "cadence_costs", "claim_check", "comparison_table", "conversion_by_channel", "example_lead",
     "forecast_staleness_days", "funnel_counts", "lead_journey", "lead_outcomes", "lead_states",
     "lead_states_at_end", "queue_table", "readable_number", "recommendation_table", "run_stamp", "scenario_with",
     "sla_table", "summary_wide", "work_backlog", "workload",
@@ -342,6 +342,18 @@ def cadence_costs(means: pd.DataFrame, backorder_cost: float, margin: float) -> 
                         "margin_forgone": margin * (means["revenue"].max() - means["revenue"])}, index=means.index)
     out["total"] = out.sum(axis=1)
     return out
+
+
+def cadence_cost_samples(results: pd.DataFrame, backorder_cost: float, margin: float) -> pd.DataFrame:
+    """Each replication's cadence cost (currency over the horizon) per variant, as
+    :func:`cadence_costs` prices the means: meeting cost + backorders x ``backorder_cost`` +
+    ``margin`` x (the best variant's mean revenue - this replication's revenue). Rows are
+    replications (paired across variants by common random numbers), columns variants: the input
+    of a selection of the cheapest (``stats.select_best(..., higher_is_better=False)``).
+    ``results``: ``SweepResult.results`` with the ``meeting_cost``, ``backorders`` and ``revenue`` KPIs."""
+    wide = results.pivot_table(index="replication", columns=["kpi", "variant"], values="value", dropna=False)
+    revenue = wide["revenue"]
+    return wide["meeting_cost"] + backorder_cost * wide["backorders"] + margin * (revenue.mean().max() - revenue)
 
 
 def _claim_verdict(lab: pd.Series, low: float, high: float) -> str:

@@ -145,8 +145,9 @@ def _amount(kpi: str, value: float) -> str:
     return f"{number} {'currency units' if unit == 'currency' else unit}".rstrip()
 
 
-def selection_sentence(selection: Selection, kpi: str) -> str:
-    """What a Kim-Nelson selection on ``kpi`` says: the best, or which cannot yet be separated."""
+def selection_sentence(selection: Selection, kpi: str, each: str = "policy") -> str:
+    """What a Kim-Nelson selection on ``kpi`` says: the best, or which cannot yet be separated
+    and about how many more replications per ``each`` (policy, design) would."""
     zone = f"an indifference zone of {_amount(kpi, selection.delta)}"
     if selection.best is not None:
         return (f"{selection.best} is best on {_name(kpi)} (Kim-Nelson selection: within {zone} of the best "
@@ -155,7 +156,7 @@ def selection_sentence(selection: Selection, kpi: str) -> str:
     if selection.more_replications == 0:
         return f"{names} gave the same {_name(kpi)} in every replication: more replications cannot separate them."
     return (f"Cannot separate {names} on {_name(kpi)} within {zone} after {selection.n} replications: "
-            f"about {selection.more_replications:,} more replications per policy needed.")
+            f"about {selection.more_replications:,} more replications per {each} needed.")
 
 
 def recommendation(diffs: pd.DataFrame, benefit: str, guards: Sequence[str] = (),
@@ -238,7 +239,7 @@ def sweep_selection_sentence(selection: Selection, design: pd.DataFrame, kpi: st
                                contenders=tuple(f"({levels_text(design, v, labels)})" for v in selection.contenders))
     if named.best is not None:
         named = named._replace(best=f"The design with {named.best}")
-    return selection_sentence(named, kpi)
+    return selection_sentence(named, kpi, each="design")
 
 
 def sweep_answer(selection: Selection, design: pd.DataFrame, kpi: str, days: float,

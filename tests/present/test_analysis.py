@@ -129,6 +129,18 @@ def test_recommendation_table():
     assert table.loc["up-cheap", "clearly better"] == "won" and table.loc["down", "clearly worse"] == "won"
 
 
+def test_cadence_cost_samples_price_each_replication_like_the_means():
+    runs = {"v0": {"meeting_cost": [900, 900], "backorders": [0, 0], "revenue": [10_000, 10_200]},
+            "v1": {"meeting_cost": [300, 300], "backorders": [1, 3], "revenue": [9_000, 9_400]}}
+    rows = [{"variant": v, "replication": r, "kpi": k, "value": value}
+            for v, per_kpi in runs.items() for k, values in per_kpi.items() for r, value in enumerate(values)]
+    samples = analysis.cadence_cost_samples(pd.DataFrame(rows), backorder_cost=100, margin=0.5)
+    assert samples["v0"].tolist() == [900 + 0.5 * 100, 900 - 0.5 * 100]
+    assert samples["v1"].tolist() == [300 + 100 + 0.5 * 1_100, 300 + 300 + 0.5 * 700]
+    means = pd.DataFrame({"meeting_cost": [900.0, 300.0], "backorders": [0.0, 2.0], "revenue": [10_100.0, 9_200.0]})
+    assert samples.mean().tolist() == analysis.cadence_costs(means, 100, 0.5)["total"].tolist()
+
+
 def test_cadence_costs_add_meetings_backorders_and_margin_forgone():
     means = pd.DataFrame({"meeting_cost": [900.0, 300.0], "backorders": [0.0, 2.0], "revenue": [10_000.0, 9_000.0]},
                          index=pd.Index([7, 30], name="cadence"))

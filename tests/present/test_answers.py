@@ -128,7 +128,7 @@ def test_a_sweep_that_cannot_separate_its_designs_says_how_many_more_replication
     assert text == ("Cannot separate (first touch (h) 24, auto-release h 96) and "
                     "(first touch (h) 8, auto-release h 48) on revenue within an indifference zone of "
                     "1,000 currency units after 2 replications: "
-                    "about 37 more replications per policy needed.")
+                    "about 37 more replications per design needed.")
 
 
 def test_claim_sentences_quote_each_verdict_and_the_run_size():
