@@ -29,7 +29,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:  # a mapping's ScenarioError included: one line either way
         raise UsageError(str(exc)) from None
     print(_headline(log))
-    print(format_kpis(imported_log_kpis(log)))
+    print(format_kpis(imported_log_kpis(log), labels=True))
     return 0
 
 

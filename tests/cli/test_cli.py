@@ -101,3 +101,13 @@ def test_report_parameters_read_as_yaml_and_need_identifier_names(capsys):
         {"DAYS": 30, "RATE": 0.5, "NAME": "a b", "LIST": [1, 2], "BROKEN": "[1"}
     assert main(["report", "x.ipynb", "--html", "r.html", "-p", "not-a-name", "1"]) == 2
     assert "not a Python identifier" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``simcoord run ... | head -1``: the rest of the output goes nowhere, quietly, exit 0."""
+    command = [sys.executable, "-m", "simcoord", "run", str(BASELINE), "--days", "5"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()  # like `head -1` once it has its line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0 and "Traceback" not in stderr

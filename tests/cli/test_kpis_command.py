@@ -3,11 +3,14 @@ and every bad input one line on stderr with exit code 2 and nothing written."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from simcoord.cli import main
+from simcoord.kpis import KPIS
+from simcoord.kpis.format import display_name
 from support import ROOT
 
 BPIC = ROOT / "data" / "bpic2012"
@@ -15,9 +18,10 @@ CRM = ROOT / "tests" / "log" / "data"
 
 
 def kpi_lines(output: str) -> dict[str, str]:
-    """KPI name -> its printed value, from the table."""
-    rows = [line.split() for line in output.splitlines() if line.startswith("  ")]
-    return {row[0]: row[1] for row in rows}
+    """KPI name -> its printed value, from the table (whose rows are named by display label)."""
+    by_label = {display_name(name): name for name in KPIS}
+    rows = [re.match(r"  (.+?)\s{2,}(\S+)", line).groups() for line in output.splitlines() if line.startswith("  ")]
+    return {by_label[label]: value for label, value in rows}
 
 
 def test_bpic_2012_prints_its_kpi_table(capsys):
