@@ -261,11 +261,11 @@ def test_scenario_strings_are_inert_in_loading_and_escaped_in_html(name) -> None
     escaped wherever the HTML report and pandas tables show it."""
     import html
 
-    from simcoord.present.report import _manifest_html
+    from simcoord.present.deliverable import manifest_html
 
     scenario = scenario_from_dict({"name": name, "description": name})
     assert scenario.name == name  # kept verbatim: not evaluated, not formatted
-    page = _manifest_html({"scenario": scenario.name, "description": scenario.description})
+    page = manifest_html({"scenario": scenario.name, "description": scenario.description}, {})
     assert html.escape(name) in page
     table = pd.DataFrame({"value": [1.0]}, index=pd.Index([name], name="policy"))._repr_html_()
     for raw in ("<script", "<img"):
