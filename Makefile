@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MPLBACKEND := agg
 
-.PHONY: demo test venv lab notebooks bench clean
+.PHONY: demo test venv lab notebooks golden bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ notebooks: $(STAMP)
 		TQDM_DISABLE=1 ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.kernel_name=simcoord --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
+
+# Refresh the golden answers (tests/golden/: the shipped comparison at 30 replications x 365 days,
+# about 20 minutes on 2 cores) after a change meant to move them; commit them saying so.
+golden: $(STAMP)
+	$(BIN)/python -m simcoord.experiments.golden --out tests/golden
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
