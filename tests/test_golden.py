@@ -8,6 +8,7 @@ rate is below about 1 % (Bonferroni over every check at a nominal 0.1 %)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,43 @@ def test_a_constant_up_to_float_rounding_is_compared_as_a_constant():
     golden = {"mean": 47_967.12345, "sd": 7e-12, "n": 30}
     assert pooled_p_value(golden, {"mean": 47_967.12345 + 1e-9, "sd": 0.0, "n": 4}) == 1.0
     assert pooled_p_value(golden, {"mean": 47_967.2, "sd": 0.0, "n": 4}) == 0.0
+
+
+DOC_KPIS = {"revenue": "revenue", "deals won": "won", "first-touch SLA met": "sla_first_touch_pct",
+            "backorders": "backorders", "time in dispute": "dispute_hours_mean", "meeting hours": "meeting_hours",
+            "total cost": "total_cost"}
+CELL = re.compile(r"^(\*\*)?([+-]?[\d.,]+)( pp|%)?(\*\*)? \[([+-]?[\d.,]+)(?: pp|%)?, ([+-]?[\d.,]+)(?: pp|%)?\]$")
+
+
+def doc_cells() -> list[tuple[str, str, re.Match]]:
+    """(policy, KPI, parsed cell) for every cell of the table in docs/policies.md."""
+    lines = [line for line in (ROOT / "docs" / "policies.md").read_text().splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    cells = []
+    for line in lines[1:]:
+        policy, *values = (cell.strip() for cell in line.strip("|").split("|"))
+        cells += [(policy, DOC_KPIS[label], CELL.match(value)) for label, value in zip(header[1:], values)]
+    return cells
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def test_the_policies_docs_table_is_the_golden_run_and_no_interval_leaves_its_kpis_range():
+    golden = read_golden(GOLDEN)[0].set_index(["policy", "kpi"])
+    cells = doc_cells()
+    assert len(cells) == 7 * 7 and all(match for _, _, match in cells)
+    for policy, kpi, match in cells:
+        bold, change, unit, low, high = match[1], number(match[2]), match[3], number(match[5]), number(match[6])
+        base, row = golden.loc[("baseline", kpi), "mean"], golden.loc[(policy, kpi)]
+        expected = {"%": 100 * (row["mean"] / base - 1), " pp": 100 * row["diff_mean"]}.get(unit, row["diff_mean"])
+        assert change == pytest.approx(expected, abs=0.051 + 1e-9 * abs(expected)), (policy, kpi)
+        assert low <= change <= high, (policy, kpi)
+        # bold exactly where the interval excludes 0 (a bound shown as -0.0 lies below 0)
+        excludes = (match[5].startswith("+") and low >= 0) or (match[6].startswith("-"))
+        assert excludes if bold else low <= 0 <= high, (policy, kpi)
+        floor = {"%": -100.0, " pp": -100 * base}.get(unit, -base)  # every KPI shown is a share or non-negative
+        assert low >= floor - 0.05, (policy, kpi)
+        if unit == " pp":
+            assert high <= 100 * (1 - base) + 0.05, (policy, kpi)
