@@ -11,7 +11,8 @@ answer its own numbers support:
 - :func:`run_size_sentence`: what a run of this size can and cannot tell;
 - :func:`answer`: the three together for an experiment;
 - :func:`sweep_answer`: the best design of a sweep (Kim-Nelson), or which cannot be separated yet;
-- :func:`claim_sentences`: each documented claim's verdict beside the lab's change.
+- :func:`claim_sentences`: each documented claim's verdict beside the lab's change;
+- :func:`single_run_sentences`: what one run of one company shows (and that it shows no uncertainty).
 
 "Significant" means that the simultaneous (Bonferroni) interval of ``compare`` excludes 0, the
 rule its ``verdict`` follows.
@@ -26,6 +27,7 @@ import pandas as pd
 
 from simcoord.experiments.stats import Selection
 from simcoord.kpis import KPIS
+from simcoord.kpis.format import display_name, format_value
 from simcoord.present.tables import format_change
 
 if TYPE_CHECKING:
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["adoption_candidates", "answer", "change_text", "claim_sentences", "decision_rule",
            "difference_sentences", "levels_text", "policy_outcome", "recommendation", "run_size",
-           "run_size_sentence", "selection_sentence", "sweep_answer", "sweep_selection_sentence"]
+           "run_size_sentence", "selection_sentence", "single_run_sentences", "sweep_answer",
+           "sweep_selection_sentence"]
 
 #: The outcome of one policy over the KPIs with a direction (see :func:`policy_outcome`).
 OUTCOMES = ("better", "worse", "mixed", "no difference", "too few replications")
@@ -49,7 +52,9 @@ def _days(days: float) -> str:
 
 
 def _name(kpi: str) -> str:
-    return kpi.replace("_pct", "").replace("_", " ")
+    """The KPI's display name as it reads inside a sentence (``first touch within SLA``, ``MQL``)."""
+    label = display_name(kpi)
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _level(rows: pd.DataFrame) -> str:
@@ -262,3 +267,25 @@ def claim_sentences(verdicts: pd.DataFrame, replications: int, days: float) -> l
                          f"{row['claimed']}.")
     return sentences + [f"With {run_size(replications, days)} per policy; an inconclusive verdict needs more "
                         "replications, not a conclusion."]
+
+
+def single_run_sentences(kpis: pd.Series, funnel: pd.DataFrame, states: pd.Series, days: float,
+                         seed: int) -> list[str]:
+    """What one run shows, in numbers: how far leads get, where the rest are at the end, how
+    well the first-touch SLA is kept and how loaded sales is, how many leads are won.
+
+    ``funnel``: ``analysis.funnel_counts`` (leads per step); ``states``: ``analysis.lead_states_at_end``."""
+    created, share = funnel["leads"].iloc[0], states.value_counts(normalize=True)
+    reached = funnel.loc["handed to sales (MQL)", "leads"] / created if created else float("nan")
+    return [
+        f"Of the {created:,} leads created in {_days(days)}, {reached:.0%} reached sales (an MQL hand-over); "
+        f"at the end {share.get('nurture', 0.0):.0%} were still in nurture and {share.get('dormant', 0.0):.0%} "
+        "had gone dormant.",
+        f"The first-touch SLA was met for {format_value('sla_first_touch_pct', kpis['sla_first_touch_pct'])} of "
+        f"the hand-overs (the hot-lead SLA for {format_value('sla_hot_lead_pct', kpis['sla_hot_lead_pct'])}), "
+        f"while sales was busy {format_value('utilisation_sales', kpis['utilisation_sales'])} of its paid hours.",
+        f"{format_value('won', kpis['won'])} deals were won, {format_value('conversion_lead_to_won', kpis['conversion_lead_to_won'])} "
+        f"of the leads created, for a revenue of {format_value('revenue', kpis['revenue'])}.",
+        f"This is one run (seed {seed}): it shows no uncertainty. Whether a policy changes these numbers, "
+        "and by how much, takes replications: the next notebooks compare them.",
+    ]

@@ -39,7 +39,7 @@ def test_each_policy_is_better_worse_mixed_or_not_different():
     sentences = answers.difference_sentences(diffs)
     up, flat, down = sentences
     assert up.startswith("up is mixed: significantly better on revenue +8.8% (simultaneous 95 % CI")
-    assert "sla first touch +34.6 pp (simultaneous 95 % CI" in up and "but worse on total cost +7.1%" in up
+    assert "first touch within SLA +34.6 pp (simultaneous 95 % CI" in up and "but worse on total cost +7.1%" in up
     assert flat == "flat is neither significantly better nor worse than the baseline on any of the 3 KPIs."
     assert down.startswith("down is significantly worse on revenue -8.6%") and "better on none" in down
 
@@ -90,7 +90,7 @@ def test_the_run_size_is_in_the_text_with_what_it_can_resolve():
     diffs = MIXED.compare()
     text = answers.run_size_sentence(diffs, 4, 60, ["revenue", "sla_first_touch_pct"])
     assert text.startswith("With 4 replications x 60 days per policy, 4 of 9 differences are significant")
-    assert "A change in revenue smaller than about ±" in text and "A change in sla first touch smaller than about ±" in text
+    assert "A change in revenue smaller than about ±" in text and "A change in first touch within SLA smaller than about ±" in text
     assert text.endswith("The run covers 60 days: effects that take longer to show are not measured.")
 
 
@@ -107,7 +107,7 @@ def test_too_few_replications_give_a_warning_not_a_number():
 
 def test_answer_runs_the_whole_chain():
     sentences = answers.answer(MIXED, "sla_first_touch_pct", ["revenue"], kpis=["sla_first_touch_pct", "revenue"])
-    assert "Adopt up, the only policy that qualifies: sla first touch +34.6 pp" in sentences[0]
+    assert "Adopt up, the only policy that qualifies: first touch within SLA +34.6 pp" in sentences[0]
     assert sentences[-1].startswith("With 4 replications x 60 days per policy")
 
 
@@ -139,3 +139,15 @@ def test_claim_sentences_quote_each_verdict_and_the_run_size():
     assert text[0] == ("push doubles conversion (today): same direction, smaller; the lab measures +12.0% "
                        "(+5.0% to +19.0%) against the claimed +100.0%.")
     assert text[1].startswith("With 3 replications x 60 days per policy")
+
+
+def test_single_run_sentences_state_the_runs_numbers_and_that_one_run_shows_no_uncertainty():
+    kpis = pd.Series({"sla_first_touch_pct": 0.515, "sla_hot_lead_pct": 0.539, "utilisation_sales": 0.626,
+                      "won": 178.0, "conversion_lead_to_won": 0.035, "revenue": 3_475_687.0})
+    funnel = pd.DataFrame({"leads": [5129, 1603]}, index=["created", "handed to sales (MQL)"])
+    states = pd.Series(["nurture"] * 68 + ["dormant"] * 11 + ["sales"] * 21)
+    text = " ".join(answers.single_run_sentences(kpis, funnel, states, days=90, seed=1))
+    assert "Of the 5,129 leads created in 90 days, 31% reached sales" in text
+    assert "68% were still in nurture and 11% had gone dormant" in text
+    assert "met for 51.5% of the hand-overs (the hot-lead SLA for 53.9%)" in text and "busy 62.6%" in text
+    assert "178 deals were won, 3.5% of the leads created" in text and "(seed 1): it shows no uncertainty" in text
