@@ -14,6 +14,7 @@ from typing import Sequence
 import pandas as pd
 
 from simcoord.kpis import format_value
+from simcoord.kpis.format import display_name
 
 #: How the command line marks a verdict (a direction-less KPI only goes higher or lower).
 MARKS = {"better": "better ▲", "worse": "worse ▼", "higher": "higher", "lower": "lower", "no difference": "",
@@ -102,6 +103,7 @@ def _policy_block(policy: str, rows: pd.DataFrame, baseline: str) -> str:
     table = comparison_table(moved).droplevel("policy")
     table = table.rename(columns={"baseline": baseline, "policy mean": policy, "verdict": ""})
     table[""] = table[""].map(MARKS)
+    table.index = table.index.map(display_name)
     return f"{title}\n" + table.rename_axis("KPI").reset_index().to_string(index=False, na_rep="n/a")
 
 

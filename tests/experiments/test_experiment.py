@@ -319,10 +319,10 @@ def test_comparison_table_marks_better_and_worse_and_skips_unmoved_kpis():
     text = format_comparison(SYNTHETIC.compare())
     a_block, b_block = text.split("\n\n")
     assert a_block.startswith("a vs baseline (n = 4 paired replications)")
-    revenue = next(line for line in a_block.splitlines() if line.strip().startswith("revenue"))
+    revenue = next(line for line in a_block.splitlines() if line.strip().startswith("Revenue"))
     assert "+5.7%" in revenue and "better" in revenue
-    assert "worse" in next(line for line in a_block.splitlines() if "total_cost" in line)
-    assert "total_cost" not in b_block and "mql" not in b_block  # b moved neither
+    assert "worse" in next(line for line in a_block.splitlines() if "Total cost" in line)
+    assert "Total cost" not in b_block and "MQL" not in b_block  # b moved neither
 
 
 # ---------------------------------------------------------------------------- warm-up

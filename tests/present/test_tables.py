@@ -65,13 +65,13 @@ def test_text_shows_each_policys_moved_kpis_under_named_columns():
     assert z_lines[0] == "z-policy vs base (n = 4 paired replications)"
     assert z_lines[1].split() == ["KPI", "base", "z-policy", "change", "simultaneous", "95", "%", "CI", "p",
                                   "(Bonferroni)"]
-    revenue = next(line for line in z_lines if line.strip().startswith("revenue"))
-    assert revenue.split() == ["revenue", "100,000", "110,000", "+10.0%", "+5.0%", "to", "+15.0%", "0.010",
+    revenue = next(line for line in z_lines if line.strip().startswith("Revenue"))  # KPIs by display name
+    assert revenue.split() == ["Revenue", "100,000", "110,000", "+10.0%", "+5.0%", "to", "+15.0%", "0.010",
                                "better", "▲"]
-    pool = next(line for line in z_lines if line.strip().startswith("released_to_pool"))
+    pool = next(line for line in z_lines if line.strip().startswith("Released to pool"))
     assert "+12" in pool and "+4 to +20" in pool and "worse ▼" in pool
-    assert "won" not in z_block  # not moved
-    assert "released_to_pool" not in a_block and "won" in a_block
+    assert "Won" not in z_block  # not moved
+    assert "Released to pool" not in a_block and "Won" in a_block
 
 
 def test_text_says_so_when_a_policy_moves_nothing():
