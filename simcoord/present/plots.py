@@ -24,6 +24,7 @@ from simcoord.experiments.experiment import kpi_range
 from simcoord.experiments.stats import Selection
 from simcoord.experiments.sweep import pareto_front
 from simcoord.kpis import KPIS
+from simcoord.kpis.format import display_name, display_unit
 
 #: Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
@@ -51,10 +52,13 @@ def _slide(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = SLIDE_
 
 
 def kpi_label(kpi: str) -> str:
-    """Axis label of a KPI with its unit, e.g. ``"revenue (currency)"``, ``"first touch ... (%)"``."""
+    """Axis label of a KPI: its display name with its unit, e.g. ``"Revenue (money)"``,
+    ``"Hot lead within SLA (%)"``."""
     unit = KPIS[kpi].unit if kpi in KPIS else ""
-    name = kpi.replace("_pct", "").replace("_", " ")
-    return f"{name} (%)" if unit == "fraction" else f"{name} ({unit})" if unit else name
+    shown = "%" if unit == "fraction" else display_unit(kpi)
+    name = display_name(kpi)
+    said = name.lower().endswith((shown.lower(), f"({shown.lower()})")) if shown else True  # "... hours", "... (%)"
+    return name if said else f"{name} ({shown})"
 
 
 def _kpi_formatter(kpi: str):
@@ -199,7 +203,7 @@ def forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, estimate: str
             _forest_panel(ax, rows, estimate, low, high, verdict)
             scales = rows["scale"].dropna() if "scale" in rows else pd.Series(dtype=str)
             _scale_axis(ax, kpi, scales.iloc[0] if len(scales) else "relative")
-            ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
+            ax.set_title(display_name(kpi), fontsize=FONT_SIZE + 1)
         for ax in axes[len(kpis):]:
             ax.set_visible(False)
         _verdict_legend(fig, _interval_words(diffs))
@@ -422,7 +426,7 @@ def effect_lines(summary: pd.DataFrame, x: str, kpis: Sequence[str], series: str
             ax.set_xlabel(_factor_label(x))
             ax.set_ylabel(labels.get(kpi, kpi_label(kpi)))
             ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
-            ax.set_title(kpi.replace("_pct", "").replace("_", " "), fontsize=FONT_SIZE + 1)
+            ax.set_title(display_name(kpi), fontsize=FONT_SIZE + 1)
         if series is not None:  # one legend serves every panel
             axes[0].legend(title=_factor_label(series), framealpha=0.9, title_fontsize=FONT_SIZE - 1)
         fig.suptitle(title)

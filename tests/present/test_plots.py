@@ -50,7 +50,7 @@ def test_forest_one_panel_per_kpi_one_point_per_policy():
             for k in ("revenue", "sla_first_touch_pct") for p, d in zip(POLICIES, (0.05, -0.01, -0.06))]
     fig = plots.forest(pd.DataFrame(rows))
     axes = visible_axes(fig)
-    assert [ax.get_title() for ax in axes] == ["revenue", "sla first touch"]
+    assert [ax.get_title() for ax in axes] == ["Revenue", "First touch within SLA"]
     assert axes[0].get_xlabel() == "change (% of baseline)"
     assert axes[1].get_xlabel() == "change (percentage points)"
     for ax in axes:
@@ -100,7 +100,7 @@ def test_pareto_points_and_front():
                            "revenue": [10, 14, 9, 13]})
     fig = plots.pareto(points)
     (ax,) = visible_axes(fig)
-    assert ax.get_xlabel() == "staff cost (currency)" and ax.get_ylabel() == "revenue (currency)"
+    assert ax.get_xlabel() == "Staff cost (money)" and ax.get_ylabel() == "Revenue (money)"
     assert len(ax.containers) == 4
     (front,) = [line for line in ax.get_lines() if line.get_label() == "Pareto front"]
     assert front.get_xdata().tolist() == [100, 120]
@@ -112,7 +112,7 @@ def test_heatmap_cells_and_colourbar_units():
     ax = visible_axes(fig)[0]
     assert ax.images[0].get_array().shape == (2, 3)
     assert len(ax.texts) == 6
-    assert fig.axes[-1].get_ylabel() == "sla first touch (%)"
+    assert fig.axes[-1].get_ylabel() == "First touch within SLA (%)"
     assert ax.get_xlabel() == "first" and ax.get_ylabel() == "release"
 
 
@@ -143,7 +143,7 @@ def test_effect_lines_one_panel_per_kpi_one_line_per_series():
                             for k in ("revenue", "meeting_hours") for c in (7.0, 14.0, 30.0) for m in (0, 1)])
     fig = plots.effect_lines(summary, "cadence", ["revenue", "meeting_hours"], series="mode")
     axes = visible_axes(fig)
-    assert [ax.get_ylabel() for ax in axes] == ["revenue (currency)", "meeting hours (hours)"]
+    assert [ax.get_ylabel() for ax in axes] == ["Revenue (money)", "Meeting hours"]
     assert all(len(ax.get_lines()) == 2 for ax in axes)
     assert all(len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 2 for ax in axes)
     assert axes[0].get_legend().get_title().get_text() == "mode" and axes[1].get_legend() is None
@@ -152,7 +152,9 @@ def test_effect_lines_one_panel_per_kpi_one_line_per_series():
     assert visible_axes(relabelled)[0].get_ylabel() == "custom cost (currency)"
 
 
-@pytest.mark.parametrize("kpi, label", [("revenue", "revenue (currency)"), ("sla_hot_lead_pct", "sla hot lead (%)"),
-                                        ("unknown_thing", "unknown thing")])
+@pytest.mark.parametrize("kpi, label", [("revenue", "Revenue (money)"), ("sla_hot_lead_pct", "Hot lead within SLA (%)"),
+                                        ("mql_quality_pct", "MQL quality (%)"),
+                                        ("first_touch_median_hours", "First touch median hours"),
+                                        ("unknown_thing", "Unknown thing")])
 def test_kpi_label_names_the_unit(kpi, label):
     assert plots.kpi_label(kpi) == label
