@@ -20,7 +20,6 @@ A mapping is YAML, validated like a scenario (unknown keys are errors; a bad val
 
 from __future__ import annotations
 
-import zoneinfo
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +27,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simcoord.scenario.limits import FieldProblem
 from simcoord.scenario.loading import resolve_file, validate_model
-from simcoord.scenario.schema import LEAD_ACTIVITY_NAMES, Department, Grade, Spec, Tier
+from simcoord.scenario.schema import LEAD_ACTIVITY_NAMES, Department, Grade, Spec, Tier, check_time_zone
 
 #: The lab's steps a mapping can name: ``step -> (kind of entity, department that owns it)``.
 LAB_STEPS: dict[str, tuple[str, str]] = {
@@ -131,12 +130,7 @@ class LogMapping(Spec):
     @field_validator("time_zone", "naive_timestamps")
     @classmethod
     def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None:
-            try:
-                zoneinfo.ZoneInfo(zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {zone!r} (an IANA name such as Europe/Amsterdam or UTC)") from None
-        return zone
+        return zone if zone is None else check_time_zone(zone)
 
     @model_validator(mode="after")
     def _consistent(self) -> "LogMapping":

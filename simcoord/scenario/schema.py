@@ -99,6 +99,15 @@ def check_week(working_days: tuple[str, ...], day_start_hour: float, day_end_hou
             raise FieldProblem(f"hours.{weekday}", f"[{start:g}, {end:g}] ends before it starts (need start < end)")
 
 
+def check_time_zone(zone: str) -> str:
+    """``zone`` if it is an IANA time-zone name, else a ValueError saying so (scenarios and log mappings)."""
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+        raise ValueError(f"unknown time zone {zone!r} (use an IANA name such as Europe/Amsterdam)") from None
+    return zone
+
+
 class CalendarSpec(Spec):
     """When staff work. Leads and customers act around the clock; staff only in these hours."""
 
@@ -117,14 +126,7 @@ class CalendarSpec(Spec):
     time_zone: str = Field("UTC", exclude_if=lambda zone: zone == "UTC",
                            description="IANA zone whose wall clock the model's hours are (exports localise to it)")
 
-    @field_validator("time_zone")
-    @classmethod
-    def _known_time_zone(cls, zone: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
-            raise ValueError(f"unknown time zone {zone!r} (use an IANA name such as Europe/Amsterdam)") from None
-        return zone
+    _known_time_zone = field_validator("time_zone")(check_time_zone)
 
     @model_validator(mode="after")
     def _has_working_time(self) -> "CalendarSpec":

@@ -341,6 +341,13 @@ def test_a_bad_mapping_names_file_field_and_problem(tmp_path, change, field, pro
     assert str(caught.value).startswith(f"{path}: {field}: ") and problem in str(caught.value)
 
 
+def test_a_folder_of_zones_is_no_time_zone(tmp_path):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(CRM_MAPPING.read_text().replace("time_zone: Europe/Berlin", "time_zone: Europe"))
+    with pytest.raises(ScenarioError, match=r"time_zone: unknown time zone 'Europe'"):
+        load_mapping(path)
+
+
 def test_a_mapping_needs_one_clock(tmp_path):
     path = tmp_path / "mapping.yaml"
     path.write_text(CRM_MAPPING.read_text().replace("  timestamp: changed_at\n", ""))
