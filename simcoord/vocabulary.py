@@ -60,7 +60,8 @@ CANCELLED = "cancelled"
 #: The next step of a stage that loses the case (``next_steps`` in a funnel stage).
 LOST = "lost"
 #: What a ``screened`` row's ``outcome`` says; a declined lead is then discarded with reason ``declined``.
-SCREEN_OUTCOMES = ("passed", "declined")
+PASSED, DECLINED = "passed", "declined"
+SCREEN_OUTCOMES = (PASSED, DECLINED)
 #: What an ``advanced`` row names as the next stage after the last one.
 CLOSING = "closing"
 #: Where a lead's life ends; every other lead is still open at the horizon.

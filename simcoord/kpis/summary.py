@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simcoord.scenario.calendar import department_calendars
-from simcoord.vocabulary import CANCELLED, CLOSING, DEPARTMENTS, GRADES, HOURS_PER_DAY, TERMINAL
+from simcoord.vocabulary import CANCELLED, CLOSING, DECLINED, DEPARTMENTS, GRADES, HOURS_PER_DAY, TERMINAL
 
 if TYPE_CHECKING:
     from simcoord.scenario.calendar import WorkCalendar
@@ -107,7 +107,7 @@ def _totals(events: pd.DataFrame, activity: pd.Series, scenario: "Scenario") -> 
         "liaison_hours": _column_sum(events[activity == "liaison"], "work_hours"),
         "changeover_hours": _column_sum(events[activity == "production_run"], "changeover_hours"),
         "cancelled": _rows_where(events, activity == "lost", "reason", CANCELLED),
-        "screen_declined": _rows_where(events, activity == "screened", "outcome", "declined"),
+        "screen_declined": _rows_where(events, activity == "screened", "outcome", DECLINED),
     }
     return pd.Series(totals, dtype=float)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simcoord.vocabulary import GRADES
+
 GRADE_SCORES = {"L1": 20.0, "L2": 35.0, "L3": 50.0, "L4": 65.0, "L5": 80.0}
-GRADE_ORDER = ("L1", "L2", "L3", "L4", "L5")
+GRADE_ORDER = GRADES  # coldest to hottest
 GRADE_RANK = {grade: rank for rank, grade in enumerate(GRADE_ORDER, start=1)}  # L1 -> 1 ... L5 -> 5
 
 

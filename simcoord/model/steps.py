@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simcoord.model.entities import Lead
-from simcoord.vocabulary import HOURS_PER_DAY, LOST, NEVER
+from simcoord.vocabulary import DECLINED, HOURS_PER_DAY, LOST, NEVER, PASSED
 
 if TYPE_CHECKING:
     from simcoord.model.world import World
@@ -57,10 +57,10 @@ def screen(model: "World", lead: Lead) -> bool:
         return True
     passed = passes_screen(model, lead)
     now = model.env.now
-    model.log.record(lead.id, "lead", now, "screened", DEPARTMENT, None, outcome="passed" if passed else "declined",
+    model.log.record(lead.id, "lead", now, "screened", DEPARTMENT, None, outcome=PASSED if passed else DECLINED,
                      value=round(lead.value, 2))
     if not passed:
-        model.log.record(lead.id, "lead", now, "discarded", DEPARTMENT, None, reason="declined")
+        model.log.record(lead.id, "lead", now, "discarded", DEPARTMENT, None, reason=DECLINED)
     return passed
 
 

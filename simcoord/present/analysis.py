@@ -18,7 +18,7 @@ from simcoord.kpis import KPIS, format_value
 from simcoord.kpis.format import display_name
 from simcoord.kpis.queues import queue_kpis
 from simcoord.kpis.textbook import stage_theory
-from simcoord.present.tables import comparison_table, format_change, percent_range, signed_percent
+from simcoord.present.tables import SIGNIFICANT, comparison_table, format_change, percent_range, signed_percent
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.loading import load_scenario
 from simcoord.scenario.schema import Scenario
@@ -253,7 +253,6 @@ def _change_with_interval(row: pd.Series) -> str:
     return f"{change} ({low} to {high})"
 
 
-SIGNIFICANT = ("better", "worse", "higher", "lower")  # the verdicts of a change its interval proves
 RECOMMENDATIONS = ("adopt", "weigh the trade-off", "no evidence yet", "reject")  # best first
 
 
