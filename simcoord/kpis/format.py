@@ -30,13 +30,14 @@ def display_name(name: str) -> str:
 
 def display_unit(name: str, currency: str | None = None) -> str:
     """The unit printed after a KPI's value: nothing for a share (its value carries the %), the
-    ``currency`` (else a neutral word) for money, the unit's own word otherwise."""
+    ``currency`` (else a neutral word) for money, the unit's own word otherwise, unless the
+    display name already ends with it."""
     unit = KPIS[name].unit if name in KPIS else ""
     if unit == "fraction":
         return ""
     if unit == "currency":
         return currency or NEUTRAL_CURRENCY
-    return unit
+    return "" if display_name(name).lower().endswith(unit.lower()) else unit  # "First touch median hours"
 
 
 def format_value(name: str, value: float) -> str:

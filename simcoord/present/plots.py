@@ -57,8 +57,7 @@ def kpi_label(kpi: str) -> str:
     unit = KPIS[kpi].unit if kpi in KPIS else ""
     shown = "%" if unit == "fraction" else display_unit(kpi)
     name = display_name(kpi)
-    said = name.lower().endswith((shown.lower(), f"({shown.lower()})")) if shown else True  # "... hours", "... (%)"
-    return name if said else f"{name} ({shown})"
+    return f"{name} ({shown})" if shown and not name.endswith(f"({shown})") else name  # "MQL quality (%)"
 
 
 def _kpi_formatter(kpi: str):
