@@ -217,24 +217,27 @@ def hand_over(model: "World", lead: Lead, score: float) -> Generator:
     hours = model.samplers["marketing.qualification_hours"](model.streams["duration.qualification"])
     if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
         yield from work(model, lead.id, "lead", "qualification", hours, model.teams["marketing"])
-    if not model.handoffs.to_screen(lead):  # declined by the automatic screen: discarded there
-        return
-    lead.handed_over_at = lead.timers_from = model.env.now
-    lead.qualified = False
-    model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, score=round(score, 1), grade=lead.grade)
-    yield from model.coordination.hand_over_delay(lead)
-    yield from model.handoffs.to_sales(lead)  # the lead's process goes on in sales
+    if become_mql(model, lead, score=round(score, 1)):
+        yield from model.coordination.hand_over_delay(lead)
+        yield from model.handoffs.to_sales(lead)  # the lead's process goes on in sales
 
 
 def enter_sales(model: "World", lead: Lead) -> Generator:
     """Without nurture: a new (or woken) lead is handed to sales at once, through the automatic
     screen if the funnel has one; no marketer reviews it and no hand-over batch holds it."""
+    if become_mql(model, lead):
+        yield from model.handoffs.to_sales(lead)
+
+
+def become_mql(model: "World", lead: Lead, **attrs: object) -> bool:
+    """The lead passes the automatic screen (if any) and is logged as an MQL, its SLA timers
+    starting now; False if the screen declined it (it is discarded there)."""
     if not model.handoffs.to_screen(lead):
-        return
+        return False
     lead.handed_over_at = lead.timers_from = model.env.now
     lead.qualified = False
-    model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, grade=lead.grade)
-    yield from model.handoffs.to_sales(lead)
+    model.log.record(lead.id, "lead", model.env.now, "mql", DEPARTMENT, None, **attrs, grade=lead.grade)
+    return True
 
 
 def recycle(model: "World", lead: Lead, reason: str) -> bool:
