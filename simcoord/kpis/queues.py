@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from simcoord.kpis.context import build_context
 from simcoord.kpis.summary import stage_names, summarise
-from simcoord.scenario.calendar import department_calendars
+from simcoord.kpis.workload import utilisation
 from simcoord.vocabulary import ACTIVITIES, HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -113,17 +114,15 @@ def _departments(rows: pd.DataFrame) -> pd.Series:
 
 def _with_utilisation(table: pd.DataFrame, events: pd.DataFrame, scenario: "Scenario", days: float,
                       calendar: "WorkCalendar", warmup_days: float) -> pd.DataFrame:
-    """``staff`` and ``utilisation`` of the department serving each stage, as the utilisation
-    KPIs compute them (busy person-hours over head count x paid hours in the window, on the
-    department's week)."""
-    busy = summarise(events, scenario, days, calendar, warmup_days).busy
-    end, start = days * HOURS_PER_DAY, warmup_days * HOURS_PER_DAY
-    paid = {name: week.work_hours_until(end) - week.work_hours_until(start)
-            for name, week in department_calendars(scenario, calendar).items()}
-    staff = {name: float(scenario.organisation.department(name).staff) for name in table["department"].dropna()}
+    """``staff`` and ``utilisation`` of the department serving each stage: the utilisation KPI's
+    own formula (``workload.utilisation``) on the same context the KPIs use."""
+    context = build_context(summarise(events, scenario, days, calendar, warmup_days), scenario, days, calendar,
+                            warmup_days)
+    departments = table["department"].dropna().unique()
+    staff = {name: float(scenario.organisation.department(name).staff) for name in departments}
     table["staff"] = table["department"].map(staff).astype(float)
-    capacity = (table["staff"] * table["department"].map(paid).astype(float)).replace(0.0, np.nan)
-    table["utilisation"] = table["department"].map(busy).astype(float).fillna(0.0) / capacity
+    table["utilisation"] = table["department"].map({name: utilisation(context, name) for name in departments})
+    table["utilisation"] = table["utilisation"].astype(float)
     return table
 
 
