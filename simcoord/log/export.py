@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from simcoord.log.clock import localise, wall_hours
 from simcoord.log.store import PART_FILES, EventLog, ParquetEventLog
 from simcoord.scenario.calendar import WorkCalendar, department_calendars
 from simcoord.scenario.loading import load_scenario
@@ -64,19 +65,16 @@ EPOCH = "1970-01-01T00:00:00Z"
 # --------------------------------------------------------------------------- time
 def to_timestamps(hours: Any, calendar: CalendarSpec) -> pd.DatetimeIndex:
     """Model hours (wall-clock hours since ``calendar.start_date`` 00:00) as aware timestamps in
-    ``calendar.time_zone``; a skipped hour moves forward to the end of the gap, a repeated hour
-    is its first occurrence (see the module's docstring). Infinite or NaN hours give NaT."""
+    ``calendar.time_zone``, by ``clock``'s daylight-saving rules. Infinite or NaN hours give NaT."""
     hours = np.asarray(hours, dtype=float)
     finite = np.where(np.isfinite(hours), hours, np.nan)
-    wall = pd.DatetimeIndex(pd.Timestamp(calendar.start_date) + pd.to_timedelta(finite, unit="h"))
-    first_occurrence = np.ones(len(wall), dtype=bool)  # True: the summer-time reading of a repeated hour
-    return wall.tz_localize(calendar.time_zone, ambiguous=first_occurrence, nonexistent="shift_forward")
+    wall = pd.Series(pd.Timestamp(calendar.start_date) + pd.to_timedelta(finite, unit="h"))
+    return pd.DatetimeIndex(localise(wall, calendar.time_zone))
 
 
 def to_model_hours(timestamps: Any, calendar: CalendarSpec) -> np.ndarray:
     """Aware timestamps back to model hours (wall-clock hours in ``calendar.time_zone``)."""
-    wall = pd.DatetimeIndex(timestamps).tz_convert(calendar.time_zone).tz_localize(None)
-    return ((wall - pd.Timestamp(calendar.start_date)) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+    return wall_hours(timestamps, calendar.time_zone, pd.Timestamp(calendar.start_date))
 
 
 # --------------------------------------------------------------------------- activity instances

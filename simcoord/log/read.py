@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from simcoord.log.clock import wall_hours
 from simcoord.log.mapping import LogMapping, load_mapping
 from simcoord.log.steps import lab_rows
 from simcoord.log.store import CATEGORICAL
@@ -71,7 +72,7 @@ def read_log(path: str | Path, mapping: LogMapping | str | Path) -> ImportedLog:
         raise ValueError(f"{path}: {exc}") from None
     if events.empty:
         raise ValueError(f"{path}: the mapping selects no events: no case reaches any of its steps or stages")
-    start = _local(events["instant"], mapping.time_zone).min().normalize()
+    start = events["instant"].min().tz_convert(mapping.time_zone).tz_localize(None).normalize()
     events = _finished(events, mapping.time_zone, start)
     days = float(np.floor(events["time"].max() / HOURS_PER_DAY) + 1)
     return ImportedLog(events, start.date(), days, mapping, str(path))
@@ -80,9 +81,9 @@ def read_log(path: str | Path, mapping: LogMapping | str | Path) -> ImportedLog:
 def _finished(events: pd.DataFrame, zone: str, start: pd.Timestamp) -> pd.DataFrame:
     """The lab's rows as a simulated log has them: ``time`` (and ``queued_at``) in wall-clock hours
     of ``zone`` since ``start``, in time order, text columns categorical, every attribute column there."""
-    events.insert(2, "time", _hours_since(events.pop("instant"), zone, start))
+    events.insert(2, "time", wall_hours(events.pop("instant"), zone, start))
     if "queued_at" in events:
-        events["queued_at"] = _hours_since(events["queued_at"], zone, start)
+        events["queued_at"] = wall_hours(events["queued_at"], zone, start)
     events = events.sort_values(["time", "id"], kind="stable", ignore_index=True)
     for column in CATEGORICAL:
         events[column] = events[column].astype("category")
@@ -90,13 +91,3 @@ def _finished(events: pd.DataFrame, zone: str, start: pd.Timestamp) -> pd.DataFr
         if column not in events:
             events[column] = np.nan
     return events
-
-
-def _local(instants: pd.Series, zone: str) -> pd.Series:
-    """UTC instants as wall-clock times of ``zone`` (without the zone)."""
-    return instants.dt.tz_convert(zone).dt.tz_localize(None)
-
-
-def _hours_since(instants: pd.Series, zone: str, start: pd.Timestamp) -> pd.Series:
-    """UTC instants as wall-clock hours of ``zone`` since ``start`` (NaN where missing)."""
-    return (_local(instants, zone) - start) / pd.Timedelta(hours=1)

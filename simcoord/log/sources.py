@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simcoord.log.clock import localise
 from simcoord.log.mapping import LogMapping
 
 CHUNK_ROWS = 250_000  # rows of a CSV or Parquet file read at once
@@ -186,9 +187,7 @@ class _Selection:
         """Wall-clock timestamps of the mapping's ``naive_timestamps`` zone as UTC instants. In the
         hour a daylight-saving change repeats, a time is read as the first (summer-time) one; a
         time the change skips moves forward to the first that exists."""
-        zone = self.mapping.naive_timestamps
-        local = naive.dt.tz_localize(zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward")
-        return local.dt.tz_convert("UTC")
+        return localise(naive, self.mapping.naive_timestamps).dt.tz_convert("UTC")
 
     def finish(self) -> pd.DataFrame:
         """The standard frame of every chunk, after the checks that need all of them."""
