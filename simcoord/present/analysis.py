@@ -18,7 +18,7 @@ from simcoord.kpis import KPIS, format_value
 from simcoord.kpis.format import display_name
 from simcoord.kpis.queues import queue_kpis
 from simcoord.kpis.textbook import stage_theory
-from simcoord.present.tables import SIGNIFICANT, comparison_table, format_change, percent_range, signed_percent
+from simcoord.present.tables import SIGNIFICANT, change_and_interval, comparison_table, percent_range, signed_percent
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.loading import load_scenario
 from simcoord.scenario.schema import Scenario
@@ -247,10 +247,9 @@ def readable_number(value: float) -> str:
 
 def _change_with_interval(row: pd.Series) -> str:
     """``+9.3% (-4.8% to +23.4%)``, ``+4.9 pp (...)``: a change on its scale and the simultaneous
-    interval its verdict is read from (see ``Experiment.compare``)."""
-    kpi = row["kpi"] if "kpi" in row.index else row.name  # a row of the comparison, or of it indexed by KPI
-    change, low, high = (format_change(kpi, row["scale"], row[c]) for c in ("change", "change_lo", "change_hi"))
-    return f"{change} ({low} to {high})"
+    interval its verdict is read from (see ``Experiment.compare``); ``row`` indexed by KPI."""
+    change, interval = change_and_interval(row, kpi=row.name)
+    return f"{change} ({interval})"
 
 
 RECOMMENDATIONS = ("adopt", "weigh the trade-off", "no evidence yet", "reject")  # best first

@@ -28,7 +28,7 @@ import pandas as pd
 from simcoord.experiments.stats import Selection
 from simcoord.kpis import KPIS
 from simcoord.kpis.format import display_name, format_value
-from simcoord.present.tables import format_change
+from simcoord.present.tables import change_and_interval, format_change
 
 if TYPE_CHECKING:
     from simcoord.experiments.experiment import Experiment
@@ -65,9 +65,9 @@ def _level(rows: pd.DataFrame) -> str:
 
 def change_text(row: pd.Series) -> str:
     """``+34.7 pp (simultaneous 95 % CI +30.0 pp to +39.0 pp)``: one row's change on its scale."""
-    low, high = (format_change(row["kpi"], row["scale"], row[c]) for c in ("change_lo", "change_hi"))
+    change, interval = change_and_interval(row)
     level = f"{100 * row['confidence']:g} % " if "confidence" in row and pd.notna(row["confidence"]) else ""
-    return f"{format_change(row['kpi'], row['scale'], row['change'])} (simultaneous {level}CI {low} to {high})"
+    return f"{change} (simultaneous {level}CI {interval})"
 
 
 def _too_few(rows: pd.DataFrame) -> bool:

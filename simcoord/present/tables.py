@@ -9,7 +9,7 @@ are formatted by each KPI's unit (:func:`simcoord.kpis.format_value`).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -57,10 +57,12 @@ def interval_label(diffs: pd.DataFrame) -> str:
     return f"simultaneous {100 * levels[0]:g} % CI" if len(levels) == 1 else "simultaneous CI"
 
 
-def _change_and_interval(row) -> tuple[str, str]:
-    """The change and its simultaneous interval, both on the row's scale."""
-    low, high = (format_change(row.kpi, row.scale, bound) for bound in (row.change_lo, row.change_hi))
-    return format_change(row.kpi, row.scale, row.change), f"{low} to {high}"
+def change_and_interval(row: Any, kpi: str | None = None) -> tuple[str, str]:
+    """A comparison row's change and its simultaneous interval, both on the row's scale
+    (``+4.9 pp``, ``+1.3 pp to +8.5 pp``); ``kpi`` where the row does not carry it."""
+    kpi = row.kpi if kpi is None else kpi
+    low, high = (format_change(kpi, row.scale, bound) for bound in (row.change_lo, row.change_hi))
+    return format_change(kpi, row.scale, row.change), f"{low} to {high}"
 
 
 def _in_order(diffs: pd.DataFrame, kpis: Sequence[str] | None) -> pd.DataFrame:
@@ -83,7 +85,7 @@ def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str] | None = None) -> 
 
     ``kpis``: the KPIs to show, in this order (default: every KPI of ``diffs``). Index: (policy, kpi)."""
     rows = _in_order(diffs, kpis)
-    changes = [_change_and_interval(row) for row in rows.itertuples()]
+    changes = [change_and_interval(row) for row in rows.itertuples()]
     return pd.DataFrame({
         "policy": rows["policy"], "kpi": rows["kpi"],
         "baseline": [format_value(k, v) for k, v in zip(rows["kpi"], rows["baseline_mean"])],
@@ -121,7 +123,7 @@ SIGNIFICANT = frozenset({"better", "worse", "higher", "lower"})
 
 def _markdown_cell(row: pd.Series) -> str:
     """``**+5.7%** [+3.0%, +8.1%]``: the change, bold when its simultaneous interval excludes 0."""
-    change, interval = _change_and_interval(row)
+    change, interval = change_and_interval(row)
     mark = "**" if row.verdict in SIGNIFICANT else ""
     return f"{mark}{change}{mark} [{interval.replace(' to ', ', ')}]" if row.n >= 2 else "too few replications"
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from simcoord.scenario.distributions import Distribution, constant, exponential, lognormal, triangular
+from simcoord.scenario.distributions import Distribution, exponential, lognormal, triangular
 from simcoord.scenario.limits import MAX_HEAD_COUNT, FieldProblem, check_magnitudes, holds_bool, is_number_type
 from simcoord.vocabulary import CLOSING, DEPARTMENTS, GRADES, HOURS_PER_WEEK, LEAD_ACTIVITIES, LOST
 
