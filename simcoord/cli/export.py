@@ -19,7 +19,7 @@ FORMAT_HELP = ("csv or parquet: one row per start and complete of each activity 
 
 
 def add_format_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=tuple(FORMATS), default="csv", help=FORMAT_HELP)
+    parser.add_argument("--format", choices=tuple(FORMATS), default=None, help=FORMAT_HELP)
 
 
 def export_directory(text: str) -> str:
@@ -51,7 +51,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     out = args.out if args.out is not None else Path(args.run) / "export"
-    path = export_to(events, scenario, out, args.format)
+    path = export_to(events, scenario, out, args.format or "csv")
     print(f"wrote {path} ({len(events):,} events)")
     return 0
 

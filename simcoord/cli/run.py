@@ -80,6 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Simulate, print the KPIs and, with ``--out``, write the run's files there."""
     scenario = load_scenario(args.scenario)
     check_warmup(args)
+    if args.format and not args.export:
+        raise UsageError("--format says how to --export the log: give --export DIR too")
     if args.stream and not args.out:
         raise UsageError("--stream writes the event log into --out DIR/events/: give --out")
     log = prepare_out(Path(args.out), args.stream) if args.out else None
@@ -93,7 +95,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         written = "events/part-*.parquet" if log is not None else "events.parquet"
         print(f"\nwrote {written}, kpis.json, scenario.resolved.yaml, manifest.json to {args.out}")
     if args.export:
-        print(f"exported {export_to(log if log is not None else result.events, scenario, args.export, args.format)}")
+        exported = export_to(log if log is not None else result.events, scenario, args.export, args.format or "csv")
+        print(f"exported {exported}")
     return 0
 
 
