@@ -88,7 +88,5 @@ def test_an_unwritable_target_is_one_line_and_exit_2(stored_run, tmp_path, capsy
 
 
 def test_a_format_without_export_is_refused(capsys):
-    from support import BASELINE
-
     assert main(["run", str(BASELINE), "--days", "2", "--format", "parquet"]) == 2
     assert "--format says how to --export the log" in capsys.readouterr().err
