@@ -18,16 +18,16 @@ from simcoord.kpis import format_kpis
 from simcoord.log.store import PART_FILES, ParquetEventLog
 from simcoord.model.company import SimulationResult, simulate
 from simcoord.scenario.loading import ScenarioError, load_scenario
+from simcoord.scenario.schema import Scenario
 
 RUN_OUTPUTS = ("events.parquet", "kpis.json", "scenario.resolved.yaml", "manifest.json")
 SINGLE_RUN_NOTE = ("One run with one seed shows no uncertainty: for confidence intervals, run replications "
                    "with `simcoord compare BASE POLICY --reps 30`.")
 
 
-def scenario_currency(scenario: object) -> str | None:
-    """The currency a scenario names for its money, if its schema has such a field (else None,
-    and tables print a neutral word)."""
-    return getattr(scenario, "currency", None)
+def scenario_currency(scenario: Scenario) -> str | None:
+    """The currency the scenario names for its money (None: tables print a neutral word)."""
+    return scenario.currency
 
 
 def _remove_previous_run(out: Path) -> None:

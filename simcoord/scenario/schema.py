@@ -696,6 +696,8 @@ class Scenario(Spec):
 
     name: str = "scenario"
     description: str = ""
+    currency: str | None = Field(None, max_length=12, exclude_if=_unset, description=(
+        "what the money amounts are in (EUR, USD...), printed after them; values are plain numbers"))
     calendar: CalendarSpec = CalendarSpec()
     organisation: OrganisationSpec = OrganisationSpec()
     demand: DemandSpec = DemandSpec()

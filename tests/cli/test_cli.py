@@ -111,3 +111,11 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     process.stdout.close()  # like `head -1` once it has its line
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0 and "Traceback" not in stderr
+
+
+def test_run_prints_money_in_the_scenarios_currency(tmp_path, capsys):
+    scenario = tmp_path / "euro.yaml"
+    scenario.write_text(f"extends: {BASELINE}\ncurrency: EUR\n")
+    assert main(["run", str(scenario), "--days", "3"]) == 0
+    revenue = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("Revenue"))
+    assert revenue.rstrip().endswith("EUR")
