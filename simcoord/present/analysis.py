@@ -18,7 +18,8 @@ from simcoord.kpis import KPIS, format_value
 from simcoord.kpis.format import display_name
 from simcoord.kpis.queues import queue_kpis
 from simcoord.kpis.textbook import stage_theory
-from simcoord.present.tables import SIGNIFICANT, change_and_interval, comparison_table, percent_range, signed_percent
+from simcoord.present.tables import (SIGNIFICANT, change_and_interval, comparison_table, percent_range,
+                                     readable_number, signed_percent)
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.loading import load_scenario
 from simcoord.scenario.schema import Scenario
@@ -235,14 +236,6 @@ def run_stamp(paths: Sequence[str | Path]) -> pd.DataFrame:
     rows = [{"file": str(path), "scenario": (s := load_scenario(path)).name, "content_hash": s.content_hash()}
             for path in paths]
     return pd.DataFrame(rows).assign(simcoord=__version__).set_index("file")
-
-
-def readable_number(value: float) -> str:
-    """How tables print a float: thousands separated and no decimals from 1,000 up, three
-    significant digits below (``1,614,000``, ``17.7``, ``0.729``); for ``display.float_format``."""
-    if value != value:  # nan
-        return "NaN"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _change_with_interval(row: pd.Series) -> str:

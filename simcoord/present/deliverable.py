@@ -27,6 +27,7 @@ import pandas as pd
 
 from simcoord.kpis import KPIS
 from simcoord.kpis.format import NEUTRAL_CURRENCY, display_name
+from simcoord.present.tables import readable_number
 
 TABLE_MIME = "application/vnd.simcoord.table+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -80,7 +81,7 @@ def _readable(value: Any) -> Any:
         return kpi_words(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.3g}"
+    return f"{value:,.0f}" if float(value).is_integer() else readable_number(value)
 
 
 def kpi_words(text: str) -> str:

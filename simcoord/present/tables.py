@@ -21,6 +21,14 @@ MARKS = {"better": "better ▲", "worse": "worse ▼", "higher": "higher", "lowe
          "too few replications": "too few replications"}
 
 
+def readable_number(value: float) -> str:
+    """How tables print a float: thousands separated and no decimals from 1,000 up, three
+    significant digits below (``1,614,000``, ``17.7``, ``0.729``); for ``display.float_format``."""
+    if value != value:  # nan
+        return "NaN"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def signed_percent(fraction: float) -> str:
     """A relative change as a signed percentage, ``+5.7%``; ``n/a`` when it is undefined (NaN)."""
     return "n/a" if pd.isna(fraction) else f"{fraction:+.1%}"
