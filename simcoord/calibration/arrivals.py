@@ -1,0 +1,190 @@
+"""Demand from a log's lead arrivals: leads per week per channel, and the weekday, hour-of-day and
+month profiles the model multiplies that rate by.
+
+The model (``model.marketing``) draws a channel's leads at ``leads_per_week / 168`` per hour times
+the weekday's, the month's and the hour's factor, each profile normalised to mean 1. So the
+profiles here are relative arrival rates per weekday, hour and month scaled to mean 1, and a
+channel's rate is its count divided by the profile-weighted exposure of the window: the number
+the model needs to draw as many leads over the same days.
+
+Input: the lab-schema events (an imported log or a simulated run), already cut to the fitting
+window; times are wall-clock hours since ``start_date`` 00:00, the window is ``days`` long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.stats.rates import confint_poisson
+
+from simcoord.calibration.estimates import Estimate, assumed, fitted
+from simcoord.vocabulary import HOURS_PER_DAY
+
+#: Channels the model's own service creates (repurchase and referral leads, see
+#: ``Scenario.lead_channels``): their leads follow from service's parameters, not from demand.
+FOLLOW_ON_CHANNELS = ("repurchase", "referral")
+#: The channel name when the log carries no channel attribute.
+SINGLE_CHANNEL = "all"
+DAYS_PER_WEEK = 7
+MIN_DAYS_FOR_WEEKDAYS = 14  # two of each weekday at least
+MIN_LEADS_FOR_HOURS = 240  # about ten per hour of the day
+MIN_DAYS_FOR_SEASON = 365  # every calendar month once; less confounds a month's level with trend
+MIN_WEEKS_FOR_TREND = 8
+MIN_MISSING_ARRIVALS = 20  # a quiet end this improbable (Poisson: e^-20) means the log stopped taking cases
+
+
+def fit_arrivals(events: pd.DataFrame, start_date: dt.date, days: float,
+                 channel_name: str = SINGLE_CHANNEL) -> list[Estimate]:
+    """Estimates of ``demand``: each channel's ``leads_per_week`` (95 % interval: exact Poisson,
+    widened by the weekly counts' overdispersion), ``weekly_profile``, ``hourly_profile`` and
+    ``seasonal_profile`` (each mean 1), and ``campaigns`` (assumed none).
+
+    Leads are the ``created`` rows of kind lead; their ``channel`` attribute where the log has one,
+    else every lead is of one channel, ``channel_name``. Raises ValueError without any lead."""
+    leads = lead_arrivals(events, channel_name)
+    if leads.empty:
+        raise ValueError("the fitting window has no lead arrivals ('created' rows): demand cannot be fitted")
+    days_in_window = arrival_days(leads, int(np.ceil(days)))
+    leads = leads[leads["day"] < days_in_window]
+    calendar = window_days(start_date, days_in_window)
+    per_day = np.bincount(leads["day"], minlength=days_in_window)
+    weekly, seasonal = weekly_profile(per_day, calendar), seasonal_profile(per_day, calendar)
+    exposure_weeks = profile_exposure(calendar, weekly.value, seasonal.value) / DAYS_PER_WEEK
+    cut = "" if days_in_window == int(np.ceil(days)) else (
+        f" (arrivals stop after day {days_in_window} of {int(np.ceil(days))}: the log's last days have none "
+        f"where {MIN_MISSING_ARRIVALS} or more were due, so its extract ends there)")
+    rates = [channel_rate(name, group, exposure_weeks, days_in_window, cut)
+             for name, group in leads.groupby("channel", sort=True)]
+    return [*rates, weekly, hourly_profile(leads, days_in_window), seasonal,
+            assumed("demand.campaigns", [], "the log does not mark campaign leads: their arrivals are part of "
+                                            "the channels' rates, and no one-off campaign is modelled")]
+
+
+def lead_arrivals(events: pd.DataFrame, channel_name: str) -> pd.DataFrame:
+    """The leads' arrivals: ``time`` (hours), ``day`` (whole days since the start) and ``channel``."""
+    rows = events[(events["kind"] == "lead") & (events["activity"] == "created")]
+    has_channel = "channel" in rows and rows["channel"].notna().any()
+    channel = rows["channel"].astype(object).fillna(channel_name) if has_channel else channel_name
+    leads = pd.DataFrame({"time": rows["time"].astype(float), "channel": channel})
+    leads = leads[~leads["channel"].isin(FOLLOW_ON_CHANNELS) & (leads["time"] >= 0)]
+    return leads.assign(day=(leads["time"] // HOURS_PER_DAY).astype(int))
+
+
+def arrival_days(leads: pd.DataFrame, days: int) -> int:
+    """The days of the window that arrivals were recorded in: ``days``, or fewer when the window
+    ends with a stretch without arrivals in which at least ``MIN_MISSING_ARRIVALS`` were due at
+    the window's mean rate (an extract that stops taking new cases before its last events)."""
+    last_day = int(leads["day"].max()) + 1
+    mean_per_day = len(leads) / max(last_day, 1)
+    return last_day if (days - last_day) * mean_per_day >= MIN_MISSING_ARRIVALS else days
+
+
+def window_days(start_date: dt.date, days: int) -> pd.DataFrame:
+    """Each day of the window: its ``weekday`` (0 = Monday) and calendar ``month`` (1-12)."""
+    dates = pd.date_range(start_date, periods=days, freq="D")
+    return pd.DataFrame({"weekday": dates.weekday, "month": dates.month})
+
+
+def relative_levels(per_day: np.ndarray, period: np.ndarray, periods: int) -> np.ndarray:
+    """Mean arrivals per day of each period (weekday, month), normalised to mean 1 over the periods."""
+    totals = np.bincount(period, weights=per_day, minlength=periods)
+    exposure = np.bincount(period, minlength=periods)
+    levels = totals / exposure
+    return levels / levels.mean()
+
+
+def weekly_profile(per_day: np.ndarray, calendar: pd.DataFrame) -> Estimate:
+    """Mon..Sun factors: each weekday's mean arrivals per day relative to the others'."""
+    path = "demand.weekly_profile"
+    if len(per_day) < MIN_DAYS_FOR_WEEKDAYS:
+        return assumed(path, [1.0] * DAYS_PER_WEEK, f"the window has {len(per_day)} days; a weekday profile "
+                                                    f"needs {MIN_DAYS_FOR_WEEKDAYS} (two of each weekday): flat")
+    weekday = calendar["weekday"].to_numpy()
+    factors = relative_levels(per_day, weekday, DAYS_PER_WEEK)
+    return fitted(path, rounded(factors), f"mean arrivals per weekday over {len(per_day)} days, relative "
+                                          f"to the mean of the seven (mean 1)", int(per_day.sum()),
+                  data=np.column_stack([weekday, per_day]))
+
+
+def seasonal_profile(per_day: np.ndarray, calendar: pd.DataFrame) -> Estimate:
+    """Jan..Dec factors, only from a window of a year or more; else flat, saying why."""
+    path = "demand.seasonal_profile"
+    if len(per_day) < MIN_DAYS_FOR_SEASON:
+        months = calendar["month"].nunique()
+        return assumed(path, [1.0] * 12, f"the window covers {len(per_day)} days ({months} calendar months); a "
+                                         f"season needs a whole year at least, else a month's level cannot be "
+                                         f"told from trend and noise: flat")
+    month = calendar["month"].to_numpy() - 1
+    factors = relative_levels(per_day, month, 12)
+    return fitted(path, rounded(factors), f"mean arrivals per day of each calendar month over {len(per_day)} "
+                                          f"days, relative to the mean of the twelve (mean 1)", int(per_day.sum()),
+                  data=np.column_stack([month, per_day]))
+
+
+def hourly_profile(leads: pd.DataFrame, days: int) -> Estimate:
+    """Factors per hour of the local day 0..23 (mean 1): arrivals per hour of the day."""
+    path = "demand.hourly_profile"
+    if len(leads) < MIN_LEADS_FOR_HOURS or days < 1:
+        return assumed(path, None, f"{len(leads)} arrivals are too few for an hour-of-day profile (need "
+                                   f"{MIN_LEADS_FOR_HOURS}): flat")
+    hour = (leads["time"] % HOURS_PER_DAY).astype(int).to_numpy()
+    slot = np.minimum(leads["day"].to_numpy(), days - 1) * 24 + hour
+    per_slot = np.bincount(slot, minlength=days * 24)[: days * 24]
+    factors = per_slot.reshape(days, 24).mean(axis=0)
+    factors = factors / factors.mean()
+    return fitted(path, rounded(factors), f"arrivals per hour of the local day over {days} days, relative to "
+                                          f"the mean hour (mean 1)", len(leads),
+                  data=np.column_stack([np.tile(np.arange(24), days), per_slot]))
+
+
+def profile_exposure(calendar: pd.DataFrame, weekly: list[float], seasonal: list[float]) -> float:
+    """The window's length in days weighted by the weekday and month factors: the days the model's
+    base rate runs for, so that ``count / exposure`` reproduces the count (each profile has mean 1)."""
+    weekly_factor = np.asarray(weekly)[calendar["weekday"].to_numpy()]
+    seasonal_factor = np.asarray(seasonal)[calendar["month"].to_numpy() - 1]
+    return float(np.sum(weekly_factor * seasonal_factor))
+
+
+def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days: int, cut: str = "") -> Estimate:
+    """``leads_per_week`` of one channel, with its interval, trend note and weekly counts."""
+    count = len(leads)
+    rate = count / exposure_weeks
+    weekly_counts = np.bincount(leads["day"] // DAYS_PER_WEEK, minlength=days // DAYS_PER_WEEK)[: days // DAYS_PER_WEEK]
+    low, high = confint_poisson(count, exposure_weeks, method="exact-c")
+    dispersion = overdispersion(weekly_counts)
+    low, high = rate - (rate - low) * np.sqrt(dispersion), rate + (high - rate) * np.sqrt(dispersion)
+    basis = (f"{count} leads over {days} days{cut} ({exposure_weeks:.1f} profile-weighted weeks); 95 % interval: "
+             f"exact Poisson x {np.sqrt(dispersion):.2f} for the weekly counts' overdispersion"
+             f"{trend_note(weekly_counts)}")
+    return fitted(f"demand.channels.{channel}.leads_per_week", round(rate, 3), basis, count,
+                  (round(max(float(low), 0.0), 3), round(float(high), 3)), weekly_counts)
+
+
+def overdispersion(weekly_counts: np.ndarray) -> float:
+    """Variance over mean of the weekly counts, at least 1 (Poisson); 1 with fewer than four weeks."""
+    if len(weekly_counts) < 4 or weekly_counts.mean() <= 0:
+        return 1.0
+    return max(float(weekly_counts.var(ddof=1) / weekly_counts.mean()), 1.0)
+
+
+def trend_note(weekly_counts: np.ndarray) -> str:
+    """A sentence on a trend in the weekly counts (quasi-Poisson regression on the week), or ''.
+
+    The scenario has no trend: the rate is the window's mean, so a clear trend is worth saying."""
+    if len(weekly_counts) < MIN_WEEKS_FOR_TREND or weekly_counts.sum() == 0:
+        return ""
+    weeks = sm.add_constant(np.arange(len(weekly_counts), dtype=float))
+    result = sm.GLM(weekly_counts, weeks, family=sm.families.Poisson()).fit(scale="X2")
+    change, p_value = float(np.expm1(result.params[1])), float(result.pvalues[1])
+    if p_value >= 0.05:
+        return f"; no clear trend over {len(weekly_counts)} weeks ({change:+.1%} a week, p = {p_value:.2f})"
+    return (f"; TREND: {change:+.1%} a week over {len(weekly_counts)} weeks (p = {p_value:.3f}) - the scenario "
+            f"has no trend, so this is the window's mean rate")
+
+
+def rounded(values: np.ndarray) -> list[float]:
+    """Profile factors as plain floats, to four decimals (what a scenario file shows)."""
+    return [round(float(value), 4) for value in values]
