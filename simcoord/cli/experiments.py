@@ -7,18 +7,22 @@ scheduler) is reported in one line with exit code 2 before anything is written.
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from simcoord.cli.options import UsageError, add_warmup_argument, check_warmup, days_option, seed_option
-from simcoord.experiments.experiment import run_experiment
+from simcoord.experiments.experiment import policies_on_base, run_experiment
 from simcoord.experiments.sweep import sweep
 from simcoord.kpis import KPIS
 from simcoord.present.answers import difference_sentences, policy_outcome, run_size
 from simcoord.present.tables import format_comparison
+from simcoord.scenario.levers import IdleLeverWarning
 from simcoord.scenario.loading import load_yaml
+from simcoord.scenario.schema import Scenario
 
 __all__ = ["cmd_compare", "cmd_sweep", "format_comparison", "headlines", "parse_setting", "register"]
 
@@ -57,16 +61,35 @@ def headlines(table, baseline: str, replications: int, days: float) -> str:
             + "\n".join(lines))
 
 
+def _compared(args: argparse.Namespace) -> tuple[str, dict[str, Scenario] | list[str]]:
+    """The baseline's name and what to compare: with ``--base``, every file is a policy applied
+    on that base (levers with nothing to act on there are printed as notes); else the first file
+    is the baseline and the others the policies they are."""
+    if args.base is None:
+        if len(args.scenarios) < 2:
+            raise UsageError("compare needs a baseline and at least one policy file (or --base BASE and policies)")
+        return Path(args.scenarios[0]).stem, args.scenarios
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IdleLeverWarning)
+        try:
+            policies = policies_on_base(args.base, args.scenarios)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    for warning in caught:
+        print(f"note: {warning.message}", file=sys.stderr)
+    return Path(args.base).stem, policies
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run the baseline and the policies, print the paired comparison and write it as CSV."""
     _check_common(args, least_reps=2)
+    baseline, policies = _compared(args)
     try:
-        experiment = run_experiment([args.base, *args.policies], **_run_options(args))
+        experiment = run_experiment(policies, **_run_options(args))
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
     if args.out:
         print(f"reused {experiment.reused_runs} of {experiment.runs} runs stored in {args.out}")
-    baseline = Path(args.base).stem
     table = experiment.compare(baseline=baseline)
     print(headlines(table, baseline, args.reps, args.days) + "\n")
     print(format_comparison(table, baseline))
@@ -154,8 +177,10 @@ def _register_sweep(subparsers: argparse._SubParsersAction) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``compare`` and ``sweep`` to the ``simcoord`` command."""
     compare = subparsers.add_parser("compare", help="paired comparison of policies against a baseline")
-    compare.add_argument("base", help="baseline scenario file")
-    compare.add_argument("policies", nargs="+", help="policy scenario files")
+    compare.add_argument("scenarios", nargs="+", metavar="FILE",
+                         help="the baseline scenario file, then policy files; with --base, policy files only")
+    compare.add_argument("--base", help="a base to apply every policy file on instead of the base it extends "
+                                        "(e.g. a fitted company); it is the comparison's baseline")
     _add_run_arguments(compare, reps=30)
     compare.set_defaults(func=cmd_compare)
     _register_sweep(subparsers)

@@ -60,6 +60,20 @@ def as_policies(policies: PolicySpec) -> dict[str, Scenario]:
     return {name: spec if isinstance(spec, Scenario) else load_scenario(spec) for name, spec in items}
 
 
+def policies_on_base(base: Scenario | str | Path, policies: Sequence[str | Path],
+                     base_name: str | None = None) -> dict[str, Scenario]:
+    """Name -> scenario for a comparison on ``base``: the base itself first (named ``base_name``,
+    else its file stem or its scenario name), then each policy file applied on it instead of the
+    base it extends (:func:`simcoord.scenario.loading.load_scenario` with ``base``), named by stem."""
+    base_scenario = base if isinstance(base, Scenario) else load_scenario(base)
+    name = base_name or (base_scenario.name if isinstance(base, Scenario) else Path(base).stem)
+    names = [name, *(Path(file).stem for file in policies)]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"policy names must be unique (the base is {name!r}), repeated: {', '.join(repeated)}")
+    return {name: base_scenario, **{Path(file).stem: load_scenario(file, base=base) for file in policies}}
+
+
 def plan_tasks(policies: Mapping[str, Scenario], replications: int, seed: int, days: float,
                warmup_days: float) -> list[RunTask]:
     """Every (policy, replication) run, in (policy, replication) order."""

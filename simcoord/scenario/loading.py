@@ -8,12 +8,14 @@ and overrides only what changes; mappings are merged key by key, everything else
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from simcoord.scenario.levers import IdleLeverWarning, idle_levers
 from simcoord.scenario.limits import FieldProblem
 from simcoord.scenario.paths import has_path
 from simcoord.scenario.schema import Scenario
@@ -214,8 +216,10 @@ def _parent_path(path: Path, parent: Any) -> Path:
     return parent_path
 
 
-def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The raw mapping of ``path`` with its ``extends`` chain merged in (not yet validated)."""
+def resolve_file(path: str | Path, _chain: tuple[Path, ...] = (), without_root: bool = False) -> dict[str, Any]:
+    """The raw mapping of ``path`` with its ``extends`` chain merged in (not yet validated).
+    ``without_root``: leave out the chain's last file (the base every policy of the chain extends),
+    keeping only what the policy files write; a file that extends nothing is kept whole."""
     given, path = Path(path), Path(path).resolve()
     _check_chain(path, _chain)
     try:
@@ -225,7 +229,10 @@ def resolve_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, A
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    inherited = resolve_file(_parent_path(path, parent), (*_chain, path))
+    parent_path = _parent_path(path, parent)
+    if without_root and "extends" not in _read_mapping(parent_path):
+        return data
+    inherited = resolve_file(parent_path, (*_chain, path), without_root)
     inherited.pop("name", None)  # a scenario is named by its own file (or its stem), never its parent's
     return deep_merge(inherited, data)
 
@@ -280,9 +287,14 @@ def origin_of(path: str | Path, field: str) -> Path:
     return Path(path)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, base: Scenario | str | Path | None = None) -> Scenario:
     """Read, merge and validate a scenario file. The name defaults to the file stem.
-    A bad value is reported against the file of the ``extends`` chain that sets it."""
+    A bad value is reported against the file of the ``extends`` chain that sets it.
+
+    With ``base`` (a scenario or a scenario file), ``path`` is a policy applied on that base
+    instead of the one it ``extends``: see :func:`apply_policy`."""
+    if base is not None:
+        return apply_policy(path, base)
     data = resolve_file(path)
     data.setdefault("name", Path(path).stem)
     try:
@@ -291,3 +303,40 @@ def load_scenario(path: str | Path) -> Scenario:
         if exc.field is None or exc.field == "(top level)":
             raise
         raise ScenarioError(origin_of(path, exc.field), exc.problem, field=exc.field) from None
+
+
+def _base_data(base: Scenario | str | Path) -> tuple[dict[str, Any], str]:
+    """The resolved, validated data of ``base`` (every field, defaults included) and how to name it."""
+    if isinstance(base, Scenario):
+        return base.model_dump(mode="json"), f"base scenario {base.name!r}"
+    return load_scenario(base).model_dump(mode="json"), f"base {base}"
+
+
+def policy_overrides(path: str | Path) -> dict[str, Any]:
+    """What the policy file ``path`` (and any policy file between it and its base) writes: its
+    ``extends`` chain merged without the base at the chain's end, before validation."""
+    return resolve_file(path, without_root=True)
+
+
+def apply_policy(path: str | Path, base: Scenario | str | Path) -> Scenario:
+    """The policy file ``path`` applied on ``base`` instead of the base it ``extends``: the base's
+    resolved data with only what the policy writes laid over it (mappings merged key by key, lists
+    replaced), named by the policy (its ``name``, else its file stem).
+
+    A base that is missing or invalid is a :class:`ScenarioError` naming the base file; an override
+    that does not fit the base (a funnel stage, a channel it lacks...) one naming the policy file,
+    the field and the base. Levers that have nothing to act on there (a meeting with production
+    staff on a base without production...) are no error: an :class:`IdleLeverWarning` names them
+    (see :func:`simcoord.scenario.levers.idle_levers`)."""
+    data, base_label = _base_data(base)
+    overrides = policy_overrides(path)
+    overrides.setdefault("name", Path(path).stem)
+    try:
+        scenario = scenario_from_dict(deep_merge(data, overrides), source=path)
+    except ScenarioError as exc:
+        raise ScenarioError(path, f"{exc.problem} (applied on {base_label})", field=exc.field) from None
+    idle = idle_levers(overrides, scenario)
+    if idle:
+        warnings.warn(IdleLeverWarning(f"{path}: applied on {base_label}, {len(idle)} lever(s) it sets have nothing "
+                                       f"to act on: {'; '.join(idle)}"), stacklevel=2)
+    return scenario
