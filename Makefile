@@ -44,5 +44,18 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# The log-distance-measures package in an environment of its own (it needs pandas < 3 and
+# Python < 3.13): tests/calibration then checks simcoord's log distances against it live,
+# and without it against the values it gave (tests/calibration/ldm_reference.json).
+LDM_VENV := .venv-ldm
+.PHONY: distances-reference-env
+distances-reference-env: $(LDM_VENV)/.installed
+
+$(LDM_VENV)/.installed:
+	test -x $(LDM_VENV)/bin/python || $(PYTHON) -m venv $(LDM_VENV)
+	$(LDM_VENV)/bin/python -m pip install --quiet "log-distance-measures==2.2.0" "pandas<3" \
+		|| { rm -rf $(LDM_VENV); exit 1; }
+	touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(LDM_VENV) .pytest_cache .hypothesis build *.egg-info
