@@ -1,5 +1,6 @@
 """simcoord: a simulation and policy lab for cross-department coordination."""
 
+from simcoord.calibration.fit import FitResult, fit
 from simcoord.experiments.experiment import Experiment, run_experiment
 from simcoord.experiments.sweep import sweep
 from simcoord.kpis import KPIS, compute_kpis
@@ -14,5 +15,6 @@ from simcoord.scenario.schema import Scenario
 __version__ = "0.1.0"
 
 __all__ = ["KPIS", "EventLog", "Experiment", "ImportedLog", "Model", "ParquetEventLog", "Scenario", "ScenarioError",
-           "SimulationResult", "__version__", "compute_kpis", "export_log", "imported_log_kpis", "load_scenario",
+           "SimulationResult", "FitResult", "__version__", "compute_kpis", "export_log", "fit", "imported_log_kpis",
+           "load_scenario",
            "read_log", "run_experiment", "simulate", "sweep"]

@@ -14,7 +14,7 @@ import sys
 from typing import Callable, Sequence
 
 from simcoord import __version__
-from simcoord.cli import experiments, export, kpis, report, run
+from simcoord.cli import backtest, experiments, export, fit, kpis, report, run
 from simcoord.cli.options import EXIT_USAGE, UsageError
 from simcoord.scenario.loading import ScenarioError
 
@@ -25,6 +25,8 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     report.register,       # report
     export.register,       # export
     kpis.register,         # kpis
+    backtest.register,     # backtest
+    fit.register,          # fit
 )
 
 

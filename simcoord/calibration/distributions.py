@@ -1,0 +1,148 @@
+"""Choosing a scenario distribution for a sample of durations or amounts.
+
+:func:`fit_distribution` fits every family the scenario can draw from and a sample can tell apart
+(exponential, gamma, lognormal; a constant when every value is the same) by maximum likelihood
+with SciPy, the location held at 0 because the scenario's families start there, and keeps the one
+with the smallest AIC. The result is the scenario's mapping (``{"dist": "gamma", "mean": ...,
+"sd": ...}``, in the sample's own unit) with the goodness of fit of the chosen family
+(Kolmogorov-Smirnov statistic and p-value) and the AIC of every candidate.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy import stats
+
+from simcoord.calibration.estimates import Estimate, assumed, fitted
+
+#: Fewer observations than this are too few to choose a family (or to trust a mean).
+MIN_OBSERVATIONS = 10
+#: Values at or below this (in the sample's unit) are zeros: a lognormal or gamma cannot hold them.
+ZERO = 1e-9
+#: Up to this share of zeros is left out of a fit (a stray zero would rule out every family but one).
+STRAY_ZEROS = 0.05
+
+
+class TooFewObservations(ValueError):
+    """A sample too small to fit a distribution to; ``n`` is how many observations there were."""
+
+    def __init__(self, n: int, min_n: int) -> None:
+        super().__init__(f"{n} observation{'s' if n != 1 else ''}: too few to fit (at least {min_n} needed)")
+        self.n, self.min_n = n, min_n
+
+
+@dataclass(frozen=True)
+class DistributionFit:
+    """The chosen family as a scenario mapping, and how well it fits.
+
+    ``aic`` holds every candidate family's AIC (lower is better); ``ks_statistic`` and ``ks_pvalue``
+    are the Kolmogorov-Smirnov test of the chosen family against the sample (NaN for a constant)."""
+
+    spec: dict[str, object]
+    n: int
+    aic: dict[str, float]
+    ks_statistic: float
+    ks_pvalue: float
+    zeros_left_out: int = 0
+
+    @property
+    def family(self) -> str:
+        return str(self.spec["dist"])
+
+    def describe(self) -> str:
+        """One phrase for a header or a report: the family, why, and the fit."""
+        if self.family == "constant":
+            return f"constant: all {self.n} observations equal"
+        others = ", ".join(f"{name} {aic:.0f}" for name, aic in sorted(self.aic.items(), key=lambda item: item[1]))
+        left_out = f"; {self.zeros_left_out} zeros left out" if self.zeros_left_out else ""
+        return f"{self.family} by AIC ({others}); KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}{left_out}"
+
+
+def _exponential(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
+    _, scale = stats.expon.fit(sample, floc=0)
+    return {"dist": "exponential", "mean": float(scale)}, stats.expon(scale=scale)
+
+
+def _gamma(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
+    shape, _, scale = stats.gamma.fit(sample, floc=0)
+    frozen = stats.gamma(shape, scale=scale)
+    return {"dist": "gamma", "mean": float(frozen.mean()), "sd": float(frozen.std())}, frozen
+
+
+def _lognormal(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
+    sigma, _, scale = stats.lognorm.fit(sample, floc=0)
+    frozen = stats.lognorm(sigma, scale=scale)
+    return {"dist": "lognormal", "mean": float(frozen.mean()), "sd": float(frozen.std())}, frozen
+
+
+#: family -> (fit, number of free parameters); the exponential alone also holds zeros.
+FAMILIES: dict[str, tuple[Callable[[np.ndarray], tuple[dict[str, object], stats.rv_continuous]], int]] = {
+    "exponential": (_exponential, 1), "gamma": (_gamma, 2), "lognormal": (_lognormal, 2),
+}
+
+
+def observations(sample: object) -> np.ndarray:
+    """The finite, non-negative values of ``sample`` as floats (NaN and negative values dropped)."""
+    values = np.asarray(sample, dtype=float).ravel()
+    return values[np.isfinite(values) & (values >= 0)]
+
+
+def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS) -> DistributionFit:
+    """The scenario distribution that fits ``sample`` best by AIC, with its goodness of fit.
+
+    NaN and negative values are dropped first. Raises :class:`TooFewObservations` (a
+    ``ValueError``) for fewer than ``min_n`` values. A few zeros (up to :data:`STRAY_ZEROS` of the
+    sample) are left out and counted; a sample with more (e.g. work that often took no measurable
+    time) is fitted by the exponential only, the one candidate family that holds 0."""
+    values = observations(sample)
+    if len(values) < min_n:
+        raise TooFewObservations(len(values), min_n)
+    if np.ptp(values) <= ZERO:
+        return DistributionFit({"dist": "constant", "value": float(values[0])}, len(values), {}, np.nan, np.nan)
+    zeros = int(np.sum(values <= ZERO))
+    if 0 < zeros <= STRAY_ZEROS * len(values):
+        values = values[values > ZERO]
+    candidates = FAMILIES if values.min() > ZERO else {"exponential": FAMILIES["exponential"]}
+    fits = {name: _candidate(values, fit, parameters) for name, (fit, parameters) in candidates.items()}
+    best = min(fits, key=lambda name: fits[name][2])
+    spec, frozen, _ = fits[best]
+    test = stats.kstest(values, frozen.cdf)
+    return DistributionFit(spec, len(values), {name: fit[2] for name, fit in fits.items()},
+                           float(test.statistic), float(test.pvalue), zeros if values.min() > ZERO else 0)
+
+
+def _candidate(values: np.ndarray, fit: Callable[[np.ndarray], tuple[dict[str, object], stats.rv_continuous]],
+               parameters: int) -> tuple[dict[str, object], stats.rv_continuous, float]:
+    """One family's fit: its scenario mapping, the frozen SciPy distribution and its AIC."""
+    with warnings.catch_warnings():  # SciPy's optimiser warns on awkward samples; the AIC judges the result
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spec, frozen = fit(values)
+        log_likelihood = float(np.sum(frozen.logpdf(values)))
+    aic = 2 * parameters - 2 * log_likelihood if np.isfinite(log_likelihood) else np.inf
+    return spec, frozen, aic
+
+
+def estimate_distribution(path: str, sample: object, what: str, fallback: dict[str, object],
+                          min_n: int = MIN_OBSERVATIONS) -> Estimate:
+    """The estimate of the distribution at scenario ``path`` from ``sample`` (``what`` says what the
+    observations are, with their unit), or ``fallback`` assumed, saying why, where there are too
+    few observations to fit."""
+    values = observations(sample)
+    try:
+        fit = fit_distribution(values, min_n)
+    except TooFewObservations as few:
+        if few.n:  # a few observations still say more about the mean than a guess does
+            fallback = {"dist": "exponential", "mean": float(values.mean())}
+        return assumed(path, fallback, f"{few.n} observations of {what}: too few to fit; assumed "
+                                       f"{describe_spec(fallback)}")
+    return fitted(path, fit.spec, f"{what}: {fit.describe()}", fit.n, data=values)
+
+
+def describe_spec(spec: dict[str, object]) -> str:
+    """A distribution mapping in a few words (``gamma, mean 2.5, sd 1.2``)."""
+    return ", ".join([str(spec["dist"])] + [f"{name} {value:g}" if isinstance(value, (int, float)) else
+                                            f"{name} {value}" for name, value in spec.items() if name != "dist"])

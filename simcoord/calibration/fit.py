@@ -1,0 +1,218 @@
+"""Fit a whole scenario to a company's own event log.
+
+:func:`fit` reads the log through its mapping, keeps the training window ``[log start, until)``
+(the cases created in it, and only what happened to them before ``until``: a case still open then
+is open, not lost), runs every estimator of this layer on it and assembles their estimates into a
+validated :class:`~simcoord.scenario.schema.Scenario` whose calendar starts at the cut-off, where
+a backtest of the held-out period begins. :class:`FitResult` writes it as YAML under a header that
+says, parameter by parameter, what was fitted from which data and what was assumed and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from simcoord.calibration.arrivals import fit_arrivals
+from simcoord.calibration.assumptions import fit_parts, missing_departments, unseen
+from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
+from simcoord.calibration.estimates import Estimate, fitted
+from simcoord.calibration.staffing import fit_calendar, fit_staff
+from simcoord.calibration.steps import fit_first_touch, fit_screen, fit_stages, lead_rows
+from simcoord.calibration.values import fit_lead_mix, lead_attributes
+from simcoord.log.read import PLACEHOLDER_STAGE, ImportedLog, read_log
+from simcoord.scenario.loading import scenario_from_dict
+from simcoord.scenario.schema import Scenario
+from simcoord.vocabulary import HOURS_PER_DAY
+
+#: Longest value printed in the header (longer ones: see the scenario below it).
+HEADER_VALUE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class FitSource:
+    """The data a fit saw: the log's file, its training window ``[start, until)`` and its cases."""
+
+    file: str
+    start: dt.date
+    until: dt.date
+    cases: int
+    log_end: dt.date
+
+    def describe(self) -> str:
+        return (f"{self.file}, {self.start} to {self.until} (exclusive; {(self.until - self.start).days} days), "
+                f"{self.cases:,} cases created in that window")
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted scenario, every estimate behind it, and the data it came from."""
+
+    scenario: Scenario
+    estimates: list[Estimate]
+    source: FitSource
+
+    @property
+    def assumptions(self) -> list[Estimate]:
+        """The estimates the log could not tell (each says why)."""
+        return [estimate for estimate in self.estimates if estimate.assumed]
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML under a header comment saying what was fitted from which data and
+        what was assumed and why; it loads with ``simcoord.load_scenario``."""
+        body = yaml.safe_dump(self.scenario.model_dump(mode="json", exclude_none=True), sort_keys=False,
+                              allow_unicode=True)
+        return header(self) + body
+
+    def write(self, path: str | Path) -> Path:
+        """Write :meth:`to_yaml` to ``path`` atomically (a temporary file beside it, then moved):
+        nothing half-written on error. Returns the path."""
+        path = Path(path)
+        text = self.to_yaml()
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return path
+
+
+def header(result: FitResult) -> str:
+    """The YAML header: the source, the window, then every estimate as a comment line."""
+    source = result.source
+    lines = [f"{result.scenario.name}: fitted by simcoord fit from {source.describe()}.",
+             f"The log runs {source.start} to {source.log_end}; what happened after {source.until} was not seen.",
+             "Cases still open at the cut-off count as open, not as lost.",
+             f"calendar.start_date is the cut-off ({source.until}): a backtest of the held-out period starts there.",
+             "", "Fitted from the log (parameter: value - how, observations):"]
+    lines += [f"  {e.path}: {_short(e.value)} - {e.basis} (n={e.n})" for e in result.estimates if not e.assumed]
+    lines += ["", "Assumed, because the log cannot tell (parameter: value - why):"]
+    lines += [f"  {e.path}: {_short(e.value)} - {e.basis}" for e in result.assumptions]
+    return "".join(f"# {line}".rstrip() + "\n" for line in lines) + "\n"
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= HEADER_VALUE_CHARS else text[:HEADER_VALUE_CHARS - 3] + "..."
+
+
+# ----------------------------------------------------------------- the window
+def cut_off(log: ImportedLog, until: dt.date | str | None) -> dt.date:
+    """The cut-off date: ``until`` (a date or ISO text), or the day after the log's last; raises
+    ValueError for a date that is not inside the log."""
+    end = log.start_date + dt.timedelta(days=log.days)
+    if until is None:
+        return end
+    try:
+        day = until if isinstance(until, dt.date) else dt.date.fromisoformat(str(until))
+    except ValueError:
+        raise ValueError(f"cut-off {until!r} is no date (use YYYY-MM-DD)") from None
+    if not log.start_date < day <= end:
+        raise ValueError(f"cut-off {day} is outside the log, which runs from {log.start_date} to "
+                         f"{end - dt.timedelta(days=1)}: give a date after its first day and at most the day "
+                         "after its last")
+    return day
+
+
+def training_events(events: pd.DataFrame, hours: float) -> pd.DataFrame:
+    """The rows before ``hours`` of the cases (ids) that began before it: what was known then."""
+    early = events[events["time"] < hours]
+    born = early.groupby("id")["time"].min()
+    return early[early["id"].isin(born.index)].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------- the fit
+def fit(log: str | Path | ImportedLog, mapping: Any = None, until: dt.date | str | None = None) -> FitResult:
+    """Fit a scenario to ``log`` (a path read through ``mapping``, or an :class:`ImportedLog`)
+    on the cases created before ``until`` (default: the whole log).
+
+    Raises ValueError (naming the problem) for a log or mapping that cannot be read, a cut-off
+    outside the log, a window without cases, or a stage no case in the window reaches."""
+    if not isinstance(log, ImportedLog):
+        if mapping is None:
+            raise ValueError("a log file needs its mapping (which columns and activities mean what)")
+        log = read_log(log, mapping)
+    day = cut_off(log, until)
+    events = training_events(log.events, (day - log.start_date).days * HOURS_PER_DAY)
+    created = int((events["activity"] == "created").sum())
+    if created == 0:
+        raise ValueError(f"no case is created in the log before the cut-off {day}: nothing to fit")
+    stages = [stage.name for stage in log.mapping.stages]
+    if not stages:
+        raise ValueError("the mapping names no stages: the funnel cannot be fitted (add the stages of the "
+                         f"company's sales process; the lab's placeholder {PLACEHOLDER_STAGE!r} has no data)")
+    estimates = estimate_all(events, stages, log.start_date, day, log.mapping.time_zone)
+    source = FitSource(log.source, log.start_date, day, created, log.start_date + dt.timedelta(days=log.days - 1))
+    return FitResult(assemble(estimates, f"{log.mapping.name}-fit", source), estimates, source)
+
+
+def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until: dt.date,
+                 time_zone: str) -> list[Estimate]:
+    """Every estimate of a scenario from the training ``events`` (first of each path kept)."""
+    days = float((until - start).days)
+    decay = fit_response_decay(events)
+    decay_values = {estimate.path: estimate.value for estimate in decay}
+    rows, leads = lead_rows(events), lead_attributes(events)
+    parts = fit_parts(events)
+    nurture = next(bool(e.value) for e in parts if e.path == "marketing.nurture")
+    estimates = [fitted("calendar.start_date", until.isoformat(), "the cut-off: a run starts where the log "
+                        "was cut", 0),
+                 *fit_calendar(events, start, time_zone), *fit_staff(events, days), *fit_arrivals(events, start, days),
+                 *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
+                 *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR])), *decay,
+                 *fit_stages(rows, leads, stages), *unseen(stages, nurture)]
+    estimates += missing_departments(estimates)
+    seen: set[str] = set()
+    return [e for e in estimates if not (e.path in seen or seen.add(e.path))]
+
+
+def assemble(estimates: list[Estimate], name: str, source: FitSource) -> Scenario:
+    """The validated scenario holding every estimate's value (``None`` values and the notes on
+    whole sections, ``*`` paths, leave the schema's value in place)."""
+    data: dict[str, Any] = {"name": name, "description": f"fitted to {source.describe()}"}
+    for estimate in estimates:
+        if estimate.value is not None and not estimate.path.endswith("*"):
+            put(data, estimate.path, estimate.value)
+    drop_unknown_channels(data)
+    return scenario_from_dict(data, f"the scenario fitted to {source.file}")
+
+
+def put(data: dict[str, Any], path: str, value: object) -> None:
+    """Set dotted ``path`` in ``data``, making the mappings (and, for a number, list items) on the way."""
+    node: Any = data
+    parts = path.split(".")
+    for part, following in zip(parts, parts[1:]):
+        key: Any = int(part) if isinstance(node, list) else part
+        if isinstance(node, list):
+            node.extend({} for _ in range(key + 1 - len(node)))
+        elif key not in node:
+            node[key] = [] if following.isdigit() else {}
+        node = node[key]
+    last = parts[-1]
+    if isinstance(node, list):
+        node.extend({} for _ in range(int(last) + 1 - len(node)))
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def drop_unknown_channels(data: dict[str, Any]) -> None:
+    """Channel tables may name only the channels leads come from (the demand's): drop the others
+    (e.g. repurchase leads of a company whose service is not modelled)."""
+    channels = set(data.get("demand", {}).get("channels", {}))
+    funnel = data.get("funnel", {})
+    tables = [funnel, funnel.get("screen") or {}, *funnel.get("stages", [])]
+    for table, key in ((funnel, "qualification_by_channel"), (tables[1], "by_channel"),
+                       *((stage, "conversion_by_channel") for stage in funnel.get("stages", []))):
+        if isinstance(table.get(key), dict):
+            table[key] = {name: p for name, p in table[key].items() if name in channels}

@@ -1,0 +1,289 @@
+"""The sales process from a log: the automatic screen, the first touch and each funnel stage.
+
+Read from the lab's rows, so a company's imported log and a simulated run's log go through the
+same code. What each estimate means is what the model does with it (``model.sales``,
+``model.steps``):
+
+- a stage **visit** starts at its entry row: ``sql`` (the first stage), ``advanced`` (the stage it
+  names) or ``sent_back`` (a loop to the stage it names); a stage's work rows belong to the visit
+  they follow. An imported log's first event of a stage that no entry row precedes starts a visit;
+- **work** (``work_hours``) is the time of the stage's work rows, start to complete; the
+  **customer's time** before the work (``customer_days``) runs from the last real milestone before
+  the work was queued (the entry decision, or the end of the case's previous work) to the queueing
+  (``queued_at``; without it, to the start, so it includes the wait for a free person);
+- each visit ends **forward** (a later stage's entry, or won), **lost**, **cancelled** (a ``lost``
+  row with reason ``cancelled``), **back** (an entry of the same or an earlier stage: a loop), or is
+  still **open** at the cut-off (left out: it is not lost).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from simcoord.calibration.distributions import estimate_distribution
+from simcoord.calibration.estimates import Estimate, assumed, fitted
+from simcoord.calibration.values import probability_tables
+from simcoord.vocabulary import CANCELLED, GRADES, HOURS_PER_DAY
+
+ENTRY_ACTIVITIES = ("sql", "advanced", "sent_back")
+#: Touch counts of a stage are written as this many quantiles (an empirical distribution).
+TOUCH_QUANTILES = 40
+STAGE_TABLES = {"grade": "conversion", "channel": "conversion_by_channel", "value": "conversion_by_value"}
+QUALIFICATION_TABLES = {"grade": "qualification", "channel": "qualification_by_channel",
+                        "value": "qualification_by_value"}
+SCREEN_TABLES = {"grade": "by_grade", "channel": "by_channel", "value": "by_value"}
+
+
+def lead_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """The lead rows of ``events`` in time order (text columns as plain objects)."""
+    rows = events[events["kind"] == "lead"].sort_values(["time", "id"], kind="stable")
+    return rows.assign(activity=rows["activity"].astype(object),
+                       stage=rows["stage"].astype(object) if "stage" in rows else np.nan)
+
+
+def first_rows(rows: pd.DataFrame, activity: str) -> pd.DataFrame:
+    """Each lead's first row of ``activity``, indexed by lead id."""
+    return rows[rows["activity"] == activity].drop_duplicates("id").set_index("id")
+
+
+# ----------------------------------------------------------------- the screen
+def fit_screen(rows: pd.DataFrame, leads: pd.DataFrame, nurture: bool) -> list[Estimate]:
+    """``funnel.screen``: the share of decided leads that pass on to sales (per value band, channel
+    or grade where they differ). A lead passed if it reached the hand-over (``mql``) or a
+    ``screened`` row says so; it was declined if it ended (``discarded``) before any hand-over."""
+    decided = _screen_outcomes(rows, nurture)
+    if decided is None or decided["ok"].all():
+        why = "every decided lead reached the hand-over" if decided is not None else \
+            "with nurture a lead's way to the hand-over is marketing's scoring, not a screen"
+        return [fitted("funnel.screen", None, f"no automatic screen: {why}", 0 if decided is None else len(decided))]
+    tables = probability_tables(decided, leads, "funnel.screen.", "leads decided at the hand-over (passed to "
+                                "sales, or ended before it)", SCREEN_TABLES)
+    rate = float(decided["ok"].mean())
+    return [*tables, fitted("funnel.screen.pass_probability", round(rate, 6),
+                            f"share of {len(decided)} leads passed to sales", len(decided))]
+
+
+def _screen_outcomes(rows: pd.DataFrame, nurture: bool) -> pd.DataFrame | None:
+    """Each decided lead's screen outcome (``ok``), or None where the log cannot tell one."""
+    screened = first_rows(rows, "screened")
+    if len(screened) and "outcome" in screened:
+        return pd.DataFrame({"ok": screened["outcome"].astype(object) == "passed"})
+    if nurture:
+        return None
+    created, mql, ended = (first_rows(rows, name)["time"] for name in ("created", "mql", "discarded"))
+    mql = mql.reindex(created.index)
+    ended = ended.reindex(created.index)
+    passed = mql.notna()
+    declined = ~passed & ended.notna()
+    return pd.DataFrame({"ok": passed[passed | declined]})
+
+
+# ----------------------------------------------------------------- the first touch
+def fit_first_touch(rows: pd.DataFrame, leads: pd.DataFrame, decay: tuple[float, float] | None) -> list[Estimate]:
+    """``funnel.first_touch_hours`` (the work of the first touch, hours) and the qualification
+    tables: the share of first-touched leads that became SQLs rather than invalid, divided by the
+    mean response-time decay of their waits (``decay``: half-life hours and floor), since the
+    model multiplies the table by that decay."""
+    touches = rows[rows["activity"] == "first_touch"]
+    work = estimate_distribution("funnel.first_touch_hours", touches.get("work_hours"),
+                                 "work time of the first touch (hours)", {"dist": "exponential", "mean": 0.5})
+    decided = rows[rows["activity"].isin(["sql", "invalid"])].drop_duplicates("id").set_index("id")
+    if decided.empty:
+        return [work, assumed("funnel.qualification", dict.fromkeys(GRADES, 1.0),
+                              "the log shows no qualification decision (sql or invalid): every lead qualifies")]
+    outcome = pd.DataFrame({"ok": decided["activity"] == "sql"})
+    tables = probability_tables(outcome, leads, "funnel.", "first-touched leads that qualified", QUALIFICATION_TABLES)
+    factor = _mean_decay(rows, decided.index, decay)
+    return [work, *(_divided(estimate, factor) for estimate in tables)]
+
+
+def _mean_decay(rows: pd.DataFrame, decided: pd.Index, decay: tuple[float, float] | None) -> float:
+    """The mean response-time multiplier over the decided leads' waits from hand-over to first touch."""
+    if decay is None:
+        return 1.0
+    half_life, floor = decay
+    waits = (first_rows(rows, "first_touch")["time"] - first_rows(rows, "mql")["time"]).reindex(decided).dropna()
+    if waits.empty:
+        return 1.0
+    return float(np.mean(floor + (1 - floor) * 0.5 ** (waits.clip(lower=0) / half_life)))
+
+
+def _divided(estimate: Estimate, factor: float) -> Estimate:
+    """A probability table divided by the mean decay ``factor`` (capped at 1), saying so."""
+    if factor >= 1.0 or estimate.value is None:
+        return estimate
+    if isinstance(estimate.value, dict) and "probabilities" in estimate.value:
+        value = {**estimate.value,
+                 "probabilities": [round(min(1.0, p / factor), 6) for p in estimate.value["probabilities"]]}
+    else:
+        value = {key: round(min(1.0, p / factor), 6) for key, p in estimate.value.items()}
+    return dataclasses.replace(estimate, value=value, interval=None,
+                               basis=f"{estimate.basis}, divided by the mean response-time decay {factor:.3f}")
+
+
+# ----------------------------------------------------------------- stage visits
+def stage_visits(rows: pd.DataFrame, stages: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stage visits (``id``, ``stage`` index, ``entered``, ``queued`` and ``started``: the first
+    work row's queueing and start, ``last``: its last work row's start, ``touches``, ``outcome``,
+    ``target``: the stage a loop goes back to) and the stage work rows with their ``visit``."""
+    index = {name: position for position, name in enumerate(stages)}
+    work = rows[rows["activity"].isin(stages)].assign(stage_index=lambda r: r["activity"].map(index))
+    entries = rows[rows["activity"].isin(ENTRY_ACTIVITIES) & rows["stage"].isin(stages)]
+    entries = entries[["id", "time", "activity"]].assign(stage_index=entries["stage"].map(index))
+    work, orphans = _attach(work, entries)
+    if len(orphans):  # a stage's first event with no entry before it starts its own visit
+        starts = orphans.drop_duplicates(["id", "stage_index"])[["id", "time", "stage_index"]]
+        entries = pd.concat([entries, starts.assign(activity="entered")], ignore_index=True)
+        work, _ = _attach(work.drop(columns="visit"), entries)
+    visits = _visit_table(entries, work)
+    return _with_outcomes(visits, rows), work
+
+
+def _attach(work: pd.DataFrame, entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``work`` with the ``visit`` (entry number) each row follows, and the rows no visit of their
+    own stage precedes."""
+    entries = entries.sort_values("time", kind="stable").reset_index(drop=True)
+    keyed = entries.assign(visit=entries.index, visit_stage=entries["stage_index"])[["id", "time", "visit",
+                                                                                  "visit_stage"]]
+    ordered = work.reset_index(names="row").sort_values("time", kind="stable")
+    joined = pd.merge_asof(ordered, keyed, on="time", by="id", direction="backward").set_index("row")
+    mine = joined["visit_stage"] == joined["stage_index"]
+    attached = work.assign(visit=joined["visit"].where(mine).reindex(work.index))
+    return attached[mine.reindex(work.index).to_numpy()], work[~mine.reindex(work.index).to_numpy()]
+
+
+def _visit_table(entries: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
+    """One row per visit: its entry, and its work rows' first queueing and start, last start and count."""
+    entries = entries.sort_values("time", kind="stable").reset_index(drop=True)
+    grouped = work.sort_values("time", kind="stable").groupby("visit")
+    queued = grouped["queued_at"].first() if "queued_at" in work else pd.Series(dtype=float)
+    visits = entries.rename(columns={"time": "entered", "stage_index": "stage", "activity": "entry"})
+    return visits.assign(started=grouped["time"].first(), last=grouped["time"].last(),
+                         queued=queued.reindex(visits.index), touches=grouped.size().reindex(visits.index, fill_value=0))
+
+
+def _with_outcomes(visits: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each visit's outcome: what ended it (won, lost, cancelled) before the next visit, else how
+    the next visit follows (forward, or back in a loop), else open."""
+    visits = visits.sort_values(["id", "entered"], kind="stable")
+    following = visits.groupby("id")[["entered", "stage", "entry"]].shift(-1)
+    ends = rows[rows["activity"].isin(["won", "lost"])]
+    reason = ends["reason"].astype(object) if "reason" in ends else pd.Series(np.nan, index=ends.index)
+    ends = pd.DataFrame({"id": ends["id"], "ended": ends["time"],
+                         "how": np.where(ends["activity"] == "won", "forward",
+                                         np.where(reason == CANCELLED, "cancelled", "lost"))})
+    found = pd.merge_asof(visits.reset_index(names="visit").sort_values("entered"), ends.sort_values("ended"),
+                          left_on="entered", right_on="ended", by="id", direction="forward").set_index("visit")
+    found = found.reindex(visits.index)
+    ends_here = found["ended"].notna() & ~(found["ended"] > following["entered"])
+    back = following["stage"].notna() & ((following["entry"] == "sent_back") | (following["stage"] <= visits["stage"]))
+    outcome = np.where(ends_here, found["how"], np.where(back, "back", np.where(following["stage"].notna(),
+                                                                                  "forward", "open")))
+    return visits.assign(outcome=outcome, target=following["stage"].where(back & ~ends_here),
+                         ended=found["ended"].where(ends_here))
+
+
+# ----------------------------------------------------------------- the stages
+def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str]) -> list[Estimate]:
+    """Every ``funnel.stages.<i>`` field the log can tell, and ``funnel.max_stage_visits`` where
+    cases loop. Raises ValueError naming a stage no case reaches (the mapping leaves it without data)."""
+    visits, work = stage_visits(rows, stages)
+    empty = [name for position, name in enumerate(stages) if not (visits["stage"] == position).any()]
+    if empty:
+        raise ValueError(f"no case in the training window reaches stage {empty[0]!r}: the mapping leaves it "
+                         "without data (map it to activities the log has, or leave it out)")
+    waits = customer_hours(rows, visits, work, stages)
+    estimates = []
+    for position, name in enumerate(stages):
+        mine = visits[visits["stage"] == position]
+        prefix = f"funnel.stages.{position}."
+        estimates += [assumed(prefix + "name", name, "the mapping's stage name"),
+                      estimate_distribution(prefix + "work_hours", work.loc[work["stage_index"] == position].get(
+                          "work_hours"), f"work time in stage {name} (hours)", {"dist": "constant", "value": 0.0}),
+                      estimate_distribution(prefix + "customer_days", waits[mine.index.intersection(waits.index)]
+                                            / HOURS_PER_DAY, f"customer's time before the work of stage {name} "
+                                            "(days, to the work's start)", {"dist": "constant", "value": 0.0}),
+                      *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position]),
+                      *_decision_estimates(prefix, name, mine, leads, stages),
+                      *_patience(prefix, name, mine)]
+    loops = visits.groupby(["id", "stage"]).size()
+    if (visits["outcome"] == "back").any():
+        estimates.append(fitted("funnel.max_stage_visits", int(loops.max()),
+                                "the most visits of one stage by one case", len(loops)))
+    return estimates
+
+
+def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame, stages: list[str]) -> pd.Series:
+    """Per visit with work: clock hours from the case's last real milestone before the work started
+    (an entry decision that is not just the stage's own first event, or the end of earlier work) to
+    that start. A log's schedule event says when a task was planned, not when the customer was
+    ready, so the whole gap is the customer's; the model adds its own wait for a free person."""
+    worked = rows[rows["activity"].isin([*stages, "first_touch"])]
+    done = worked["time"] + worked["work_hours"].fillna(0.0) if "work_hours" in worked else worked["time"]
+    entries = rows[rows["activity"].isin(ENTRY_ACTIVITIES)]
+    echoes = entries.set_index(["id", "time"]).index.isin(work.set_index(["id", "time"]).index)
+    milestones = pd.concat([pd.DataFrame({"id": worked["id"], "at": done}),
+                            pd.DataFrame({"id": entries["id"][~echoes], "at": entries["time"][~echoes]})])
+    asked = visits.dropna(subset=["started"])
+    asked = pd.DataFrame({"id": asked["id"], "asked_at": asked["started"], "visit": asked.index})
+    found = pd.merge_asof(asked.sort_values("asked_at"), milestones.sort_values("at").rename(columns={"at": "anchor"}),
+                          left_on="asked_at", right_on="anchor", by="id", direction="backward",
+                          allow_exact_matches=False)
+    return (found["asked_at"] - found["anchor"]).clip(lower=0).set_axis(found["visit"]).dropna()
+
+
+def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, work: pd.DataFrame) -> list[Estimate]:
+    """``touches`` (an empirical distribution of touches per visit) and ``touch_gap_days`` where the
+    log shows visits with more than one touch; none (one touch, back to back) otherwise."""
+    counts = visits.loc[visits["touches"] > 0, "touches"]
+    if counts.empty or counts.max() <= 1:
+        return [fitted(prefix + "touches", None, f"every visit of stage {name} in the log shows one touch",
+                       len(counts))]
+    quantiles = np.quantile(counts, (np.arange(TOUCH_QUANTILES) + 0.5) / TOUCH_QUANTILES, method="inverted_cdf")
+    ordered = work.sort_values(["visit", "time"], kind="stable")
+    previous_end = ordered.groupby("visit")["time"].shift(1) + ordered.groupby("visit")["work_hours"].shift(1)
+    gaps = (ordered["queued_at"].fillna(ordered["time"]) - previous_end).clip(lower=0) / HOURS_PER_DAY
+    return [fitted(prefix + "touches", {"dist": "empirical", "values": [float(v) for v in quantiles]},
+                   f"touches per visit of stage {name} ({TOUCH_QUANTILES} quantiles; mean {counts.mean():.2f})",
+                   len(counts), data=counts.to_numpy(dtype=float)),
+            estimate_distribution(prefix + "touch_gap_days", gaps.dropna(),
+                                  f"customer's time between touches of stage {name} (days)",
+                                  {"dist": "constant", "value": 0.0})]
+
+
+def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.DataFrame,
+                        stages: list[str]) -> list[Estimate]:
+    """The conversion tables (forward against lost, loops set aside) and ``next_steps`` (the share
+    of decided visits that loop back to each stage)."""
+    decided = visits[visits["outcome"].isin(["forward", "lost", "back"])]
+    passes = decided[decided["outcome"] != "back"]
+    if passes.empty:
+        return [assumed(prefix + "conversion", dict.fromkeys(GRADES, 1.0), f"no visit of stage {name} was "
+                        "decided (won, lost or moved on) in the training window: assumed every case passes")]
+    outcome = pd.DataFrame({"ok": (passes["outcome"] == "forward").to_numpy()}, index=passes["id"].to_numpy())
+    estimates = probability_tables(outcome, leads, prefix, f"decided visits of stage {name} that moved on",
+                                   STAGE_TABLES)
+    back = decided.loc[decided["outcome"] == "back", "target"].astype(int)
+    if len(back):
+        shares = back.value_counts() / len(decided)
+        estimates.append(fitted(prefix + "next_steps", {stages[t]: round(float(s), 6) for t, s in shares.items()},
+                                f"share of {len(decided)} decided visits of stage {name} sent back to each stage",
+                                len(decided)))
+    return estimates
+
+
+def _patience(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:
+    """``patience_days``: exponential, its mean the days visits were exposed to cancelling (entry to
+    the last touch's start, or to the cancellation) over the cancellations (the censored-data MLE)."""
+    cancelled = visits[visits["outcome"] == "cancelled"]
+    if cancelled.empty:
+        return []
+    others = visits[visits["outcome"].isin(["forward", "lost", "back"])]
+    exposure = (cancelled["ended"] - cancelled["entered"]).sum() + (others["last"] - others["entered"]).sum()
+    mean = float(exposure) / HOURS_PER_DAY / len(cancelled)
+    return [fitted(prefix + "patience_days", {"dist": "exponential", "mean": round(mean, 4)},
+                   f"{len(cancelled)} cancellations in stage {name} over {exposure / HOURS_PER_DAY:.0f} days of "
+                   "visits waiting (exponential, censored maximum likelihood)", len(cancelled))]
