@@ -1,0 +1,80 @@
+"""A backtest in words and readable tables, computed from its numbers (``calibration.backtest``).
+
+:func:`verdict` says whether the two targets a backtest is held to are met, so a rerun at another
+size or cut-off gets the sentences its own numbers support:
+
+- the share of the real weekly KPI values inside the simulated 95 % band (:data:`BAND_TARGET`);
+- on how many log distances the model is closer to the real log than the naive forecast
+  (:data:`DISTANCE_TARGET`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from simcoord.calibration.backtest import BacktestResult
+from simcoord.kpis.format import display_name
+from simcoord.present.backtest_plots import DISTANCE_LABELS
+
+BAND_TARGET = 0.80  # share of real weekly values inside the simulated 95 % band
+DISTANCE_TARGET = 3  # distances on which the model must beat the naive forecast
+
+
+def distance_table(result: BacktestResult) -> pd.DataFrame:
+    """Per distance: the model's mean with its 95 % interval, the naive forecast's value, and which
+    is closer to the real log, as text."""
+    table = result.distance_table()
+    return pd.DataFrame({
+        "model (mean, 95 % CI)": [f"{row.model_mean:.4g} ({row.model_low:.4g} to {row.model_high:.4g})"
+                                  for row in table.itertuples()],
+        "naive forecast": [f"{value:.4g}" for value in table["naive"]],
+        "closer": ["model" if better else "naive" for better in table["model_better"]],
+    }, index=pd.Index([DISTANCE_LABELS.get(key, key) for key in table.index], name="distance"))
+
+
+def kpi_table(result: BacktestResult) -> pd.DataFrame:
+    """Per weekly KPI: weeks compared, weeks inside the simulated band, and the share, as text."""
+    summary = result.kpi_summary()
+    return pd.DataFrame({"weeks": summary["weeks"].to_numpy(), "inside the band": summary["inside"].to_numpy(),
+                         "share": [f"{share:.0%}" for share in summary["share_inside"]]},
+                        index=pd.Index([display_name(kpi) for kpi in summary.index], name="weekly KPI"))
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "not met"
+
+
+def band_sentence(result: BacktestResult) -> str:
+    """How many real weekly values fall inside the simulated band, against the target, and where
+    the model misses most."""
+    summary = result.kpi_summary()
+    share, values = result.share_inside, int(summary["weeks"].sum())
+    text = (f"From the pipeline open on {result.window.cutoff}, {result.replications} simulations of "
+            f"{result.window.days:g} days put {share:.0%} of the {values} real weekly KPI values inside their "
+            f"95 % band (target {BAND_TARGET:.0%}: {_met(share >= BAND_TARGET)}).")
+    worst = summary[summary["share_inside"] < BAND_TARGET].sort_values("share_inside")
+    if len(worst):
+        misses = ", ".join(f"{display_name(row.Index)} ({row.inside} of {row.weeks} weeks inside)"
+                           for row in worst.itertuples())
+        text += f" Below the target: {misses}."
+    return text
+
+
+def distance_sentence(result: BacktestResult) -> str:
+    """On which distances the model beats the naive forecast, against the target."""
+    table = result.distance_table()
+    better = [DISTANCE_LABELS.get(key, key) for key in table.index[table["model_better"]]]
+    worse = [DISTANCE_LABELS.get(key, key) for key in table.index[~table["model_better"]]]
+    text = (f"The model is closer to the real log than the naive forecast on {len(better)} of {len(table)} "
+            f"distances (target {DISTANCE_TARGET}: {_met(len(better) >= DISTANCE_TARGET)})")
+    text += f": {', '.join(better)}." if better else "."
+    return text + (f" The naive forecast is closer on {', '.join(worse)}." if worse else "")
+
+
+def verdict(result: BacktestResult) -> list[str]:
+    """The backtest's verdict: both targets, then whether the model passes."""
+    passed = result.share_inside >= BAND_TARGET and result.distances_better >= DISTANCE_TARGET
+    overall = ("The model passes this backtest: it reproduces the held-out period well enough to be "
+               "used for what-if questions about it." if passed else
+               "The model does not pass this backtest: read its what-if answers with the misses above in mind.")
+    return [band_sentence(result), distance_sentence(result), overall]
