@@ -85,7 +85,7 @@ def arrival_days(leads: pd.DataFrame, days: int) -> int:
 def window_days(start_date: dt.date, days: int) -> pd.DataFrame:
     """Each day of the window: its ``weekday`` (0 = Monday) and calendar ``month`` (1-12)."""
     dates = pd.date_range(start_date, periods=days, freq="D")
-    return pd.DataFrame({"weekday": dates.weekday, "month": dates.month})
+    return pd.DataFrame({"weekday": dates.day_of_week, "month": dates.month})
 
 
 def relative_levels(per_day: np.ndarray, period: np.ndarray, periods: int) -> np.ndarray:
