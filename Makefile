@@ -41,6 +41,12 @@ notebooks: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m simcoord.experiments.golden --out tests/golden
 
+# Refresh the truth's answers of the parameter-recovery test (the shipped policies on
+# tests/calibration/truth.yaml, 200 replications x 182 days, about 15 minutes on 2 cores).
+.PHONY: truth-differences
+truth-differences: $(STAMP)
+	$(BIN)/python tests/calibration/make_truth_differences.py
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
