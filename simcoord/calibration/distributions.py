@@ -62,21 +62,26 @@ class DistributionFit:
         return f"{self.family} by AIC ({others}); KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}{left_out}"
 
 
+def significant(value: float, digits: int = 6) -> float:
+    """``value`` rounded to ``digits`` significant digits (what a scenario file needs to say)."""
+    return float(f"{value:.{digits}g}")
+
+
 def _exponential(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
     _, scale = stats.expon.fit(sample, floc=0)
-    return {"dist": "exponential", "mean": float(scale)}, stats.expon(scale=scale)
+    return {"dist": "exponential", "mean": significant(scale)}, stats.expon(scale=scale)
 
 
 def _gamma(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
     shape, _, scale = stats.gamma.fit(sample, floc=0)
     frozen = stats.gamma(shape, scale=scale)
-    return {"dist": "gamma", "mean": float(frozen.mean()), "sd": float(frozen.std())}, frozen
+    return {"dist": "gamma", "mean": significant(frozen.mean()), "sd": significant(frozen.std())}, frozen
 
 
 def _lognormal(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
     sigma, _, scale = stats.lognorm.fit(sample, floc=0)
     frozen = stats.lognorm(sigma, scale=scale)
-    return {"dist": "lognormal", "mean": float(frozen.mean()), "sd": float(frozen.std())}, frozen
+    return {"dist": "lognormal", "mean": significant(frozen.mean()), "sd": significant(frozen.std())}, frozen
 
 
 #: family -> (fit, number of free parameters); the exponential alone also holds zeros.
@@ -136,7 +141,7 @@ def estimate_distribution(path: str, sample: object, what: str, fallback: dict[s
         fit = fit_distribution(values, min_n)
     except TooFewObservations as few:
         if few.n:  # a few observations still say more about the mean than a guess does
-            fallback = {"dist": "exponential", "mean": float(values.mean())}
+            fallback = {"dist": "exponential", "mean": significant(values.mean())}
         return assumed(path, fallback, f"{few.n} observations of {what}: too few to fit; assumed "
                                        f"{describe_spec(fallback)}")
     return fitted(path, fit.spec, f"{what}: {fit.describe()}", fit.n, data=values)

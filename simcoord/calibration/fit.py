@@ -36,6 +36,18 @@ from simcoord.vocabulary import HOURS_PER_DAY
 HEADER_VALUE_CHARS = 60
 
 
+class ScenarioDumper(yaml.SafeDumper):
+    """YAML as the shipped scenarios are written: a list of plain values on one line."""
+
+
+def _flow_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
+    flat = all(not isinstance(item, (list, dict)) for item in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flat)
+
+
+ScenarioDumper.add_representer(list, _flow_list)
+
+
 @dataclass(frozen=True)
 class FitSource:
     """The data a fit saw: the log's file, its training window ``[start, until)`` and its cases."""
@@ -67,8 +79,8 @@ class FitResult:
     def to_yaml(self) -> str:
         """The scenario as YAML under a header comment saying what was fitted from which data and
         what was assumed and why; it loads with ``simcoord.load_scenario``."""
-        body = yaml.safe_dump(self.scenario.model_dump(mode="json", exclude_none=True), sort_keys=False,
-                              allow_unicode=True)
+        body = yaml.dump(self.scenario.model_dump(mode="json", exclude_none=True), Dumper=ScenarioDumper,
+                         sort_keys=False, allow_unicode=True, width=120)
         return header(self) + body
 
     def write(self, path: str | Path) -> Path:

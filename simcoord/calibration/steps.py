@@ -209,11 +209,19 @@ def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str]) -> li
                       *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position]),
                       *_decision_estimates(prefix, name, mine, leads, stages),
                       *_patience(prefix, name, mine)]
-    loops = visits.groupby(["id", "stage"]).size()
     if (visits["outcome"] == "back").any():
-        estimates.append(fitted("funnel.max_stage_visits", int(loops.max()),
-                                "the most visits of one stage by one case", len(loops)))
+        estimates.append(max_stage_visits(visits))
     return estimates
+
+
+def max_stage_visits(visits: pd.DataFrame) -> Estimate:
+    """``funnel.max_stage_visits``: the most visits of one stage a loop led to in one case (the
+    model's guard stops loops, not advances, into a stage visited that often)."""
+    visits = visits.sort_values(["id", "entered"], kind="stable")
+    ordinal = visits.groupby(["id", "stage"]).cumcount() + 1
+    looped = visits.groupby("id")["outcome"].shift(1) == "back"
+    return fitted("funnel.max_stage_visits", int(ordinal[looped].max()),
+                  "the most visits of one stage that a loop back led to in one case", int(looped.sum()))
 
 
 def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame, stages: list[str]) -> pd.Series:

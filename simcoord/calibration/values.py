@@ -49,8 +49,11 @@ def fit_lead_mix(leads: pd.DataFrame) -> list[Estimate]:
     estimates = _tier_estimates(leads)
     multipliers = estimates[1].value if known(leads["tier"]) else dict.fromkeys(TIERS, 1.0)
     base = leads["value"] / leads["tier"].map(multipliers).astype(float).fillna(1.0)
-    estimates.append(estimate_distribution("lead_mix.deal_value", base, "deal value (currency) of the cases",
-                                           {"dist": "lognormal", "mean": 18000.0, "sd": 12000.0}))
+    default = {"dist": "lognormal", "mean": 18000.0, "sd": 12000.0}
+    estimates.append(estimate_distribution("lead_mix.deal_value", base, "deal value (currency) of the cases", default)
+                     if known(leads["value"]) else
+                     assumed("lead_mix.deal_value", default, "the log has no deal values: the lab's default, which "
+                             "sets revenue only (no probability table depends on value)"))
     estimates.append(_grade_shares(leads))
     estimates.append(assumed("lead_mix.industries", {"all": {"share": 1.0, "score_validity_days": 90.0}},
                              "the log names no industries; one industry (its score validity matters only "
@@ -120,10 +123,12 @@ def probability_tables(decided: pd.DataFrame, leads: pd.DataFrame, prefix: str, 
 
 
 def _grade_table(ok: np.ndarray, grades: pd.Series, path: str, basis: str, rate: float, n: int) -> Estimate:
-    """One probability per grade: each grade's share where the log has grades, else the overall."""
-    if not known(grades):
-        return fitted(path, dict.fromkeys(GRADES, round(rate, 6)), f"{basis} (the log has no grades: the same "
-                      "for every grade)", n, wilson_interval(int(ok.sum()), n))
+    """One probability per grade: each grade's share where the log has grades that differ
+    significantly, else the overall share for every grade."""
+    if not known(grades) or not _differs(ok, grades):
+        why = "the log has no grades" if not known(grades) else "no significant difference between grades"
+        return fitted(path, dict.fromkeys(GRADES, round(rate, 6)), f"{basis} ({why}: the same for every grade)",
+                      n, wilson_interval(int(ok.sum()), n))
     by_grade = pd.Series(ok).groupby(grades.to_numpy()).mean()
     table = {grade: round(float(by_grade.get(grade, rate)), 6) for grade in GRADES}
     return fitted(path, table, f"{basis}, per grade (a grade the log lacks: the overall {rate:.3f})", n)

@@ -1,0 +1,74 @@
+"""Choosing a scenario distribution by AIC: the right family and its mean come back from samples of
+known distributions, the fit says how good it is, and too few observations are an assumption with
+a reason, never a fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simcoord.calibration.distributions import (TooFewObservations, estimate_distribution, fit_distribution,
+                                                significant)
+from simcoord.scenario.distributions import Distribution
+
+RNG_SEED = 7
+N = 3000
+
+
+@pytest.mark.parametrize("family, draw, mean", [
+    ("gamma", lambda rng: rng.gamma(2.5, 0.8, N), 2.0),
+    ("lognormal", lambda rng: rng.lognormal(0.0, 1.0, N), np.exp(0.5)),
+    ("exponential", lambda rng: rng.exponential(3.0, N), 3.0),
+])
+def test_a_known_family_and_its_mean_come_back(family, draw, mean):
+    fit = fit_distribution(draw(np.random.default_rng(RNG_SEED)))
+    assert fit.family == family
+    assert fit.spec["mean"] == pytest.approx(mean, rel=0.06)  # about 3 standard errors of the mean
+    assert set(fit.aic) == {"exponential", "gamma", "lognormal"}
+    assert min(fit.aic, key=fit.aic.get) == family
+    assert fit.ks_pvalue > 0.01 and 0 < fit.ks_statistic < 0.05
+    assert Distribution.model_validate(fit.spec).expected == pytest.approx(fit.spec["mean"])
+
+
+def test_the_description_names_the_family_every_aic_and_the_test():
+    fit = fit_distribution(np.random.default_rng(RNG_SEED).gamma(2.0, 1.0, 500))
+    text = fit.describe()
+    assert text.startswith("gamma by AIC (") and "lognormal" in text and "exponential" in text and "KS D=" in text
+
+
+def test_equal_values_are_a_constant():
+    fit = fit_distribution([2.5] * 20)
+    assert fit.spec == {"dist": "constant", "value": 2.5} and fit.aic == {}
+
+
+def test_too_few_observations_are_a_value_error_saying_how_many():
+    with pytest.raises(TooFewObservations, match=r"^3 observations: too few to fit \(at least 10 needed\)") as error:
+        fit_distribution([1.0, 2.0, float("nan"), 3.0, -1.0])  # NaN and negative values do not count
+    assert isinstance(error.value, ValueError) and error.value.n == 3
+
+
+def test_a_stray_zero_is_left_out_and_many_zeros_leave_only_the_exponential():
+    sample = np.random.default_rng(RNG_SEED).lognormal(0.0, 0.5, 400)
+    stray = fit_distribution(np.append(sample, 0.0))
+    assert stray.family == "lognormal" and stray.zeros_left_out == 1 and "1 zeros left out" in stray.describe()
+    many = fit_distribution(np.append(sample, np.zeros(100)))
+    assert many.family == "exponential" and set(many.aic) == {"exponential"}
+
+
+def test_an_estimate_is_fitted_with_its_data_or_assumed_with_the_reason():
+    sample = np.random.default_rng(RNG_SEED).exponential(1.5, 200)
+    estimate = estimate_distribution("funnel.stages.0.work_hours", sample, "work time in stage quote (hours)",
+                                     {"dist": "constant", "value": 0.0})
+    assert not estimate.assumed and estimate.n == 200 and len(estimate.data) == 200
+    assert estimate.basis.startswith("work time in stage quote (hours): exponential by AIC")
+    few = estimate_distribution("funnel.stages.0.work_hours", [0.5, 1.0, 1.5], "work time in stage quote (hours)",
+                                {"dist": "constant", "value": 0.0})
+    assert few.assumed and few.value == {"dist": "exponential", "mean": 1.0}
+    assert few.basis == ("3 observations of work time in stage quote (hours): too few to fit; assumed exponential, "
+                         "mean 1")
+    none = estimate_distribution("funnel.stages.0.work_hours", [], "work time", {"dist": "constant", "value": 0.0})
+    assert none.assumed and none.value == {"dist": "constant", "value": 0.0}
+
+
+def test_significant_digits():
+    assert significant(0.000123456789) == 0.000123457 and significant(123456789.0) == 123457000.0
