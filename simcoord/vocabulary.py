@@ -54,6 +54,8 @@ LEAD_ACTIVITIES = {
     "dispute_resolved": "the dispute is settled (``level`` says who settled it)",
     "screened": "the automatic screen decided, no staff time (``outcome``: passed or declined)",
     "sent_back": "a stage's next step sends the case to a stage again (``stage`` names it, ``from_stage`` the one left)",
+    "resumed": "a case open at the start (a snapshot's cut-off) enters where it was (``state``, ``stage``, "
+               "``age_hours``, ``waiting_hours``, ``touches``, ``source_case``); not a new lead",
 }
 #: What a ``lost`` row's ``reason`` says when the customer cancelled (waited too long in ``stage``).
 CANCELLED = "cancelled"

@@ -17,7 +17,8 @@ FUNNEL: dict[str, KPI] = {
     "sql": KPI("leads qualified by sales at first touch", "leads", True, GROUP),
     "won": KPI("deals won", "deals", True, GROUP),
     "lost": KPI("deals lost in a sales stage", "deals", False, GROUP),
-    "open_at_end": KPI("leads neither won, dormant nor discarded at the horizon", "leads", None, GROUP),
+    "open_at_end": KPI("leads neither won, dormant nor discarded at the horizon (cases open at the start included)",
+                       "leads", None, GROUP),
     "mql_quality_pct": KPI("share of MQLs of grade L3 or better (meets sales follow-up standard; target 70 %)",
                            "fraction", True, GROUP),
     "conversion_mql_to_sql": KPI("first touches that qualify the lead", "fraction", True, GROUP),
@@ -44,7 +45,8 @@ def funnel_kpis(ctx: KpiContext) -> dict[str, float]:
 
 
 def _open_at_end(leads: pd.DataFrame) -> int:
-    """Leads created in the window that reached no terminal state (won, dormant, discarded)."""
+    """Leads created (or open at the start: ``resumed``) in the window that reached no terminal
+    state (won, dormant, discarded)."""
     last_activity = leads[leads["activity"].isin(TERMINAL)].groupby("id")["activity"].last()
-    created_ids = leads.loc[leads["activity"] == "created", "id"]
+    created_ids = leads.loc[leads["activity"].isin(["created", "resumed"]), "id"]
     return int(len(created_ids) - len(last_activity.reindex(created_ids).dropna()))

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 LEAD_COLUMNS = ("id", "time", "activity", "grade", "stage")
 #: Lead activities some KPI joins per lead (besides the funnel's stage names): episodes, terminal
 #: states, stage moves. Nurture touches and wake-up attempts are only counted, never joined.
-JOINED_LEAD_ACTIVITIES = ("created", *TERMINAL, "mql", "first_touch", "sql", "advanced", "lost", "released_to_pool")
+JOINED_LEAD_ACTIVITIES = ("created", *TERMINAL, "mql", "first_touch", "sql", "advanced", "lost", "released_to_pool",
+                          "resumed")
 CHUNK_ROWS = 262_144  # rows per slice of vectorised work-time arithmetic
 
 

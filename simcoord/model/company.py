@@ -18,8 +18,9 @@ import pandas as pd
 import simpy
 
 from simcoord.kpis import compute_kpis
+from simcoord.log.snapshot import Snapshot
 from simcoord.log.store import EventLog, ParquetEventLog, empty_frame
-from simcoord.model import marketing, production, sales, service, steps
+from simcoord.model import marketing, pipeline, production, sales, service, steps
 from simcoord.model.coordination import Coordination
 from simcoord.model.meetings import hold_meetings
 from simcoord.model.pool import PublicPool
@@ -48,8 +49,10 @@ class Model:
     departments and the event log."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
-                 warmup_days: float = 0.0, keep_events: bool = True) -> None:
+                 warmup_days: float = 0.0, keep_events: bool = True, start_from: Snapshot | None = None) -> None:
         self.scenario = scenario
+        self.start_from = start_from  # the cases open at time 0 (see model.pipeline); None: an empty company
+        self.entry_hour = pipeline.entry_hour(scenario, start_from) if start_from is not None else 0.0
         self.keep_events = keep_events  # False: KPIs from the log slice by slice, no events frame
         self.days = days
         self.warmup_days = warmup_days  # KPIs cover (warmup_days, days] only
@@ -89,7 +92,10 @@ class Model:
 
     # ---------------------------------------------------------------- running
     def start(self) -> None:
-        """Start the processes that run on their own: arrivals, campaigns, planning, meetings, information."""
+        """Start the processes that run on their own: the open pipeline (if any), arrivals, campaigns,
+        planning, meetings, information."""
+        if self.start_from is not None:
+            self.env.process(pipeline.enter(self, self.start_from, self.entry_hour))
         for channel in self.scenario.demand.channels:
             self.env.process(marketing.generate_leads(self, channel))
         for index in range(len(self.scenario.demand.campaigns)):
@@ -152,7 +158,8 @@ def check_settings(seed: int, days: float, warmup_days: float = 0.0) -> None:
 
 
 def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog | None = None,
-             warmup_days: float = 0.0, keep_events: bool = True) -> SimulationResult:
+             warmup_days: float = 0.0, keep_events: bool = True,
+             start_from: Snapshot | None = None) -> SimulationResult:
     """Simulate ``days`` days of ``scenario`` with root ``seed``.
 
     Returns a :class:`SimulationResult` whose ``events`` is the full event log (time in
@@ -165,13 +172,17 @@ def simulate(scenario: Scenario, seed: int = 0, days: float = 365, log: EventLog
     join (see ``kpis.summary.LogSummary``), whatever the horizon.
     ``warmup_days`` deletes the initial transient: KPIs count only what happens after it
     (``events`` is still the whole log).
+    ``start_from`` (a ``Snapshot`` of the cases open at a cut-off, whose day must be
+    ``calendar.start_date``) starts the company with its open pipeline instead of empty: each
+    case enters where it was, with one ``resumed`` row (see ``model.pipeline``).
     """
     check_settings(seed, days, warmup_days)
     if keep_events:
-        return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days).run()
+        return Model(scenario, seed=seed, days=days, log=log, warmup_days=warmup_days, start_from=start_from).run()
     stream = log if log is not None else ParquetEventLog()
     try:
-        return Model(scenario, seed=seed, days=days, log=stream, warmup_days=warmup_days, keep_events=False).run()
+        return Model(scenario, seed=seed, days=days, log=stream, warmup_days=warmup_days, keep_events=False,
+                     start_from=start_from).run()
     finally:
         if log is None:
             stream.cleanup()

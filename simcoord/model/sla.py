@@ -47,11 +47,11 @@ def escalation_deadline(model: "World", lead: Lead, owner: Worker | None) -> flo
     return deadline_after(model, rule.hours, lead.timers_from) if rule.enforced and owner is not None else NEVER
 
 
-def dwell_deadline(model: "World", stage: str) -> float:
-    """When a lead entering ``stage`` now overstays it (NEVER unless it is the limited stage)."""
+def dwell_deadline(model: "World", stage: str, since: float | None = None) -> float:
+    """When a lead entering ``stage`` now (or at ``since``) overstays it (NEVER unless it is the limited stage)."""
     sla = model.scenario.policy.sla
     limited = sla.stage_dwell.enforced and stage == sla.stage_dwell_stage
-    return deadline_after(model, sla.stage_dwell.hours) if limited else NEVER
+    return deadline_after(model, sla.stage_dwell.hours, since) if limited else NEVER
 
 
 def escalate(model: "World", lead: Lead, team: Team, owner: Worker) -> Worker:
