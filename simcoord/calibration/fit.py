@@ -25,11 +25,12 @@ from simcoord.calibration.assumptions import fit_parts, missing_departments, uns
 from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
 from simcoord.calibration.staffing import fit_calendar, fit_staff
-from simcoord.calibration.steps import fit_first_touch, fit_screen, fit_stages, lead_rows
+from simcoord.calibration.steps import fit_first_touch, fit_screen, fit_stages, in_working_hours, lead_rows
 from simcoord.calibration.values import fit_lead_mix, lead_attributes
 from simcoord.log.read import PLACEHOLDER_STAGE, ImportedLog, read_log
 from simcoord.scenario.loading import scenario_from_dict
-from simcoord.scenario.schema import Scenario
+from simcoord.scenario.calendar import WorkCalendar
+from simcoord.scenario.schema import CalendarSpec, Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
 
 #: Longest value printed in the header (longer ones: see the scenario below it).
@@ -172,20 +173,32 @@ def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until:
                  time_zone: str) -> list[Estimate]:
     """Every estimate of a scenario from the training ``events`` (first of each path kept)."""
     days = float((until - start).days)
+    calendar = fit_calendar(events, start, time_zone)
     decay = fit_response_decay(events)
     decay_values = {estimate.path: estimate.value for estimate in decay}
-    rows, leads = lead_rows(events), lead_attributes(events)
+    worked = in_working_hours(events, log_calendar(calendar, start, days))
+    rows, leads = lead_rows(worked), lead_attributes(events)
     parts = fit_parts(events)
     nurture = next(bool(e.value) for e in parts if e.path == "marketing.nurture")
     estimates = [fitted("calendar.start_date", until.isoformat(), "the cut-off: a run starts where the log "
                         "was cut", 0),
-                 *fit_calendar(events, start, time_zone), *fit_staff(events, days), *fit_arrivals(events, start, days),
+                 *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR])), *decay,
                  *fit_stages(rows, leads, stages), *unseen(stages, nurture)]
     estimates += missing_departments(estimates)
     seen: set[str] = set()
     return [e for e in estimates if not (e.path in seen or seen.add(e.path))]
+
+
+def log_calendar(estimates: list[Estimate], start: dt.date, days: float) -> WorkCalendar:
+    """The fitted working week over the log's own days (its time 0 is ``start``), to count a task's
+    working hours the way the model does."""
+    data: dict[str, Any] = {}
+    for estimate in estimates:
+        put(data, estimate.path, estimate.value)
+    spec = CalendarSpec.model_validate({**data.get("calendar", {}), "start_date": start})
+    return WorkCalendar(spec, horizon_days=int(days) + 1, margin_days=1)
 
 
 def assemble(estimates: list[Estimate], name: str, source: FitSource) -> Scenario:

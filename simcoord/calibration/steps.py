@@ -26,6 +26,7 @@ import pandas as pd
 from simcoord.calibration.distributions import estimate_distribution
 from simcoord.calibration.estimates import Estimate, assumed, fitted
 from simcoord.calibration.values import probability_tables
+from simcoord.scenario.calendar import WorkCalendar
 from simcoord.vocabulary import CANCELLED, GRADES, HOURS_PER_DAY
 
 ENTRY_ACTIVITIES = ("sql", "advanced", "sent_back")
@@ -35,6 +36,20 @@ STAGE_TABLES = {"grade": "conversion", "channel": "conversion_by_channel", "valu
 QUALIFICATION_TABLES = {"grade": "qualification", "channel": "qualification_by_channel",
                         "value": "qualification_by_value"}
 SCREEN_TABLES = {"grade": "by_grade", "channel": "by_channel", "value": "by_value"}
+
+
+def in_working_hours(events: pd.DataFrame, calendar: WorkCalendar) -> pd.DataFrame:
+    """``events`` whose ``work_hours`` (an imported log's clock hours from a task's start to its
+    complete) are the working hours of ``calendar`` in that span, as the model counts work; the
+    clock completion is kept as ``done_at``. A task begun just before closing and completed the
+    next morning worked minutes, not a night."""
+    work = events["work_hours"].notna()
+    start = events.loc[work, "time"].to_numpy(dtype=float)
+    done = start + events.loc[work, "work_hours"].to_numpy(dtype=float)
+    events = events.assign(done_at=np.nan)
+    events.loc[work, "done_at"] = done
+    events.loc[work, "work_hours"] = calendar.work_hours_until_many(done) - calendar.work_hours_until_many(start)
+    return events
 
 
 def lead_rows(events: pd.DataFrame) -> pd.DataFrame:
@@ -126,8 +141,8 @@ def _divided(estimate: Estimate, factor: float) -> Estimate:
 
 # ----------------------------------------------------------------- stage visits
 def stage_visits(rows: pd.DataFrame, stages: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The stage visits (``id``, ``stage`` index, ``entered``, ``queued`` and ``started``: the first
-    work row's queueing and start, ``last``: its last work row's start, ``touches``, ``outcome``,
+    """The stage visits (``id``, ``stage`` index, ``entered``, ``started``: the first work row's
+    start, ``last``: its last work row's start, ``touches``, ``outcome``,
     ``target``: the stage a loop goes back to) and the stage work rows with their ``visit``."""
     index = {name: position for position, name in enumerate(stages)}
     work = rows[rows["activity"].isin(stages)].assign(stage_index=lambda r: r["activity"].map(index))
@@ -159,10 +174,9 @@ def _visit_table(entries: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
     """One row per visit: its entry, and its work rows' first queueing and start, last start and count."""
     entries = entries.sort_values("time", kind="stable").reset_index(drop=True)
     grouped = work.sort_values("time", kind="stable").groupby("visit")
-    queued = grouped["queued_at"].first() if "queued_at" in work else pd.Series(dtype=float)
     visits = entries.rename(columns={"time": "entered", "stage_index": "stage", "activity": "entry"})
     return visits.assign(started=grouped["time"].first(), last=grouped["time"].last(),
-                         queued=queued.reindex(visits.index), touches=grouped.size().reindex(visits.index, fill_value=0))
+                         touches=grouped.size().reindex(visits.index, fill_value=0))
 
 
 def _with_outcomes(visits: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -231,6 +245,8 @@ def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame,
     ready, so the whole gap is the customer's; the model adds its own wait for a free person."""
     worked = rows[rows["activity"].isin([*stages, "first_touch"])]
     done = worked["time"] + worked["work_hours"].fillna(0.0) if "work_hours" in worked else worked["time"]
+    if "done_at" in worked:  # the clock completion of an imported task
+        done = worked["done_at"].fillna(done)
     entries = rows[rows["activity"].isin(ENTRY_ACTIVITIES)]
     echoes = entries.set_index(["id", "time"]).index.isin(work.set_index(["id", "time"]).index)
     milestones = pd.concat([pd.DataFrame({"id": worked["id"], "at": done}),
