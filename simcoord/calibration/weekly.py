@@ -55,6 +55,11 @@ def _kpis(events: pd.DataFrame, scenario: Scenario, lo: float, hi: float) -> pd.
                         warmup_days=lo / HOURS_PER_DAY)
 
 
+def _in_week(events: pd.DataFrame, lo: float, hi: float) -> pd.DataFrame:
+    """The rows in ``[lo, hi)`` (all a window KPI reads: ``compute_kpis`` drops the rest as warm-up)."""
+    return events[(events["time"] >= lo) & (events["time"] < hi)]
+
+
 def _durations(events: pd.DataFrame, scenario: Scenario, lo: float, hi: float) -> dict[str, float]:
     """Each duration KPI over the cases that end it in ``[lo, hi)``, from their rows since 0."""
     values = {}
@@ -76,7 +81,8 @@ def _workload(events: pd.DataFrame, scenario: Scenario, lo: float, hi: float,
               teams: tuple[str, ...]) -> dict[str, float]:
     """Person-hours of work each of ``teams`` did in ``[lo, hi)``."""
     days = hi / HOURS_PER_DAY
-    busy = summarise(events[events["time"] < hi], scenario, days, WorkCalendar(scenario.calendar, int(days) + 1),
+    work = events[(events["time"] < hi) & pd.to_numeric(events["work_hours"], errors="coerce").notna()]
+    busy = summarise(work, scenario, days, WorkCalendar(scenario.calendar, int(days) + 1),
                      warmup_days=lo / HOURS_PER_DAY).busy
     return {f"workload_{team}_hours": float(busy.get(team, 0.0)) for team in teams}
 
@@ -85,7 +91,7 @@ def week_kpis(events: pd.DataFrame, scenario: Scenario, week: int, open_at_start
               teams: tuple[str, ...]) -> dict[str, float]:
     """:func:`weekly_kpi_names` of week ``week`` (0: the first week after the cut-off)."""
     lo, hi = week * WEEK_HOURS, (week + 1) * WEEK_HOURS
-    window = _kpis(events, scenario, lo, hi)
+    window = _kpis(_in_week(events, lo, hi), scenario, lo, hi)
     return {**{kpi: float(window[kpi]) for kpi in WINDOW_KPIS}, **_durations(events, scenario, lo, hi),
             WIP: open_cases(events, hi, open_at_start), **_workload(events, scenario, lo, hi, teams)}
 
