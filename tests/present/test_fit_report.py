@@ -74,3 +74,15 @@ def test_values_read_as_people_write_them():
     assert describe(list(range(24))).endswith("… 24 values]") and describe([1.0, 2.5]) == "[1, 2.5]"
     assert describe(12345.678) == "12,346" and describe(16) == "16" and describe(None) == "None"
     assert describe({"sat": [8.0, 17.0]}) == "sat: [8, 17]"
+
+
+@pytest.mark.parametrize("value", [
+    {"dist": "exponential", "mean": 2.0}, {"dist": "lognormal", "mean": 2.0, "sd": 1.0},
+    {"dist": "gamma", "mean": 2.0, "sd": 1.0}, {"dist": "triangular", "low": 0.5, "mode": 1.0, "high": 4.0},
+    {"dist": "uniform", "low": 1.0, "high": 3.0}, {"dist": "empirical", "values": [1.0, 2.0, 2.0, 3.0]},
+    {"dist": "constant", "value": 2.0}])
+def test_every_distribution_family_is_drawn_against_its_data(value):
+    data = np.random.default_rng(1).gamma(4.0, 0.5, 500)
+    estimate = fitted("funnel.stages.0.customer_days", value, "test data", len(data), data=data)
+    figure = chart(estimate, [estimate])
+    assert figure is not None and figure.axes[0].get_xlabel().startswith("days")
