@@ -56,15 +56,13 @@ figure{margin:2em 0}figcaption{color:#555;font-size:0.9em}"""
 def write_fit_report(estimates: Sequence[Estimate], out_dir: Path, title: str) -> Path:
     """Write the fit report of ``estimates`` to ``out_dir`` (created if missing): the page
     ``fit-report.html`` and one PNG per chart. Returns the page's path."""
+    charts = [(estimate, png_bytes(figure)) for estimate in estimates
+              if (figure := chart(estimate, estimates)) is not None]  # all drawn before anything is written
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sections = []
-    for estimate in estimates:
-        figure = chart(estimate, estimates)
-        if figure is not None:
-            png = png_bytes(figure)
-            (out_dir / f"{file_name(estimate.path)}.png").write_bytes(png)
-            sections.append(figure_html(estimate, png))
+    for estimate, png in charts:
+        (out_dir / f"{file_name(estimate.path)}.png").write_bytes(png)
+    sections = [figure_html(estimate, png) for estimate, png in charts]
     page = out_dir / REPORT_FILE
     partial = page.with_suffix(".html.partial")
     partial.write_text(page_html(title, estimates, sections), encoding="utf-8")
