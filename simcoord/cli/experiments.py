@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from simcoord.cli.options import UsageError, add_warmup_argument, check_warmup, days_option, seed_option
-from simcoord.experiments.experiment import policies_on_base, run_experiment
+from simcoord.experiments.experiment import Experiment, policies_on_base, run_experiment
+from simcoord.experiments.precision import PrecisionRun, run_to_precision
 from simcoord.experiments.sweep import sweep
 from simcoord.kpis import KPIS
 from simcoord.present.answers import difference_sentences, policy_outcome, run_size
@@ -28,6 +29,8 @@ __all__ = ["cmd_compare", "cmd_sweep", "format_comparison", "headlines", "parse_
 
 #: The KPIs a comparison's headline speaks of, before the full table.
 HEADLINE_KPIS = ("revenue", "total_cost", "won", "sla_first_touch_pct")
+#: Replications per policy of a comparison without --precision.
+COMPARE_REPS = 30
 
 
 def _check_common(args: argparse.Namespace, least_reps: int = 1) -> None:
@@ -82,12 +85,20 @@ def _compared(args: argparse.Namespace) -> tuple[str, dict[str, Scenario] | list
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run the baseline and the policies, print the paired comparison and write it as CSV."""
+    if args.precision is not None:
+        return _compare_to_precision(args)
+    args.reps = COMPARE_REPS if args.reps is None else args.reps
     _check_common(args, least_reps=2)
     baseline, policies = _compared(args)
     try:
         experiment = run_experiment(policies, **_run_options(args))
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
+    return _report_comparison(args, experiment, baseline)
+
+
+def _report_comparison(args: argparse.Namespace, experiment: Experiment, baseline: str) -> int:
+    """Print the headline and the comparison table of ``experiment`` and write the table as CSV."""
     if args.out:
         print(f"reused {experiment.reused_runs} of {experiment.runs} runs stored in {args.out}")
     table = experiment.compare(baseline=baseline)
@@ -95,6 +106,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(format_comparison(table, baseline))
     _write_csv(table, _csv_path(args, "comparison.csv"))
     return 0
+
+
+def precision_lines(run: PrecisionRun, precision: float) -> str:
+    """What stopped a comparison run to precision, per KPI, and the replications after each batch."""
+    lines = [f"PRECISION: each difference's simultaneous 95 % interval within +/- {precision * 100:g} % of the "
+             f"baseline mean; replications per policy {' -> '.join(map(str, run.rounds))}"]
+    for row in run.status.itertuples():
+        widest = f"half-width {_readable(row.half_width)} against {_readable(row.target)}, widest for {row.policy}"
+        lines.append(f"- {row.kpi}: {row.stopped} at {row.replications} replications ({widest})")
+    return "\n".join(lines)
+
+
+def _compare_to_precision(args: argparse.Namespace) -> int:
+    """``compare --precision``: replications in batches until the chosen KPIs are precise enough."""
+    if args.reps is not None:
+        raise UsageError("--reps fixes the replications; with --precision give --batch and --max-reps")
+    args.reps = max(args.batch, 2)  # the first batch's own size is run_to_precision's to check
+    _check_common(args, least_reps=2)
+    baseline, policies = _compared(args)
+    options = {key: value for key, value in _run_options(args).items() if key != "replications"}
+    try:
+        run = run_to_precision(policies, _kpis_to_print(args.kpis), args.precision, baseline=baseline,
+                               replications=args.batch, max_replications=args.max_reps, **options)
+    except (ValueError, ConnectionError) as exc:
+        raise UsageError(str(exc)) from None
+    print(precision_lines(run, args.precision) + "\n")
+    if args.out:
+        run.status.to_csv(Path(args.out) / "precision.csv", index=False)
+    args.reps = run.replications
+    return _report_comparison(args, run.experiment, baseline)
 
 
 def _write_csv(table, csv: Path | None) -> None:
@@ -174,6 +215,18 @@ def _register_sweep(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=cmd_sweep)
 
 
+def _add_precision_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--precision", type=float, metavar="FRACTION",
+                        help="add replications in batches until each --kpis difference's simultaneous 95 %% "
+                             "interval is within +/- FRACTION of the baseline mean (e.g. 0.05); replaces --reps")
+    parser.add_argument("--batch", type=int, default=10, help="with --precision: replications of the first "
+                                                              "batch, and the least each later one adds (default 10)")
+    parser.add_argument("--max-reps", type=int, default=100, help="with --precision: the most replications "
+                                                                  "per policy (default 100)")
+    parser.add_argument("--kpis", default=",".join(HEADLINE_KPIS),
+                        help="with --precision: the KPIs whose differences must be precise (comma-separated)")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``compare`` and ``sweep`` to the ``simcoord`` command."""
     compare = subparsers.add_parser("compare", help="paired comparison of policies against a baseline")
@@ -181,6 +234,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="the baseline scenario file, then policy files; with --base, policy files only")
     compare.add_argument("--base", help="a base to apply every policy file on instead of the base it extends "
                                         "(e.g. a fitted company); it is the comparison's baseline")
-    _add_run_arguments(compare, reps=30)
-    compare.set_defaults(func=cmd_compare)
+    _add_run_arguments(compare, reps=COMPARE_REPS)
+    _add_precision_arguments(compare)
+    compare.set_defaults(func=cmd_compare, reps=None)  # None: not given (--precision then sizes the run)
     _register_sweep(subparsers)
