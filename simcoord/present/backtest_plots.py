@@ -60,13 +60,14 @@ def kpi_band(result: BacktestResult, kpi: str) -> Figure:
 def kpi_bands(result: BacktestResult) -> Figure:
     """Every weekly KPI, one panel each: the real value against the simulated 95 % band."""
     kpis = list(dict.fromkeys(result.weekly["kpi"]))
-    ncols = 3
+    ncols = 4
     nrows = math.ceil(len(kpis) / ncols)
-    with _slide(nrows, ncols, figsize=(16.0, 4.2 * nrows)) as (fig, axes):
+    with _slide(nrows, ncols, figsize=(16.0, 3.2 * nrows)) as (fig, axes):
         for ax, kpi in zip(axes, kpis):
             rows = result.weekly[result.weekly["kpi"] == kpi]
             _band_panel(ax, rows, kpi)
-            ax.set_title(_share_text(rows))
+            ax.set_title(_share_text(rows), fontsize="medium")
+            ax.set_ylabel(kpi_label(kpi), fontsize="small")
         for ax in axes[len(kpis):]:
             ax.set_visible(False)
         axes[0].legend(loc="best", fontsize="small")
