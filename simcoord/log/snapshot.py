@@ -234,22 +234,16 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def snapshot_at(log: ImportedLog | pd.DataFrame, cutoff: Any, start_date: dt.date | str | None = None,
+def snapshot_at(log: ImportedLog | pd.DataFrame | Any, cutoff: Any, start_date: dt.date | str | None = None,
                 time_zone: str | None = None, stages: list[str] | None = None) -> Snapshot:
     """The cases of ``log`` created before ``cutoff`` and not ended by then, where each one is.
 
-    ``log`` is an :class:`~simcoord.log.read.ImportedLog` (its start date, zone and stages are
-    its own) or a frame of the lab's rows (a simulated log: give ``start_date``, the scenario's
-    ``calendar.start_date``, and ``time_zone``, default UTC). ``cutoff`` is a date (its midnight)
-    or a time, read in the log's zone unless it has one. ``stages``: the funnel's stage names
-    (default: the mapping's, or every lead activity the vocabulary does not list)."""
-    if isinstance(log, ImportedLog):
-        events, start_date, source = log.events, log.start_date, log.source
-        time_zone, stages = log.mapping.time_zone, stages or [stage.name for stage in log.mapping.stages]
-    else:
-        events, source = log, "event log"
-        if start_date is None:
-            raise ValueError("snapshot_at: a frame of events needs its start_date (time 0 is that day's midnight)")
+    ``log`` is an :class:`~simcoord.log.read.ImportedLog` or a ``SimulationResult`` (their start
+    date, zone and stages are their own), or a frame of the lab's rows (give ``start_date``, time 0's
+    day, and ``time_zone``, default UTC). ``cutoff`` is a date (its midnight) or a time, read in
+    the log's zone unless it has one. ``stages``: the funnel's stage names (default: the log's, or
+    for a frame every lead activity the vocabulary does not list)."""
+    events, start_date, time_zone, stages, source = _log_parts(log, start_date, time_zone, stages)
     zone = check_time_zone(time_zone or "UTC")
     at = as_instant(cutoff, zone)
     hours = hours_since(pd.Timestamp(start_date).date(), at, zone)
@@ -261,6 +255,21 @@ def snapshot_at(log: ImportedLog | pd.DataFrame, cutoff: Any, start_date: dt.dat
     cases = tuple(track.case(names.get(case_id, case_id), hours) for case_id, track in replay.tracks.items()
                   if not track.ended)
     return Snapshot(at, zone, cases, f"{source} at {at.isoformat()}")
+
+
+def _log_parts(log: Any, start_date: Any, time_zone: str | None,
+               stages: list[str] | None) -> tuple[pd.DataFrame, Any, str | None, list[str] | None, str]:
+    """The events, start date, zone, stage names and a description of ``log``."""
+    if isinstance(log, ImportedLog):
+        return (log.events, log.start_date, log.mapping.time_zone,
+                stages or [stage.name for stage in log.mapping.stages], log.source)
+    if hasattr(log, "events") and hasattr(log, "scenario"):  # a simulation's result (a higher layer's type)
+        calendar = log.scenario.calendar
+        return (log.events, calendar.start_date, calendar.time_zone,
+                stages or [stage.name for stage in log.scenario.funnel.stages], f"simulated {log.scenario.name}")
+    if start_date is None:
+        raise ValueError("snapshot_at: a frame of events needs its start_date (time 0 is that day's midnight)")
+    return log, start_date, time_zone, stages, "event log"
 
 
 def _lead_rows(events: pd.DataFrame, hours: float) -> pd.DataFrame:

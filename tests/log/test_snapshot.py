@@ -77,6 +77,8 @@ def test_a_snapshot_is_at_an_aware_instant_of_the_log_zone(snapshot, simulated):
                                        tz=simulated.scenario.calendar.time_zone)
     assert snapshot.time_zone == simulated.scenario.calendar.time_zone
     assert list(snapshot.to_frame().columns[:4]) == ["case_id", "state", "stage", "age_hours"]
+    from_result = snapshot_at(simulated, snapshot.at)  # a SimulationResult knows its start date and zone
+    assert from_result.cases == snapshot.cases and from_result.at == snapshot.at
 
 
 @pytest.fixture(scope="module")
