@@ -22,8 +22,10 @@ import yaml
 
 from simcoord.calibration.arrivals import fit_arrivals
 from simcoord.calibration.assumptions import fit_parts, missing_departments, unseen
+from simcoord.calibration.capacity import effective_staff, model_waits, with_staff
 from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
+from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.staffing import fit_calendar, fit_staff
 from simcoord.calibration.steps import fit_first_touch, fit_screen, fit_stages, in_working_hours, lead_rows
 from simcoord.calibration.values import fit_lead_mix, lead_attributes
@@ -156,7 +158,7 @@ def fit(log: str | Path | ImportedLog, mapping: Any = None, until: dt.date | str
             raise ValueError("a log file needs its mapping (which columns and activities mean what)")
         log = read_log(log, mapping)
     day = cut_off(log, until)
-    events = training_events(log.events, (day - log.start_date).days * HOURS_PER_DAY)
+    events = training_events(with_repeated_work(log), (day - log.start_date).days * HOURS_PER_DAY)
     created = int((events["activity"] == "created").sum())
     if created == 0:
         raise ValueError(f"no case is created in the log before the cut-off {day}: nothing to fit")
@@ -166,12 +168,21 @@ def fit(log: str | Path | ImportedLog, mapping: Any = None, until: dt.date | str
                          f"company's sales process; the lab's placeholder {PLACEHOLDER_STAGE!r} has no data)")
     estimates = estimate_all(events, stages, log.start_date, day, log.mapping.time_zone)
     source = FitSource(log.source, log.start_date, day, created, log.start_date + dt.timedelta(days=log.days - 1))
-    return FitResult(assemble(estimates, f"{log.mapping.name}-fit", source), estimates, source)
+    name = f"{log.mapping.name}-fit"
+    scenario = assemble(estimates, name, source)
+    capacity = effective_staff(scenario, events)
+    if capacity is not None:  # the model's waits differ from the log's: qualification is set on the model's
+        waits = model_waits(with_staff(scenario, int(capacity.value)))
+        estimates = estimate_all(events, stages, log.start_date, day, log.mapping.time_zone, waits)
+        estimates = [capacity if estimate.path == capacity.path else estimate for estimate in estimates]
+        scenario = assemble(estimates, name, source)
+    return FitResult(scenario, estimates, source)
 
 
 def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until: dt.date,
-                 time_zone: str) -> list[Estimate]:
-    """Every estimate of a scenario from the training ``events`` (first of each path kept)."""
+                 time_zone: str, model_waits: pd.Series | None = None) -> list[Estimate]:
+    """Every estimate of a scenario from the training ``events`` (first of each path kept);
+    ``model_waits``: the first-touch waits (hours) of the fitted model, where they differ from the log's."""
     days = float((until - start).days)
     calendar = fit_calendar(events, start, time_zone)
     decay = fit_response_decay(events)
@@ -184,7 +195,7 @@ def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until:
                         "was cut", 0),
                  *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
-                 *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR])), *decay,
+                 *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits), *decay,
                  *fit_stages(rows, leads, stages), *unseen(stages, nurture)]
     estimates += missing_departments(estimates)
     seen: set[str] = set()

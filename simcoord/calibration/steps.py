@@ -97,11 +97,13 @@ def _screen_outcomes(rows: pd.DataFrame, nurture: bool) -> pd.DataFrame | None:
 
 
 # ----------------------------------------------------------------- the first touch
-def fit_first_touch(rows: pd.DataFrame, leads: pd.DataFrame, decay: tuple[float, float] | None) -> list[Estimate]:
+def fit_first_touch(rows: pd.DataFrame, leads: pd.DataFrame, decay: tuple[float, float] | None,
+                    waits: pd.Series | None = None) -> list[Estimate]:
     """``funnel.first_touch_hours`` (the work of the first touch, hours) and the qualification
     tables: the share of first-touched leads that became SQLs rather than invalid, divided by the
-    mean response-time decay of their waits (``decay``: half-life hours and floor), since the
-    model multiplies the table by that decay."""
+    mean response-time decay (``decay``: half-life hours and floor) of their waits, or of the
+    ``waits`` (hours) the fitted model keeps leads waiting where those differ, since the model
+    multiplies the table by that decay."""
     touches = rows[rows["activity"] == "first_touch"]
     work = estimate_distribution("funnel.first_touch_hours", touches.get("work_hours"),
                                  "work time of the first touch (hours)", {"dist": "exponential", "mean": 0.5})
@@ -111,22 +113,24 @@ def fit_first_touch(rows: pd.DataFrame, leads: pd.DataFrame, decay: tuple[float,
                               "the log shows no qualification decision (sql or invalid): every lead qualifies")]
     outcome = pd.DataFrame({"ok": decided["activity"] == "sql"})
     tables = probability_tables(outcome, leads, "funnel.", "first-touched leads that qualified", QUALIFICATION_TABLES)
-    factor = _mean_decay(rows, decided.index, decay)
-    return [work, *(_divided(estimate, factor) for estimate in tables)]
+    whose = "the fitted model's waits" if waits is not None else "their waits"
+    if waits is None:
+        waits = (first_rows(rows, "first_touch")["time"] - first_rows(rows, "mql")["time"]).reindex(decided.index)
+    factor = _mean_decay(waits.dropna(), decay)
+    return [work, *(_divided(estimate, factor, whose) for estimate in tables)]
 
 
-def _mean_decay(rows: pd.DataFrame, decided: pd.Index, decay: tuple[float, float] | None) -> float:
-    """The mean response-time multiplier over the decided leads' waits from hand-over to first touch."""
+def _mean_decay(waits: pd.Series, decay: tuple[float, float] | None) -> float:
+    """The mean response-time multiplier over ``waits`` (hours from hand-over to first touch)."""
     if decay is None:
         return 1.0
     half_life, floor = decay
-    waits = (first_rows(rows, "first_touch")["time"] - first_rows(rows, "mql")["time"]).reindex(decided).dropna()
     if waits.empty:
         return 1.0
     return float(np.mean(floor + (1 - floor) * 0.5 ** (waits.clip(lower=0) / half_life)))
 
 
-def _divided(estimate: Estimate, factor: float) -> Estimate:
+def _divided(estimate: Estimate, factor: float, whose: str) -> Estimate:
     """A probability table divided by the mean decay ``factor`` (capped at 1), saying so."""
     if factor >= 1.0 or estimate.value is None:
         return estimate
@@ -136,7 +140,8 @@ def _divided(estimate: Estimate, factor: float) -> Estimate:
     else:
         value = {key: round(min(1.0, p / factor), 6) for key, p in estimate.value.items()}
     return dataclasses.replace(estimate, value=value, interval=None,
-                               basis=f"{estimate.basis}, divided by the mean response-time decay {factor:.3f}")
+                               basis=f"{estimate.basis}, divided by the mean response-time decay of {whose} "
+                                     f"({factor:.3f})")
 
 
 # ----------------------------------------------------------------- stage visits

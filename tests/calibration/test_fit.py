@@ -163,6 +163,10 @@ def test_bpic_2012_fits_to_a_bank_that_validates_and_runs(bpic_fit):
     assert [stage.name for stage in scenario.funnel.stages] == ["quote", "negotiation", "validation"]
     assert 0.5 < scenario.funnel.screen.pass_probability < 0.6  # about 44 % declined at once
     found = by_path(bpic_fit)
+    staff = found["organisation.sales.staff"]  # the people seen also do work the mapping ignores
+    assert staff.basis.startswith("effective head count: the ") and 1 < staff.value < 10
+    touches = found["funnel.stages.1.touches"]  # the bank calls about an offer again and again
+    assert touches.value["dist"] == "empirical" and np.mean(touches.value["values"]) > 2
     assert found["funnel.stages.0.work_hours"].assumed  # an offer is sent: the log shows no work time
     assert "too few to fit" in found["funnel.stages.0.work_hours"].basis
     run = simulate(scenario, seed=0, days=7)
