@@ -152,7 +152,7 @@ class _Track:
 
 
 _ROW_COLUMNS = ("id", "time", "activity", "department", "staff", "stage", "grade", "value", "channel", "tier", "touch",
-                "state", "age_hours", "waiting_hours")
+                "state", "age_hours", "waiting_hours", "touches")
 
 
 class _Replay:
@@ -181,6 +181,7 @@ class _Replay:
         state, stage = row.get("state"), _text(row.get("stage"))
         if isinstance(state, str) and state in self.stages:
             track.enter_stage(state, track.entered)
+            track.touches = int(_number(row.get("touches")) or 0)
         elif isinstance(state, str):
             track.state, track.stage = state, stage
         return track

@@ -71,6 +71,12 @@ def test_a_snapshot_just_after_the_start_finds_the_same_pipeline(snapshot, resum
                         time_zone=baseline.calendar.time_zone)
     assert again.counts().sort_index().equals(snapshot.counts().sort_index())
 
+    def where(frame: pd.DataFrame, later_hours: float = 0.0) -> list[tuple]:
+        ages = (frame["age_hours"] - later_hours).round(6)
+        return sorted(zip(frame["state"], frame["stage"].fillna("-"), frame["touches"], ages))
+
+    assert where(again.to_frame(), 1 / 3600) == where(snapshot.to_frame())
+
 
 def test_open_cases_are_conserved_and_not_counted_as_arrivals(snapshot, resumed_run):
     leads = lead_rows(resumed_run)
