@@ -83,3 +83,19 @@ def missing_departments(estimates: list[Estimate]) -> list[Estimate]:
             if path not in given:
                 found.append(assumed(path, 0, f"the log shows no work of {department}"))
     return found
+
+
+def sales_people(events: pd.DataFrame, stages: list[str], estimates: list[Estimate]) -> list[Estimate]:
+    """``organisation.sales.staff`` where the staffing estimate found none although people worked
+    leads (a log without work durations): the people named on first touches and stage rows."""
+    staff = next((e for e in estimates if e.path == "organisation.sales.staff"), None)
+    if staff is not None and staff.value:
+        return []
+    worked = events[(events["kind"] == "lead") & events["activity"].isin(["first_touch", *stages])]
+    people = worked["staff"].dropna().nunique() if "staff" in worked else 0
+    if not people:
+        return []
+    return [fitted("organisation.sales.staff", int(people), f"{people} people named on {len(worked)} first touches "
+                   "and stage rows (the log has no work durations to weigh how much of their time they gave)",
+                   len(worked))]
+

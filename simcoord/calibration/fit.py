@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from simcoord.calibration.arrivals import fit_arrivals
-from simcoord.calibration.assumptions import fit_parts, missing_departments, unseen
+from simcoord.calibration.assumptions import fit_parts, missing_departments, sales_people, unseen
 from simcoord.calibration.capacity import effective_staff, model_waits, with_staff
 from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
@@ -197,6 +197,7 @@ def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until:
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits), *decay,
                  *fit_stages(rows, leads, stages), *unseen(stages, nurture)]
+    estimates = [*sales_people(events, stages, estimates), *estimates]
     estimates += missing_departments(estimates)
     seen: set[str] = set()
     return [e for e in estimates if not (e.path in seen or seen.add(e.path))]

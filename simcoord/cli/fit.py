@@ -1,4 +1,4 @@
-"""``simcoord fit LOG --mapping MAP --until DATE --out FILE``: a scenario fitted to a company's own
+"""``simcoord fit LOG --mapping MAP --until DATE --out FILE [--report DIR]``: a scenario fitted to a company's own
 event log (``simcoord.calibration.fit``).
 
 Prints what was read, a short summary of the fitted company and every assumption (as a warning:
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from simcoord.calibration.fit import FitResult, fit
 from simcoord.cli.options import UsageError
+from simcoord.present.fit_report import write_fit_report
 
 
 def output_file(text: str) -> str:
@@ -23,6 +24,13 @@ def output_file(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"folder {path.parent} does not exist")
+    return text
+
+
+def report_folder(text: str) -> str:
+    """``--report DIR``: refused before any fitting when DIR is a file."""
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
     return text
 
 
@@ -44,11 +52,12 @@ def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the log, write the scenario, print the summary and the assumptions."""
     try:
         result = fit(args.log, args.mapping, args.until)
+        report = write_fit_report(result.estimates, Path(args.report), result.scenario.name) if args.report else None
         result.write(args.out)
     except (ValueError, OSError) as exc:  # a mapping's ScenarioError included: one line either way
         raise UsageError(str(exc)) from None
     print(summary(result))
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}" + (f" and the fit report {report}" if report else ""))
     for estimate in result.assumptions:
         print(f"warning: assumed {estimate.path}: {estimate.basis}", file=sys.stderr)
     return 0
@@ -63,4 +72,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="cut-off (YYYY-MM-DD): fit the cases created before it; the scenario starts there "
                              "(default: the whole log)")
     parser.add_argument("--out", required=True, type=output_file, metavar="FILE", help="the scenario YAML to write")
+    parser.add_argument("--report", metavar="DIR", type=report_folder, default=None,
+                        help="also write the fit report into DIR: every fitted value charted against its data")
     parser.set_defaults(func=cmd_fit)

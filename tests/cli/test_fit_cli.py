@@ -56,3 +56,22 @@ def exit_code(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exit:
         return int(exit.code)
+
+
+def test_a_small_crm_log_fits_with_its_report_and_runs(tmp_path, capsys):
+    out, report = tmp_path / "crm.yaml", tmp_path / "report"
+    assert main(["fit", CRM_LOG, "--mapping", CRM_MAPPING, "--out", str(out), "--report", str(report)]) == 0
+    printed = capsys.readouterr()
+    assert f"and the fit report {report / 'fit-report.html'}" in printed.out
+    assert "staff: sales 2" in printed.out  # ann and bob work the leads; the log has no work durations
+    assert "too few to fit" in printed.err  # six cases: most distributions are assumptions, and say so
+    assert (report / "fit-report.html").is_file() and load_scenario(out).funnel.stages[0].name == "proposal"
+    assert main(["run", str(out), "--days", "14"]) == 0
+
+
+def test_a_report_path_that_is_a_file_is_refused(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    assert exit_code(["fit", CRM_LOG, "--mapping", CRM_MAPPING, "--out", str(tmp_path / "x.yaml"),
+                      "--report", str(taken)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err and not (tmp_path / "x.yaml").exists()
