@@ -81,7 +81,7 @@ def enter(model: "World", snapshot: Snapshot, at_hours: float) -> Generator:
 def enter_case(model: "World", case: OpenCase) -> Lead:
     """One open case: a lead with its attributes and history, its ``resumed`` row, and its process."""
     lead = make_lead(model, case)
-    team, owner = owner_of(model, lead, case.owner) if case.state != NURTURE else (None, None)
+    team, owner = owner_of(model, lead, case.owner) if case.state not in (NURTURE, POOL) else (None, None)
     lead.owner = owner.id if owner is not None else None
     department = "marketing" if case.state == NURTURE else "sales"
     model.log.record(lead.id, "lead", model.env.now, RESUMED, department, lead.owner, state=case.state,
