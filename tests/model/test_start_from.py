@@ -202,3 +202,17 @@ def test_a_crm_export_of_open_leads_starts_a_forecast():
     # certain conversions close every case within reach; nobody claims from the pool in the micro company
     assert won == {entered.loc[case, "id"] for case in ("L-1", "L-2", "L-3", "L-4")}
     assert result.kpis["leads_created"] == 0 and result.kpis["open_at_end"] == 1
+
+
+def test_a_stage_visit_keeps_its_age_for_the_customers_patience_and_the_dwell_timer():
+    waiting = OpenCase("deal", "need_confirmation", "need_confirmation", 100.0, waiting_since_hours=48.0,
+                       stage_visits={"need_confirmation": 1}, owner="sales-1")
+    slow_customer = {"funnel": {"stages": [{"name": "need_confirmation", "customer_days": 10, "work_hours": 0.5,
+                                            "conversion": {grade: 1.0 for grade in GRADES}, "patience_days": 5}]}}
+    events = run_micro((waiting,), slow_customer, days=10)
+    lost = events[events["activity"] == "lost"]
+    assert lost["reason"].tolist() == ["cancelled"] and lost["time"].tolist() == [72.0]  # 5 days from its entry
+    dwell = {"policy": {"sla": {"stage_dwell": {"hours": 60, "enforced": True}}}}
+    events = run_micro((waiting,), slow_customer, dwell, days=10)
+    released = events[events["activity"] == "released_to_pool"]
+    assert released["time"].tolist() == [12.0] and released["reason"].tolist() == ["stage_dwell"]  # 60 - 48
