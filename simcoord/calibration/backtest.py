@@ -26,18 +26,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from simcoord.calibration.distances import LogColumns, log_distances
 from simcoord.calibration.naive import naive_forecast
 from simcoord.calibration.relabel import clock_ends, company_log, simulated_ends, through_mapping
+from simcoord.calibration.steps import in_working_hours
 from simcoord.calibration.weekly import WEEK_HOURS, open_cases, weekly_kpis, working_teams
 from simcoord.experiments.experiment import replication_seed
-from simcoord.experiments.stats import mean_ci
+from simcoord.experiments.stats import clip_interval, mean_ci
 from simcoord.log.mapping import LogMapping
 from simcoord.log.read import ImportedLog
 from simcoord.log.snapshot import Snapshot, snapshot_at
 from simcoord.model.company import simulate
+from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
 
@@ -185,13 +188,14 @@ def distance_rows(source: str, outcomes: list[tuple[int, dict[str, float]]]) -> 
 def distance_summary(distances: pd.DataFrame) -> pd.DataFrame:
     """Per distance: the model's mean and 95 % interval over replications, the naive forecast's
     value, and whether the model is closer to the real log (lower mean; ``clearly`` when its whole
-    interval is below the naive value)."""
+    interval is below the naive value). A distance is never negative, so neither is its interval."""
     rows = []
     for key, rows_of in distances.groupby("distance", sort=False):
         model = mean_ci(rows_of.loc[rows_of["source"] == "model", "value"])
+        low, high = clip_interval(model.lo, model.hi, 0.0, np.inf)
         naive = float(rows_of.loc[rows_of["source"] == "naive", "value"].mean())
-        rows.append({"distance": key, "model_mean": model.mean, "model_low": model.lo, "model_high": model.hi,
-                     "naive": naive, "model_better": model.mean < naive, "clearly_better": model.hi < naive})
+        rows.append({"distance": key, "model_mean": model.mean, "model_low": low, "model_high": high,
+                     "naive": naive, "model_better": model.mean < naive, "clearly_better": high < naive})
     return pd.DataFrame(rows).set_index("distance")
 
 
@@ -242,16 +246,19 @@ class HeldOut(NamedTuple):
     teams: tuple[str, ...]
 
 
-def held_out(log: ImportedLog, window: Window) -> HeldOut:
-    """The held-out window's weekly KPIs and company log, and the naive forecast's company log."""
+def held_out(log: ImportedLog, window: Window, scenario: Scenario) -> HeldOut:
+    """The held-out window's weekly KPIs and company log, and the naive forecast's company log.
+    A real task's work is its working hours on ``scenario``'s calendar between its start and
+    complete (as the fit counts it, and the model logs it); its clock complete ends its instance."""
     seen = through_mapping(log.events, log.mapping)
     kpi_scenario = starting_at(log.scenario(), window.cutoff)
     open_at_cutoff = int(open_cases(seen, window.start_hours, 0))
     after = _since(seen, window.start_hours)
     after = after[after["time"] < window.days * HOURS_PER_DAY]
+    calendar = WorkCalendar(starting_at(scenario, window.cutoff).calendar, int(window.days) + 1)
     naive = _since(naive_forecast(seen, window.start_hours, window.days * HOURS_PER_DAY), window.start_hours)
     teams = working_teams(seen)
-    return HeldOut(weekly_kpis(after, kpi_scenario, window.weeks, open_at_cutoff, teams),
+    return HeldOut(weekly_kpis(in_working_hours(after, calendar), kpi_scenario, window.weeks, open_at_cutoff, teams),
                    company_log(after, clock_ends(after), log.mapping, window.cutoff),
                    company_log(naive, clock_ends(naive), log.mapping, window.cutoff), kpi_scenario, open_at_cutoff,
                    teams)
@@ -274,7 +281,7 @@ def backtest(scenario: Scenario, log: ImportedLog, cutoff: dt.date | str, days: 
     or fewer than one replication."""
     window = held_out_window(log, cutoff, days)
     _check_replications(reps)
-    real = held_out(log, window)
+    real = held_out(log, window, scenario)
     start_from = snapshot_at(log, window.cutoff)
     tasks = [ReplicationTask(r, replication_seed(seed, r), starting_at(scenario, window.cutoff), start_from, window,
                              log.mapping, real.kpi_scenario, real.open_at_cutoff, real.teams, real.log)

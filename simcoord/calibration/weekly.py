@@ -15,7 +15,8 @@ calendar, the mapping's stages, no staff or costs), so every value below is comp
   the leads created since, less those that reached a terminal state since (won, dormant, discarded);
 - ``workload_<team>_hours`` is the person-hours of work each team did in the week (``busy`` of
   ``kpis.summary``: the work rows the mapping reads, first touches and stage work), for the teams
-  whose work the real log shows (:func:`working_teams`).
+  whose work the real log shows (:func:`working_teams`). A real log's ``work_hours`` must be
+  working hours already (``calibration.steps.in_working_hours``), as a simulated log's are.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ def _band_panel(ax, rows: pd.DataFrame, kpi: str) -> None:
             markerfacecolor="none", markeredgecolor=WORSE, markeredgewidth=2, label="real, outside the band")
     ax.set_ylabel(kpi_label(kpi))
     ax.yaxis.set_major_formatter(_kpi_formatter(kpi))
-    ax.tick_params(axis="x", labelrotation=30)
+    ticks = weeks.iloc[:: max(1, math.ceil(len(weeks) / 6))]  # at most six week starts, readable
+    ax.set_xticks(ticks, [day.strftime("%d %b") for day in ticks])
 
 
 def _share_text(rows: pd.DataFrame) -> str:
