@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from simcoord.calibration.estimates import Estimate, assumed, fitted
+from simcoord.scenario.schema import OrganisationSpec
 from simcoord.vocabulary import DEPARTMENTS
 
 NURTURE_ACTIVITIES = ("nurtured", "recycled", "dormant", "wake_up_attempt", "qualification")
@@ -98,4 +99,18 @@ def sales_people(events: pd.DataFrame, stages: list[str], estimates: list[Estima
     return [fitted("organisation.sales.staff", int(people), f"{people} people named on {len(worked)} first touches "
                    "and stage rows (the log has no work durations to weigh how much of their time they gave)",
                    len(worked))]
+
+
+def part_staff(estimates: list[Estimate]) -> list[Estimate]:
+    """The schema's head count, assumed, for production and service where the log shows the part
+    (orders, tickets) but no one's work in it: a part switched on with no staff would stand still."""
+    values = {estimate.path: estimate.value for estimate in estimates}
+    defaults = OrganisationSpec()
+    found = []
+    for part, switch in (("production", "production.enabled"), ("service", "service.enabled")):
+        if values.get(switch) and not values.get(f"organisation.{part}.staff"):
+            staff = defaults.department(part).staff
+            found.append(assumed(f"organisation.{part}.staff", staff, f"the log shows {part} but not who works "
+                                 f"in it: the schema's head count ({staff}), to be replaced by the company's own"))
+    return found
 

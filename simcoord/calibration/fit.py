@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from simcoord.calibration.arrivals import fit_arrivals
-from simcoord.calibration.assumptions import fit_parts, missing_departments, sales_people, unseen
+from simcoord.calibration.assumptions import fit_parts, missing_departments, part_staff, sales_people, unseen
 from simcoord.calibration.capacity import effective_staff, model_waits, with_staff
 from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
@@ -197,10 +197,12 @@ def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until:
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits), *decay,
                  *fit_stages(rows, leads, stages), *unseen(stages, nurture)]
-    estimates = [*sales_people(events, stages, estimates), *estimates]
+    estimates = [*sales_people(events, stages, estimates), *part_staff(estimates), *estimates]
     estimates += missing_departments(estimates)
-    seen: set[str] = set()
-    return [e for e in estimates if not (e.path in seen or seen.add(e.path))]
+    first: dict[str, Estimate] = {}
+    for estimate in estimates:
+        first.setdefault(estimate.path, estimate)
+    return list(first.values())
 
 
 def log_calendar(estimates: list[Estimate], start: dt.date, days: float) -> WorkCalendar:
@@ -248,8 +250,7 @@ def drop_unknown_channels(data: dict[str, Any]) -> None:
     (e.g. repurchase leads of a company whose service is not modelled)."""
     channels = set(data.get("demand", {}).get("channels", {}))
     funnel = data.get("funnel", {})
-    tables = [funnel, funnel.get("screen") or {}, *funnel.get("stages", [])]
-    for table, key in ((funnel, "qualification_by_channel"), (tables[1], "by_channel"),
+    for table, key in ((funnel, "qualification_by_channel"), (funnel.get("screen") or {}, "by_channel"),
                        *((stage, "conversion_by_channel") for stage in funnel.get("stages", []))):
         if isinstance(table.get(key), dict):
             table[key] = {name: p for name, p in table[key].items() if name in channels}
