@@ -25,6 +25,11 @@ MIN_OBSERVATIONS = 10
 ZERO = 1e-9
 #: Up to this share of zeros is left out of a fit (a stray zero would rule out every family but one).
 STRAY_ZEROS = 0.05
+#: A best family whose Kolmogorov-Smirnov distance from a large sample exceeds this fits it poorly:
+#: the sample's own quantiles (an empirical distribution) describe it instead.
+MAX_KS_DISTANCE = 0.1
+EMPIRICAL_MIN_N = 200  # below this, a poor fit is kept: the quantiles would be noise
+EMPIRICAL_POINTS = 100
 
 
 class TooFewObservations(ValueError):
@@ -57,9 +62,14 @@ class DistributionFit:
         """One phrase for a header or a report: the family, why, and the fit."""
         if self.family == "constant":
             return f"constant: all {self.n} observations equal"
-        others = ", ".join(f"{name} {aic:.0f}" for name, aic in sorted(self.aic.items(), key=lambda item: item[1]))
+        ranked = sorted(self.aic.items(), key=lambda item: item[1])
+        others = ", ".join(f"{name} {aic:.0f}" for name, aic in ranked)
         left_out = f"; {self.zeros_left_out} zeros left out" if self.zeros_left_out else ""
-        return f"{self.family} by AIC ({others}); KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}{left_out}"
+        fit = f"KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}"
+        if self.family == "empirical":
+            return (f"empirical ({EMPIRICAL_POINTS} quantiles of the sample, scaled to its mean): the best family by "
+                    f"AIC ({others}) fits poorly, {fit} > {MAX_KS_DISTANCE}{left_out}")
+        return f"{self.family} by AIC ({others}); {fit}{left_out}"
 
 
 def significant(value: float, digits: int = 6) -> float:
@@ -97,7 +107,8 @@ def observations(sample: object) -> np.ndarray:
 
 
 def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS) -> DistributionFit:
-    """The scenario distribution that fits ``sample`` best by AIC, with its goodness of fit.
+    """The scenario distribution that fits ``sample`` best by AIC, with its goodness of fit; the
+    sample's own quantiles where even the best family fits a large sample poorly.
 
     NaN and negative values are dropped first. Raises :class:`TooFewObservations` (a
     ``ValueError``) for fewer than ``min_n`` values. A few zeros (up to :data:`STRAY_ZEROS` of the
@@ -116,8 +127,18 @@ def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS) -> Distribut
     best = min(fits, key=lambda name: fits[name][2])
     spec, frozen, _ = fits[best]
     test = stats.kstest(values, frozen.cdf)
+    if test.statistic > MAX_KS_DISTANCE and len(values) >= EMPIRICAL_MIN_N:
+        spec = empirical(values)
     return DistributionFit(spec, len(values), {name: fit[2] for name, fit in fits.items()},
                            float(test.statistic), float(test.pvalue), zeros if values.min() > ZERO else 0)
+
+
+def empirical(values: np.ndarray) -> dict[str, object]:
+    """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of ``values``, scaled so
+    that its mean is theirs (the quantiles alone would miss the top of a long tail)."""
+    quantiles = np.quantile(values, (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS)
+    scaled = quantiles * (values.mean() / quantiles.mean()) if quantiles.mean() > 0 else quantiles
+    return {"dist": "empirical", "values": [significant(value, 4) for value in scaled]}
 
 
 def _candidate(values: np.ndarray, fit: Callable[[np.ndarray], tuple[dict[str, object], stats.rv_continuous]],

@@ -52,7 +52,18 @@ def test_a_stray_zero_is_left_out_and_many_zeros_leave_only_the_exponential():
     stray = fit_distribution(np.append(sample, 0.0))
     assert stray.family == "lognormal" and stray.zeros_left_out == 1 and "1 zeros left out" in stray.describe()
     many = fit_distribution(np.append(sample, np.zeros(100)))
-    assert many.family == "exponential" and set(many.aic) == {"exponential"}
+    assert set(many.aic) == {"exponential"}  # the one family that holds 0 (and here fits poorly)
+
+
+def test_a_sample_no_family_fits_is_described_by_its_own_quantiles():
+    rng = np.random.default_rng(RNG_SEED)
+    two_humps = np.concatenate([rng.normal(1.0, 0.1, 500), rng.normal(8.0, 0.5, 500)])
+    fit = fit_distribution(two_humps)
+    assert fit.family == "empirical" and len(fit.spec["values"]) == 100 and fit.ks_statistic > 0.1
+    assert np.mean(fit.spec["values"]) == pytest.approx(two_humps.mean(), rel=1e-3)
+    assert "fits poorly, KS D=" in fit.describe()
+    small = fit_distribution(two_humps[::10])  # 100 values: too few for quantiles, the best family stays
+    assert small.family in {"gamma", "lognormal", "exponential"}
 
 
 def test_an_estimate_is_fitted_with_its_data_or_assumed_with_the_reason():
