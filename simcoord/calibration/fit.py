@@ -60,6 +60,12 @@ class FitSource:
     until: dt.date
     cases: int
     log_end: dt.date
+    cut: bool = True  # False: the whole log was fitted (no cut-off given)
+
+    @property
+    def scenario_start(self) -> dt.date:
+        """Where the fitted scenario's calendar starts: the cut-off, or the log's first day."""
+        return self.until if self.cut else self.start
 
     def describe(self) -> str:
         return (f"{self.file}, {self.start} to {self.until} (exclusive; {(self.until - self.start).days} days), "
@@ -108,7 +114,8 @@ def header(result: FitResult) -> str:
     lines = [f"{result.scenario.name}: fitted by simcoord fit from {source.describe()}.",
              f"The log runs {source.start} to {source.log_end}; what happened after {source.until} was not seen.",
              "Cases still open at the cut-off count as open, not as lost.",
-             f"calendar.start_date is the cut-off ({source.until}): a backtest of the held-out period starts there.",
+             f"calendar.start_date is the cut-off ({source.until}): a backtest of the held-out period starts there."
+             if source.cut else f"calendar.start_date is the log's first day ({source.start}): no cut-off was given.",
              "", "Fitted from the log (parameter: value - how, observations):"]
     lines += [f"  {e.path}: {_short(e.value)} - {e.basis} (n={e.n})" for e in result.estimates if not e.assumed]
     lines += ["", "Assumed, because the log cannot tell (parameter: value - why):"]
@@ -166,24 +173,26 @@ def fit(log: str | Path | ImportedLog, mapping: Any = None, until: dt.date | str
     if not stages:
         raise ValueError("the mapping names no stages: the funnel cannot be fitted (add the stages of the "
                          f"company's sales process; the lab's placeholder {PLACEHOLDER_STAGE!r} has no data)")
-    estimates = estimate_all(events, stages, log.start_date, day, log.mapping.time_zone)
-    source = FitSource(log.source, log.start_date, day, created, log.start_date + dt.timedelta(days=log.days - 1))
+    source = FitSource(log.source, log.start_date, day, created, log.start_date + dt.timedelta(days=log.days - 1),
+                       until is not None)
+    estimates = estimate_all(events, stages, source, log.mapping.time_zone)
     name = f"{log.mapping.name}-fit"
     scenario = assemble(estimates, name, source)
     capacity = effective_staff(scenario, events)
     if capacity is not None:  # the model's waits differ from the log's: qualification is set on the model's
         waits = model_waits(with_staff(scenario, int(capacity.value)))
-        estimates = estimate_all(events, stages, log.start_date, day, log.mapping.time_zone, waits)
+        estimates = estimate_all(events, stages, source, log.mapping.time_zone, waits)
         estimates = [capacity if estimate.path == capacity.path else estimate for estimate in estimates]
         scenario = assemble(estimates, name, source)
     return FitResult(scenario, estimates, source)
 
 
-def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until: dt.date,
-                 time_zone: str, model_waits: pd.Series | None = None) -> list[Estimate]:
+def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, time_zone: str,
+                 model_waits: pd.Series | None = None) -> list[Estimate]:
     """Every estimate of a scenario from the training ``events`` (first of each path kept);
     ``model_waits``: the first-touch waits (hours) of the fitted model, where they differ from the log's."""
-    days = float((until - start).days)
+    start = source.start
+    days = float((source.until - start).days)
     calendar = fit_calendar(events, start, time_zone)
     decay = fit_response_decay(events)
     decay_values = {estimate.path: estimate.value for estimate in decay}
@@ -191,8 +200,8 @@ def estimate_all(events: pd.DataFrame, stages: list[str], start: dt.date, until:
     rows, leads = lead_rows(worked), lead_attributes(events)
     parts = fit_parts(events)
     nurture = next(bool(e.value) for e in parts if e.path == "marketing.nurture")
-    estimates = [fitted("calendar.start_date", until.isoformat(), "the cut-off: a run starts where the log "
-                        "was cut", 0),
+    estimates = [fitted("calendar.start_date", source.scenario_start.isoformat(), "the cut-off: a run starts where "
+                        "the log was cut" if source.cut else "the log's first day (no cut-off)", 0),
                  *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits), *decay,

@@ -239,3 +239,9 @@ def test_a_missing_folder_is_an_error_and_writes_nothing(truth_fit, tmp_path):
     with pytest.raises(OSError):
         truth_fit.write(tmp_path / "missing" / "ourco.yaml")
     assert not any(Path(tmp_path).rglob("*.yaml"))
+
+
+def test_without_a_cut_off_the_whole_log_is_fitted_from_its_first_day(truth_log):
+    result = fit(truth_log)
+    assert result.scenario.calendar.start_date == START and result.source.until == START + dt.timedelta(days=DAYS)
+    assert "calendar.start_date is the log's first day (2024-01-01): no cut-off was given" in result.to_yaml()
