@@ -7,10 +7,11 @@ same code. What each estimate means is what the model does with it (``model.sale
 - a stage **visit** starts at its entry row: ``sql`` (the first stage), ``advanced`` (the stage it
   names) or ``sent_back`` (a loop to the stage it names); a stage's work rows belong to the visit
   they follow. An imported log's first event of a stage that no entry row precedes starts a visit;
-- **work** (``work_hours``) is the time of the stage's work rows, start to complete; the
-  **customer's time** before the work (``customer_days``) runs from the last real milestone before
-  the work was queued (the entry decision, or the end of the case's previous work) to the queueing
-  (``queued_at``; without it, to the start, so it includes the wait for a free person);
+- **work** (``work_hours``) is the working time of the stage's work rows, start to complete (one
+  row per touch: an imported log gets its later instances from ``instances``); the **customer's
+  time** before the work (``customer_days``) runs from the last real milestone before the work
+  started (the entry decision, or the end of the case's previous work) to that start: a log's
+  schedule event says when a task was planned, not when the customer was ready;
 - each visit ends **forward** (a later stage's entry, or won), **lost**, **cancelled** (a ``lost``
   row with reason ``cancelled``), **back** (an entry of the same or an earlier stage: a loop), or is
   still **open** at the cut-off (left out: it is not lost).
