@@ -113,7 +113,7 @@ def probability_tables(decided: pd.DataFrame, leads: pd.DataFrame, prefix: str, 
     estimates = [_grade_table(ok, attributes["grade"], prefix + fields["grade"], basis, rate, n)]
     if "channel" in fields and _differs(ok, attributes["channel"]):
         channels = pd.Series(ok).groupby(attributes["channel"].to_numpy()).mean()
-        estimates.append(fitted(prefix + fields["channel"], {str(c): float(p) for c, p in channels.items()},
+        estimates.append(fitted(prefix + fields["channel"], {str(c): round(float(p), 6) for c, p in channels.items()},
                                 f"{basis}, per channel (they differ, chi-square p < {SIGNIFICANCE})", n))
     bands = value_bands(ok, attributes["value"])
     if "value" in fields and bands is not None:

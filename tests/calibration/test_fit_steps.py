@@ -114,3 +114,13 @@ def test_a_stage_no_case_reaches_is_named(truth, events):
     with pytest.raises(ValueError, match="no case in the training window reaches stage 'signature': the mapping "
                                          "leaves it without data"):
         fit_stages(rows, lead_attributes(events), names)
+
+
+def test_channels_that_convert_differently_get_a_table_of_their_own(baseline_90_days):
+    """The baseline's social leads convert worse (quality 0.6) and trade-show leads better (1.8)."""
+    events = baseline_90_days.events
+    names = [stage.name for stage in baseline_90_days.scenario.funnel.stages]
+    found = {e.path: e for e in fit_stages(lead_rows(events), lead_attributes(events), names)}
+    table = found["funnel.stages.1.conversion_by_channel"].value
+    assert set(table) == {"web", "social", "trade_show", "partner"}
+    assert table["social"] == min(table.values()) and table["trade_show"] > table["social"]
