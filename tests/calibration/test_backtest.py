@@ -73,8 +73,17 @@ def test_logs_are_in_the_companys_own_labels(result, log):
 
 def test_local_processes_give_the_same_result_as_one_process(scenario, log, result):
     again = backtest(scenario, log, CUTOFF, days=14, reps=2, seed=3, workers=2)
-    pd.testing.assert_frame_equal(again.weekly, result.weekly)
-    pd.testing.assert_frame_equal(again.distances, result.distances)
+    pd.testing.assert_frame_equal(again.weekly, result.weekly, check_exact=True)
+    pd.testing.assert_frame_equal(again.distances, result.distances, check_exact=True)
+
+
+def test_a_dask_cluster_gives_the_same_result_as_one_process(scenario, log, result):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        on_dask = backtest(scenario, log, CUTOFF, days=14, reps=2, seed=3, scheduler=client)
+    pd.testing.assert_frame_equal(on_dask.weekly, result.weekly, check_exact=True)
+    pd.testing.assert_frame_equal(on_dask.distances, result.distances, check_exact=True)
 
 
 def test_the_result_is_written_as_tables_and_logs(result, tmp_path):
