@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 from scipy import stats
@@ -30,6 +30,8 @@ STRAY_ZEROS = 0.05
 MAX_KS_DISTANCE = 0.1
 EMPIRICAL_MIN_N = 200  # below this, a poor fit is kept: the quantiles would be noise
 EMPIRICAL_POINTS = 100
+#: Interval-censored observations are fitted as such once they are this share of a sample.
+CENSORED_SHARE = 0.05
 
 
 class TooFewObservations(ValueError):
@@ -53,6 +55,7 @@ class DistributionFit:
     ks_statistic: float
     ks_pvalue: float
     zeros_left_out: int = 0
+    censored: int = 0  # observations known only to lie in an interval
 
     @property
     def family(self) -> str:
@@ -65,6 +68,9 @@ class DistributionFit:
         ranked = sorted(self.aic.items(), key=lambda item: item[1])
         others = ", ".join(f"{name} {aic:.0f}" for name, aic in ranked)
         left_out = f"; {self.zeros_left_out} zeros left out" if self.zeros_left_out else ""
+        if self.censored:
+            left_out += (f"; {self.censored} of the {self.n} known only within an interval (interval-censored "
+                         "maximum likelihood; KS of the exact ones)")
         fit = f"KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}"
         if self.family == "empirical":
             return (f"empirical ({EMPIRICAL_POINTS} quantiles of the sample, scaled to its mean): the best family by "
@@ -77,25 +83,25 @@ def significant(value: float, digits: int = 6) -> float:
     return float(f"{value:.{digits}g}")
 
 
-def _exponential(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
+def _exponential(sample: Any) -> tuple[dict[str, object], stats.rv_continuous]:
     _, scale = stats.expon.fit(sample, floc=0)
     return {"dist": "exponential", "mean": significant(scale)}, stats.expon(scale=scale)
 
 
-def _gamma(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
+def _gamma(sample: Any) -> tuple[dict[str, object], stats.rv_continuous]:
     shape, _, scale = stats.gamma.fit(sample, floc=0)
     frozen = stats.gamma(shape, scale=scale)
     return {"dist": "gamma", "mean": significant(frozen.mean()), "sd": significant(frozen.std())}, frozen
 
 
-def _lognormal(sample: np.ndarray) -> tuple[dict[str, object], stats.rv_continuous]:
+def _lognormal(sample: Any) -> tuple[dict[str, object], stats.rv_continuous]:
     sigma, _, scale = stats.lognorm.fit(sample, floc=0)
     frozen = stats.lognorm(sigma, scale=scale)
     return {"dist": "lognormal", "mean": significant(frozen.mean()), "sd": significant(frozen.std())}, frozen
 
 
 #: family -> (fit, number of free parameters); the exponential alone also holds zeros.
-FAMILIES: dict[str, tuple[Callable[[np.ndarray], tuple[dict[str, object], stats.rv_continuous]], int]] = {
+FAMILIES: dict[str, tuple[Callable[[Any], tuple[dict[str, object], stats.rv_continuous]], int]] = {
     "exponential": (_exponential, 1), "gamma": (_gamma, 2), "lognormal": (_lognormal, 2),
 }
 
@@ -106,17 +112,26 @@ def observations(sample: object) -> np.ndarray:
     return values[np.isfinite(values) & (values >= 0)]
 
 
-def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS) -> DistributionFit:
+def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS,
+                     intervals: np.ndarray | None = None) -> DistributionFit:
     """The scenario distribution that fits ``sample`` best by AIC, with its goodness of fit; the
     sample's own quantiles where even the best family fits a large sample poorly.
 
     NaN and negative values are dropped first. Raises :class:`TooFewObservations` (a
     ``ValueError``) for fewer than ``min_n`` values. A few zeros (up to :data:`STRAY_ZEROS` of the
     sample) are left out and counted; a sample with more (e.g. work that often took no measurable
-    time) is fitted by the exponential only, the one candidate family that holds 0."""
-    values = observations(sample)
-    if len(values) < min_n:
-        raise TooFewObservations(len(values), min_n)
+    time) is fitted by the exponential only, the one candidate family that holds 0.
+
+    ``intervals`` (rows ``[low, high]``) are further observations known only to lie between their
+    bounds (interval-censored): where they are at least :data:`CENSORED_SHARE` of the whole, every
+    family is fitted by maximum likelihood over both (SciPy's ``CensoredData``), its AIC is of
+    that likelihood and its KS test is of the exact values alone; otherwise their upper bounds
+    count as exact values."""
+    values, intervals = censored(observations(sample), intervals)
+    if len(values) + len(intervals) < min_n:
+        raise TooFewObservations(len(values) + len(intervals), min_n)
+    if len(intervals):
+        return _censored_fit(values, intervals)
     if np.ptp(values) <= ZERO:
         return DistributionFit({"dist": "constant", "value": float(values[0])}, len(values), {}, np.nan, np.nan)
     zeros = int(np.sum(values <= ZERO))
@@ -133,6 +148,38 @@ def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS) -> Distribut
                            float(test.statistic), float(test.pvalue), zeros if values.min() > ZERO else 0)
 
 
+def censored(values: np.ndarray, intervals: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The exact values and the interval-censored rows to fit: intervals too few to matter (under
+    :data:`CENSORED_SHARE`) count as their upper bounds."""
+    rows = np.empty((0, 2)) if intervals is None else np.asarray(intervals, dtype=float).reshape(-1, 2)
+    rows = rows[np.isfinite(rows).all(axis=1) & (rows[:, 1] >= 0)]
+    rows[:, 0] = np.clip(rows[:, 0], 0.0, rows[:, 1])
+    if len(rows) < CENSORED_SHARE * (len(values) + len(rows)):
+        return np.concatenate([values, rows[:, 1]]), np.empty((0, 2))
+    return values, rows
+
+
+def _censored_fit(values: np.ndarray, intervals: np.ndarray) -> DistributionFit:
+    """Every family fitted to exact ``values`` and interval-censored rows together (exact zeros:
+    the exponential alone, as without censoring)."""
+    candidates = FAMILIES if not len(values) or values.min() > ZERO else {"exponential": FAMILIES["exponential"]}
+    fits = {name: _candidate(values, fit, parameters, intervals) for name, (fit, parameters) in candidates.items()}
+    # The mean lies between the sample's with every interval at its lower and at its upper bound; a
+    # family whose fitted mean does not (a lognormal with an absurd tail) did not fit.
+    total = len(values) + len(intervals)
+    lowest, highest = ((values.sum() + intervals[:, column].sum()) / total for column in (0, 1))
+    plausible = {name: fit for name, fit in fits.items() if lowest <= fit[1].mean() <= highest}
+    if not plausible:
+        return fit_distribution(np.concatenate([values, intervals[:, 1]]))
+    fits = plausible
+    best = min(fits, key=lambda name: fits[name][2])
+    spec, frozen, _ = fits[best]
+    test = stats.kstest(values, frozen.cdf) if len(values) else None
+    return DistributionFit(spec, len(values) + len(intervals), {name: fit[2] for name, fit in fits.items()},
+                           float(test.statistic) if test else np.nan, float(test.pvalue) if test else np.nan,
+                           censored=len(intervals))
+
+
 def empirical(values: np.ndarray) -> dict[str, object]:
     """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of ``values``, scaled so
     that its mean is theirs (the quantiles alone would miss the top of a long tail)."""
@@ -141,28 +188,34 @@ def empirical(values: np.ndarray) -> dict[str, object]:
     return {"dist": "empirical", "values": [significant(value, 4) for value in scaled]}
 
 
-def _candidate(values: np.ndarray, fit: Callable[[np.ndarray], tuple[dict[str, object], stats.rv_continuous]],
-               parameters: int) -> tuple[dict[str, object], stats.rv_continuous, float]:
-    """One family's fit: its scenario mapping, the frozen SciPy distribution and its AIC."""
+def _candidate(values: np.ndarray, fit: Callable[[Any], tuple[dict[str, object], stats.rv_continuous]],
+               parameters: int, intervals: np.ndarray | None = None) -> tuple[dict[str, object],
+                                                                       stats.rv_continuous, float]:
+    """One family's fit to exact ``values`` (and interval-censored ``intervals``): its scenario
+    mapping, the frozen SciPy distribution and its AIC."""
+    data = values if intervals is None else stats.CensoredData(uncensored=values, interval=intervals)
     with warnings.catch_warnings():  # SciPy's optimiser warns on awkward samples; the AIC judges the result
         warnings.simplefilter("ignore", RuntimeWarning)
-        spec, frozen = fit(values)
+        spec, frozen = fit(data)
         log_likelihood = float(np.sum(frozen.logpdf(values)))
+        if intervals is not None:
+            log_likelihood += float(np.sum(np.log(frozen.cdf(intervals[:, 1]) - frozen.cdf(intervals[:, 0]))))
     aic = 2 * parameters - 2 * log_likelihood if np.isfinite(log_likelihood) else np.inf
     return spec, frozen, aic
 
 
 def estimate_distribution(path: str, sample: object, what: str, fallback: dict[str, object],
-                          min_n: int = MIN_OBSERVATIONS) -> Estimate:
-    """The estimate of the distribution at scenario ``path`` from ``sample`` (``what`` says what the
-    observations are, with their unit), or ``fallback`` assumed, saying why, where there are too
-    few observations to fit."""
+                          min_n: int = MIN_OBSERVATIONS, intervals: np.ndarray | None = None) -> Estimate:
+    """The estimate of the distribution at scenario ``path`` from ``sample`` (and interval-censored
+    ``intervals``, see :func:`fit_distribution`; ``what`` says what the observations are, with
+    their unit), or ``fallback`` assumed, saying why, where there are too few observations to fit."""
     values = observations(sample)
     try:
-        fit = fit_distribution(values, min_n)
+        fit = fit_distribution(values, min_n, intervals)
     except TooFewObservations as few:
-        if few.n:  # a few observations still say more about the mean than a guess does
-            fallback = {"dist": "exponential", "mean": significant(values.mean())}
+        if few.n:  # a few observations still say more about the mean than a guess does (an interval: its top)
+            tops = np.empty(0) if intervals is None else np.asarray(intervals, dtype=float).reshape(-1, 2)[:, 1]
+            fallback = {"dist": "exponential", "mean": significant(np.concatenate([values, tops]).mean())}
         return assumed(path, fallback, f"{few.n} observations of {what}: too few to fit; assumed "
                                        f"{describe_spec(fallback)}")
     return fitted(path, fit.spec, f"{what}: {fit.describe()}", fit.n, data=values)

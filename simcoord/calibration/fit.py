@@ -196,7 +196,8 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
     calendar = fit_calendar(events, start, time_zone)
     decay = fit_response_decay(events)
     decay_values = {estimate.path: estimate.value for estimate in decay}
-    worked = in_working_hours(events, log_calendar(calendar, start, days))
+    work_calendar = log_calendar(calendar, start, days)
+    worked = in_working_hours(events, work_calendar)
     rows, leads = lead_rows(worked), lead_attributes(events)
     parts = fit_parts(events)
     nurture = next(bool(e.value) for e in parts if e.path == "marketing.nurture")
@@ -205,7 +206,7 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
                  *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits), *decay,
-                 *fit_stages(rows, leads, stages), *unseen(stages, nurture)]
+                 *fit_stages(rows, leads, stages, work_calendar), *unseen(stages, nurture)]
     estimates = [*sales_people(events, stages, estimates), *part_staff(estimates), *estimates]
     estimates += missing_departments(estimates)
     first: dict[str, Estimate] = {}

@@ -31,6 +31,11 @@ from simcoord.scenario.calendar import WorkCalendar
 from simcoord.vocabulary import CANCELLED, GRADES, HOURS_PER_DAY
 
 ENTRY_ACTIVITIES = ("sql", "advanced", "sent_back")
+#: Closed time shorter than this (hours) inside a wait is none (rounding of the log's timestamps).
+OPENING_TOLERANCE = 1 / 60
+#: Work started this many hours after an opening may have waited for it (and the morning's queue).
+OPENING_HOURS = 4.0
+SEARCH_STEPS = 40  # halvings of a time search: 2 weeks / 2^40 is far below a second
 #: Touch counts of a stage are written as this many quantiles (an empirical distribution).
 TOUCH_QUANTILES = 40
 STAGE_TABLES = {"grade": "conversion", "channel": "conversion_by_channel", "value": "conversion_by_value"}
@@ -207,15 +212,18 @@ def _with_outcomes(visits: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------- the stages
-def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str]) -> list[Estimate]:
+def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str],
+               calendar: WorkCalendar | None = None) -> list[Estimate]:
     """Every ``funnel.stages.<i>`` field the log can tell, and ``funnel.max_stage_visits`` where
-    cases loop. Raises ValueError naming a stage no case reaches (the mapping leaves it without data)."""
+    cases loop; ``calendar``: the staff's working week over the log's days, where the customer's
+    time of work begun at an opening is known only within the closed hours before it. Raises
+    ValueError naming a stage no case reaches (the mapping leaves it without data)."""
     visits, work = stage_visits(rows, stages)
     empty = [name for position, name in enumerate(stages) if not (visits["stage"] == position).any()]
     if empty:
         raise ValueError(f"no case in the training window reaches stage {empty[0]!r}: the mapping leaves it "
                          "without data (map it to activities the log has, or leave it out)")
-    waits = customer_hours(rows, visits, work, stages)
+    customer = customer_hours(rows, visits, work, stages, calendar)
     estimates = []
     for position, name in enumerate(stages):
         mine = visits[visits["stage"] == position]
@@ -223,10 +231,9 @@ def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str]) -> li
         estimates += [assumed(prefix + "name", name, "the mapping's stage name"),
                       estimate_distribution(prefix + "work_hours", work.loc[work["stage_index"] == position].get(
                           "work_hours"), f"work time in stage {name} (hours)", {"dist": "constant", "value": 0.0}),
-                      estimate_distribution(prefix + "customer_days", waits[mine.index.intersection(waits.index)]
-                                            / HOURS_PER_DAY, f"customer's time before the work of stage {name} "
-                                            "(days, to the work's start)", {"dist": "constant", "value": 0.0}),
-                      *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position]),
+                      wait_estimate(prefix + "customer_days", customer.loc[mine.index.intersection(customer.index)],
+                                    f"customer's time before the work of stage {name} (days, to the work's start)"),
+                      *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position], calendar),
                       *_decision_estimates(prefix, name, mine, leads, stages),
                       *_patience(prefix, name, mine)]
     if (visits["outcome"] == "back").any():
@@ -244,11 +251,59 @@ def max_stage_visits(visits: pd.DataFrame) -> Estimate:
                   "the most visits of one stage that a loop back led to in one case", int(looped.sum()))
 
 
-def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame, stages: list[str]) -> pd.Series:
-    """Per visit with work: clock hours from the case's last real milestone before the work started
-    (an entry decision that is not just the stage's own first event, or the end of earlier work) to
-    that start. A log's schedule event says when a task was planned, not when the customer was
-    ready, so the whole gap is the customer's; the model adds its own wait for a free person."""
+def closed_before(since: np.ndarray, starts: np.ndarray, calendar: WorkCalendar | None) -> np.ndarray:
+    """For each wait from ``since`` to a work's start (hours) that spans closed time of ``calendar``
+    and ends within :data:`OPENING_HOURS` of an opening: when the closed period before that opening
+    began (the customer may have been ready at any moment since, the work waiting for the opening
+    and the morning's queue). NaN for other waits (a start later in the day follows a customer who
+    was ready then), and without a calendar."""
+    found = np.full(len(starts), np.nan)
+    if calendar is None or calendar.always_open or not len(starts):
+        return found
+    done = calendar.work_hours_until_many
+    crossed = (starts - since) - (done(starts) - done(since)) > OPENING_TOLERANCE
+    since, starts = since[crossed], starts[crossed]
+    opened = _earliest(since, starts, lambda t: done(starts) - done(t) >= starts - t - 1e-9)
+    closed = _earliest(since, opened, lambda t: done(t) >= done(opened) - 1e-9)
+    found[crossed] = np.where(starts - opened <= OPENING_HOURS, closed, np.nan)
+    return found
+
+
+def _earliest(low: np.ndarray, high: np.ndarray, holds) -> np.ndarray:
+    """Per element, the earliest time in ``[low, high]`` from which ``holds`` (monotone: once true,
+    true up to ``high``) is true, to :data:`SEARCH_STEPS` halvings."""
+    low, high = low.copy(), high.copy()
+    for _ in range(SEARCH_STEPS):
+        middle = (low + high) / 2
+        true = holds(middle)
+        high, low = np.where(true, middle, high), np.where(true, low, middle)
+    return high
+
+
+def waits(since: np.ndarray, starts: np.ndarray, calendar: WorkCalendar | None) -> pd.DataFrame:
+    """The customer's clock hours from ``since`` to each work ``starts``: ``hours``, and ``low``
+    where the wait spans closed time (the customer may have been ready since the closed period
+    began: the wait is known only to lie in ``[low, hours]``; NaN otherwise)."""
+    hours = np.clip(starts - since, 0.0, None)
+    low = np.clip(closed_before(since, starts, calendar) - since, 0.0, None)
+    return pd.DataFrame({"hours": hours, "low": np.minimum(low, hours)})
+
+
+def wait_estimate(path: str, table: pd.DataFrame, what: str) -> Estimate:
+    """A distribution of customer's time in days from :func:`waits` rows: exact where the work did
+    not begin at an opening, interval-censored where it did."""
+    days = table[["hours", "low"]] / HOURS_PER_DAY
+    exact = days["low"].isna()
+    return estimate_distribution(path, days.loc[exact, "hours"], what, {"dist": "constant", "value": 0.0},
+                                 intervals=days.loc[~exact, ["low", "hours"]].to_numpy())
+
+
+def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame, stages: list[str],
+                   calendar: WorkCalendar | None = None) -> pd.DataFrame:
+    """Per visit with work (index): :func:`waits` from the case's last real milestone before the work
+    started (an entry decision that is not just the stage's own first event, or the end of earlier
+    work) to that start. A log's schedule event says when a task was planned, not when the customer
+    was ready, so the whole gap is the customer's; the model adds its own wait for a free person."""
     worked = rows[rows["activity"].isin([*stages, "first_touch"])]
     done = worked["time"] + worked["work_hours"].fillna(0.0) if "work_hours" in worked else worked["time"]
     if "done_at" in worked:  # the clock completion of an imported task
@@ -262,10 +317,13 @@ def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame,
     found = pd.merge_asof(asked.sort_values("asked_at"), milestones.sort_values("at").rename(columns={"at": "anchor"}),
                           left_on="asked_at", right_on="anchor", by="id", direction="backward",
                           allow_exact_matches=False)
-    return (found["asked_at"] - found["anchor"]).clip(lower=0).set_axis(found["visit"]).dropna()
+    found = found.dropna(subset=["anchor"])
+    table = waits(found["anchor"].to_numpy(dtype=float), found["asked_at"].to_numpy(dtype=float), calendar)
+    return table.set_axis(found["visit"].to_numpy())
 
 
-def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, work: pd.DataFrame) -> list[Estimate]:
+def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, work: pd.DataFrame,
+                     calendar: WorkCalendar | None) -> list[Estimate]:
     """``touches`` (an empirical distribution of touches per visit) and ``touch_gap_days`` where the
     log shows visits with more than one touch; none (one touch, back to back) otherwise."""
     counts = visits.loc[visits["touches"] > 0, "touches"]
@@ -273,15 +331,23 @@ def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, work: pd.Data
         return [fitted(prefix + "touches", None, f"every visit of stage {name} in the log shows one touch",
                        len(counts))]
     quantiles = np.quantile(counts, (np.arange(TOUCH_QUANTILES) + 0.5) / TOUCH_QUANTILES, method="inverted_cdf")
-    ordered = work.sort_values(["visit", "time"], kind="stable")
-    previous_end = ordered.groupby("visit")["time"].shift(1) + ordered.groupby("visit")["work_hours"].shift(1)
-    gaps = (ordered["queued_at"].fillna(ordered["time"]) - previous_end).clip(lower=0) / HOURS_PER_DAY
     return [fitted(prefix + "touches", {"dist": "empirical", "values": [float(v) for v in quantiles]},
                    f"touches per visit of stage {name} ({TOUCH_QUANTILES} quantiles; mean {counts.mean():.2f})",
                    len(counts), data=counts.to_numpy(dtype=float)),
-            estimate_distribution(prefix + "touch_gap_days", gaps.dropna(),
-                                  f"customer's time between touches of stage {name} (days)",
-                                  {"dist": "constant", "value": 0.0})]
+            wait_estimate(prefix + "touch_gap_days", touch_gaps(work, calendar),
+                          f"customer's time between touches of stage {name} (days)")]
+
+
+def touch_gaps(work: pd.DataFrame, calendar: WorkCalendar | None) -> pd.DataFrame:
+    """:func:`waits` from the end of each touch (its clock completion where known) to the next touch
+    of the same visit: queued (the model's own rows say when), else started."""
+    ordered = work.sort_values(["visit", "time"], kind="stable")
+    end = ordered["done_at"] if "done_at" in ordered else ordered["time"] + ordered["work_hours"]
+    previous_end = end.fillna(ordered["time"]).groupby(ordered["visit"]).shift(1)
+    queued = ordered["queued_at"] if "queued_at" in ordered else pd.Series(np.nan, index=ordered.index)
+    start = queued.fillna(ordered["time"])
+    later = previous_end.notna()
+    return waits(previous_end[later].to_numpy(dtype=float), start[later].to_numpy(dtype=float), calendar)
 
 
 def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.DataFrame,

@@ -83,3 +83,24 @@ def test_an_estimate_is_fitted_with_its_data_or_assumed_with_the_reason():
 
 def test_significant_digits():
     assert significant(0.000123456789) == 0.000123457 and significant(123456789.0) == 123457000.0
+
+
+def test_waits_known_only_within_an_interval_are_fitted_as_such():
+    """A customer's time that ended in closed hours is known only to lie between the closing and the
+    next start: fitted by interval-censored likelihood, its mean comes back; taken at the upper
+    bound it would not."""
+    rng = np.random.default_rng(RNG_SEED)
+    truth = rng.exponential(24.0, 2000)
+    censored = rng.random(2000) < 0.6
+    bounds = np.column_stack([np.clip(truth - 8.0, 0, None), truth + 8.0])[censored]
+    fit = fit_distribution(truth[~censored], intervals=bounds)
+    assert fit.censored == censored.sum() and fit.n == 2000 and "known only within an interval" in fit.describe()
+    assert fit.spec["mean"] == pytest.approx(24.0, rel=0.08)
+    upper = fit_distribution(np.concatenate([truth[~censored], bounds[:, 1]]))
+    assert upper.spec.get("mean", np.mean(upper.spec.get("values", [0]))) > 27.0
+
+
+def test_a_few_intervals_count_as_their_upper_bounds():
+    sample = np.random.default_rng(RNG_SEED).gamma(2.0, 1.0, 400)
+    fit = fit_distribution(sample, intervals=np.array([[0.5, 1.0], [1.0, 2.0]]))
+    assert fit.censored == 0 and fit.n == 402
