@@ -72,20 +72,21 @@ def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
         "department": _text_column([row[4] for row in rows]),
         "staff": _text_column([row[5] for row in rows]),
     }
-    groups: dict[tuple[str, ...], int] = {}  # one code per tuple of attribute names
-    group_of_row = np.fromiter((groups.setdefault(names, len(groups)) for names in map(itemgetter(6), rows)),
-                               dtype=np.int32, count=n)
+    # Rows share one tuple of attribute names per name set (EventLog interns them), so grouping by
+    # the tuple's identity is a hash of integers; an equal tuple that is another object only makes
+    # a second block of the same columns.
+    group_of_row, _ = pd.factorize(np.fromiter(map(id, map(itemgetter(6), rows)), dtype=np.int64, count=n))
+    order = np.argsort(group_of_row, kind="stable")
+    bounds = np.flatnonzero(np.diff(group_of_row[order])) + 1
     blocks: dict[str, list[tuple[np.ndarray, tuple]]] = {}
-    for names, code in groups.items():
+    for index in np.split(order, bounds):
+        names = rows[index[0]][6]
         if not names:
             continue
-        index = np.flatnonzero(group_of_row == code)
         where = index.tolist()
-        fields = zip(*(itemgetter(*where)(rows) if len(where) > 1 else (rows[where[0]],)))
-        for _ in range(len(COLUMNS) + 1):  # skip the fixed fields and the names tuple
-            next(fields)
-        for name, values in zip(names, fields):
-            blocks.setdefault(name, []).append((index, values))
+        group = itemgetter(*where)(rows) if len(where) > 1 else (rows[where[0]],)
+        for position, name in enumerate(names, start=len(COLUMNS) + 1):  # past the fixed fields and the names
+            blocks.setdefault(name, []).append((index, tuple(map(itemgetter(position), group))))
     for name in list(blocks):
         data[name] = _attribute_column(blocks.pop(name), n)
     return pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
@@ -103,15 +104,19 @@ def _attribute_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
     column = np.full(n, np.nan, dtype=object)
     for index, values in parts:
         column[index] = values if len(values) != 1 else values[0]
+    if kinds == {"b"} and sum(len(index) for index, _ in parts) < n:  # flags with NaN gaps stay objects
+        return pd.Series(column, dtype=object)  # (what inference would conclude, after a scan of every row)
     return _text_column(column) if kinds == {"U"} else pd.Series(column, dtype=object).infer_objects()
 
 
 def _kind(values: tuple) -> str:
-    """NumPy's kind letter for a block of values: ``i``/``f`` numbers, ``U`` text, ``O`` anything else."""
-    first = type(values[0])
-    if first is str:
-        return "U" if all(type(v) is str for v in values) else "O"
-    if first in (int, float, np.float64, np.int64):
+    """NumPy's kind letter for a block of values: ``i``/``f`` numbers, ``U`` text, ``b`` flags, ``O`` anything else."""
+    types = set(map(type, values))
+    if types == {str}:
+        return "U"
+    if types == {bool}:
+        return "b"
+    if types <= {int, float, np.float64, np.int64}:
         return np.asarray(values).dtype.kind
     return "O"
 

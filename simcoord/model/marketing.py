@@ -61,6 +61,9 @@ def engage_probability(grade: str) -> float:
     return 0.15 + 0.12 * (GRADE_RANK[grade] - 1)
 
 
+ENGAGE_PROBABILITY = {grade: engage_probability(grade) for grade in GRADE_ORDER}  # looked up at every nurture touch
+
+
 # ----------------------------------------------------------------- processes
 def generate_leads(model: "World", channel: str) -> Generator:
     """Non-homogeneous Poisson arrivals by thinning (leads arrive around the clock): the rate is
@@ -152,25 +155,26 @@ def nurture(model: "World", lead: Lead) -> Generator:
     interval = model.samplers["marketing.nurture_interval_days"]
     rng_interval, rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
     threshold = incentives.mql_threshold(spec.mql_threshold, model.scenario.policy.incentives)
+    grade_down, record, timeout = spec.grade_down_probability, model.log.record, env.timeout
     while True:
         score = observed_score(model, lead)
         if score >= threshold:
             yield from hand_over(model, lead, score)
             return
-        yield env.timeout(interval(rng_interval) * HOURS_PER_DAY)
+        yield timeout(interval(rng_interval) * HOURS_PER_DAY)
         now = env.now
-        engaged = rng_grade.random() < engage_probability(lead.grade)
+        engaged = rng_grade.random() < ENGAGE_PROBABILITY[lead.grade]
         step = rng_grade.random()
         if engaged:
             lead.last_interaction_at = now
             if step < model.coordination.grade_up_probability(lead) and lead.grade != "L5":
-                lead.grade = GRADE_ORDER[lead.grade_rank]
+                lead.grade = GRADE_ORDER[GRADE_RANK[lead.grade]]
             if pricing_page_trigger(model, lead):
                 yield from hand_over(model, lead, observed_score(model, lead))
                 return
-        elif step < spec.grade_down_probability and lead.grade != "L1":
-            lead.grade = GRADE_ORDER[lead.grade_rank - 2]
-        model.log.record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
+        elif step < grade_down and lead.grade != "L1":
+            lead.grade = GRADE_ORDER[GRADE_RANK[lead.grade] - 2]
+        record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
         if (now - lead.last_interaction_at) / HOURS_PER_DAY >= wake_after_days:
             if not (yield from wake_up(model, lead)):
                 return

@@ -125,14 +125,14 @@ class Distribution(BaseModel):
         return lambda rng: rng.exponential(mean) if mean > 0 else 0.0
 
     def _uniform_sampler(self) -> Sampler:
-        low, high = self.low, self.high
-        return lambda rng: rng.uniform(low, high)
+        low, width = self.low, self.high - self.low
+        return lambda rng: low + width * rng.random()  # NumPy's uniform to the bit, without its slow scalar path
 
     def _triangular_sampler(self) -> Sampler:
         low, mode, high = self.low, self.mode, self.high
         if low == high:
             return lambda rng: low
-        return lambda rng: rng.triangular(low, mode, high)
+        return triangular_sampler(low, mode, high)
 
     def _lognormal_sampler(self) -> Sampler:
         if self.mean == 0 or self.sd == 0:
@@ -154,6 +154,19 @@ class Distribution(BaseModel):
     def _empirical_sampler(self) -> Sampler:
         values = np.asarray(self.values, dtype=float)
         return lambda rng: float(values[rng.integers(len(values))])
+
+
+def triangular_sampler(low: float, mode: float, high: float) -> Sampler:
+    """``rng.triangular(low, mode, high)`` to the bit (NumPy's own inversion of one uniform), at
+    half the cost of NumPy's scalar call; ``low < high``."""
+    width = high - low
+    ratio, rising, falling = (mode - low) / width, (mode - low) * width, (high - mode) * width
+    sqrt = math.sqrt
+
+    def draw(rng: np.random.Generator) -> float:
+        u = rng.random()
+        return low + sqrt(u * rising) if u <= ratio else high - sqrt(falling * (1.0 - u))
+    return draw
 
 
 def constant(value: float) -> Distribution:
