@@ -23,6 +23,7 @@ import bench_dask  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_experiments  # noqa: E402
 import bench_memory  # noqa: E402
+import bench_scaling  # noqa: E402
 from common import Row, format_table  # noqa: E402
 
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = [
         ("engine", lambda: bench_engine.run(days=days)),
         ("baseline", lambda: bench_baseline.run(days=days)),
+        ("scaling", lambda: bench_scaling.run(days=days)),
         ("experiments", lambda: bench_experiments.run(days=days / 4)),
         ("dask", lambda: bench_dask.run(days=days / 4)),
         ("memory", lambda: bench_memory.run(years=(0.25, 1) if args.quick else (1, 10))),
