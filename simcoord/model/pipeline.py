@@ -13,24 +13,25 @@ as new leads (no ``created`` row). Then each goes on where it was:
   priority and the SLA timers count from its hand-over (or pool claim) before the run; a first
   touch under way at the cut-off is done again in full (the log shows when work starts only);
 - ``public pool``: it waits there to be claimed or woken up, as a released lead does;
-- a funnel stage: it resumes the stage visit with its touches so far (the touch under way at the
-  cut-off is done again; a visit without a touch yet waits for the customer's response afresh),
-  its stage age counting for priority and the stage-dwell timer, and a patience drawn given the
-  wait so far.
+- a funnel stage: it resumes the stage visit with its touches so far, after what is left of the
+  wait it was in, drawn given the wait so far (the customer's response before the first touch,
+  the gap before the next one; a touch whose work may still be under way is done again: the log
+  shows when work starts only), so the open cases do not all act at the start; its stage age
+  counts for priority and the stage-dwell timer, and its patience is drawn given the wait so far.
 
 Its owner is kept if a worker of the sales teams has that name (``sales-3``), else the team
 routes it. Missing grade, tier, channel or value are drawn as for a new lead. Every draw the
-entering cases make for themselves comes from the ``pipeline.*`` streams, so the arrivals of new
+entering cases make for themselves (the rest of their waits included) comes from the ``pipeline.*`` streams, so the arrivals of new
 leads are those of a run without ``start_from``; the work they then share with new leads
 (durations, outcomes) draws from the model's streams as any lead does.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 from simcoord.log.snapshot import NURTURE, OPEN_STATES, POOL, SALES, OpenCase, Snapshot, hours_since
-from simcoord.model import pool, sales
+from simcoord.model import pool, sales, steps
 from simcoord.model.entities import Lead
 from simcoord.model.staff import Team, Worker
 from simcoord.vocabulary import GRADES, HOURS_PER_DAY, NEVER, TIERS
@@ -122,11 +123,26 @@ def make_lead(model: "World", case: OpenCase) -> Lead:
 
 def resume_stage(model: "World", lead: Lead, case: OpenCase) -> None:
     """A case in a stage: ``sales.work_stage`` counts this visit again, so the visits so far
-    leave it out; the visit resumes from its start (``entered``) with its touches so far."""
+    leave it out; the visit resumes from its start (``entered``) with its touches so far, and
+    goes on after the rest of the wait it was in (see :func:`visit_plan`)."""
     visits = lead.extras["visits"]
     visits[case.state] = max(visits.get(case.state, 1) - 1, 0)
     entered = model.env.now - case.waiting_since_hours
-    lead.extras["resume"] = (entered, case.touches, cancel_deadline(model, lead.stage_index, entered))
+    lead.extras["resume"] = (entered, cancel_deadline(model, lead.stage_index, entered),
+                             visit_plan(model, lead.stage_index, case))
+
+
+def remaining(draw: Callable[[], float], elapsed: float) -> float | None:
+    """Hours left of a wait that has lasted ``elapsed`` hours: ``draw()`` (hours) taken given that it
+    exceeds ``elapsed`` (rejection: its residual life), minus ``elapsed``; None when no draw of
+    ``PATIENCE_TRIES`` does (the wait is far in the distribution's tail)."""
+    if elapsed <= 0:
+        return draw()
+    for _ in range(PATIENCE_TRIES):
+        hours = draw()
+        if hours > elapsed:
+            return hours - elapsed
+    return None
 
 
 def cancel_deadline(model: "World", index: int, entered: float) -> float:
@@ -136,12 +152,52 @@ def cancel_deadline(model: "World", index: int, entered: float) -> float:
     if stage.patience_days is None:
         return NEVER
     sampler, rng = model.samplers[f"funnel.stages.{index}.patience_days"], model.streams["pipeline.patience"]
-    waited = model.env.now - entered
+    left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, model.env.now - entered)
+    # far in the tail: a fresh patience from now
+    return model.env.now + (left if left is not None else sampler(rng) * HOURS_PER_DAY)
+
+
+def visit_plan(model: "World", index: int, case: OpenCase) -> tuple[float, int, int | None]:
+    """How a stage visit under way at the cut-off goes on: ``(hours to wait, index of the next
+    touch, touches of the visit)`` (None: drawn after the wait, as for any visit).
+
+    Before any touch, the customer's response is awaited for what is left of it given the wait
+    so far. After ``touches`` touches, the case is either between touches (a touch count above
+    them, and a gap longer than the time since the latest touch began: the rest of that gap) or
+    in its last touch (its work longer than that time: the touch is done again in full). The
+    pair is drawn given that it explains a case still open at the cut-off (rejection); a case
+    neither explains waits a fresh gap from now, or, without more touches, has its touch done again."""
+    if not case.touches:
+        customer = stage_draw(model, index, "customer_days", HOURS_PER_DAY)
+        left = remaining(customer, case.waiting_since_hours)
+        return (left if left is not None else customer()), 0, None
+    return after_touches(model, index, case)
+
+
+def stage_draw(model: "World", index: int, name: str, scale: float) -> Callable[[], float]:
+    """Draws of stage ``index``'s distribution ``name`` times ``scale`` from the ``pipeline.waits``
+    stream (0 where the stage does not have it; 1 touch without ``touches``)."""
+    stage, rng = model.scenario.funnel.stages[index], model.streams["pipeline.waits"]
+    if getattr(stage, name) is None:
+        return (lambda: 1.0) if name == "touches" else (lambda: 0.0)
+    sampler = model.samplers[f"funnel.stages.{index}.{name}"]
+    return lambda: sampler(rng) * scale
+
+
+def after_touches(model: "World", index: int, case: OpenCase) -> tuple[float, int, int]:
+    """:func:`visit_plan` for a visit with touches so far, timed from its latest event."""
+    since = case.last_event_hours if case.last_event_hours is not None else case.waiting_since_hours
+    count, gap = stage_draw(model, index, "touches", 1.0), stage_draw(model, index, "touch_gap_days", HOURS_PER_DAY)
+    work = stage_draw(model, index, "work_hours", 1.0)
     for _ in range(PATIENCE_TRIES):
-        patience = sampler(rng) * HOURS_PER_DAY
-        if patience > waited:
-            return entered + patience
-    return model.env.now + sampler(rng) * HOURS_PER_DAY  # far in the tail: a fresh patience from now
+        touches = steps.touch_count(count())
+        if touches > case.touches and (left := gap() - since) > 0:
+            return left, case.touches, touches
+        if touches == case.touches and work() > since:
+            return 0.0, case.touches - 1, touches
+    if model.scenario.funnel.stages[index].touches is not None:
+        return gap(), case.touches, case.touches + 1
+    return 0.0, case.touches - 1, case.touches
 
 
 def draw_channel(model: "World") -> str:

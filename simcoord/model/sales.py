@@ -160,11 +160,11 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     stage = model.scenario.funnel.stages[index]
     steps.enter_stage(lead, stage.name)
     # an open case of the pipeline resumes a visit begun before the run (see model.pipeline)
-    entered, touched, cancel_at = lead.extras.pop("resume", None) or (model.env.now, 0, None)
+    entered, cancel_at, plan = lead.extras.pop("resume", None) or (model.env.now, None, None)
     dwell_at = sla.dwell_deadline(model, stage.name, since=entered)
     if cancel_at is None:
         cancel_at = steps.cancel_deadline(model, index)
-    staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at), entered, touched)
+    staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at), entered, plan)
     if staff is None:
         if cancel_at <= dwell_at:
             cancel(model, lead, stage.name)
@@ -176,19 +176,21 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
 
 
 def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int,
-                 deadline: float, entered: float | None = None, touched: int = 0) -> Generator:
+                 deadline: float, entered: float | None = None,
+                 plan: tuple[float, int, int | None] | None = None) -> Generator:
     """The customer's response, then each touch of the stage (rep work, with the customer's gap
     before every touch after the first). Returns the staff id of the last touch, or None when
-    ``deadline`` (clock time) came before a touch could start. A visit ``entered`` before now with
-    ``touched`` touches started resumes at its latest touch (done again: the log shows starts only)."""
+    ``deadline`` (clock time) came before a touch could start. A visit ``entered`` before now goes
+    on by its ``plan`` (``pipeline.visit_plan``): the rest of its wait, then its touches from one on."""
     env, stage = model.env, model.scenario.funnel.stages[index]
     entered = env.now if entered is None else entered
-    if not touched:
-        customer_hours = model.samplers[f"funnel.stages.{index}.customer_days"](
+    wait_hours, first, count = plan or (None, 0, None)
+    if wait_hours is None:
+        wait_hours = model.samplers[f"funnel.stages.{index}.customer_days"](
             model.streams[f"delay.{stage.name}"]) * HOURS_PER_DAY
-        yield env.timeout(min(customer_hours, max(deadline - env.now, 0.0)))
-    first = max(touched - 1, 0)
-    count, staff = max(steps.touches(model, index), touched), None
+    if plan is None or wait_hours > 0:  # a resumed touch under way keeps its place among the open cases
+        yield env.timeout(min(wait_hours, max(deadline - env.now, 0.0)))
+    count, staff = count or steps.touches(model, index), None
     for touch in range(first, count):
         if touch > first:
             yield env.timeout(min(steps.touch_gap_hours(model, index), max(deadline - env.now, 0.0)))

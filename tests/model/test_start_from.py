@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import BASELINE, micro_scenario
+from support import BASELINE, CERTAIN, micro_scenario
 
 import simcoord
 from simcoord.log.snapshot import OpenCase, Snapshot, read_open_leads, snapshot_at
@@ -216,3 +216,31 @@ def test_a_stage_visit_keeps_its_age_for_the_customers_patience_and_the_dwell_ti
     events = run_micro((waiting,), slow_customer, dwell, days=10)
     released = events[events["activity"] == "released_to_pool"]
     assert released["time"].tolist() == [12.0] and released["reason"].tolist() == ["stage_dwell"]  # 60 - 48
+
+
+# ----------------------------------------------------------------- no burst at the start
+def test_open_stage_visits_go_on_after_the_rest_of_their_wait_not_all_at_the_start():
+    """A steady company whose customers answer in 1-5 days and want 1-5 touches 1-3 days apart:
+    cut at a Wednesday, its open visits resume with what is left of their waits, so the first day
+    has about as many touches as the uncut run had that day (redoing every touch at once doubled it)."""
+    steady = micro_scenario({
+        "organisation": {"sales": {"staff": 6}}, "demand": {"channels": {"web": {"leads_per_week": 150}}},
+        "funnel": {"stages": [{"name": "need_confirmation", "work_hours": 0.2, "conversion": CERTAIN,
+                               "customer_days": {"dist": "uniform", "low": 1, "high": 5},
+                               "touches": {"dist": "uniform", "low": 1, "high": 5},
+                               "touch_gap_days": {"dist": "uniform", "low": 1, "high": 3}}]}})
+    cut_day = 23
+    cut = steady.calendar.start_date + dt.timedelta(days=cut_day)
+    uncut = simcoord.simulate(steady, seed=3, days=cut_day + 1).events
+    snapshot = snapshot_at(uncut, cut, start_date=steady.calendar.start_date, time_zone=steady.calendar.time_zone)
+    assert snapshot.counts()["need_confirmation"] > 150
+    resumed = simcoord.simulate(starting_on(steady, cut), seed=5, days=1, start_from=snapshot).events
+
+    def touches_on(events: pd.DataFrame, day: int) -> int:
+        touches = events[events["activity"].astype(str) == "need_confirmation"]
+        return int(touches["time"].between(day * 24, (day + 1) * 24, inclusive="left").sum())
+
+    expected = touches_on(uncut, cut_day)
+    assert 0.6 * expected <= touches_on(resumed, 0) <= 1.3 * expected
+    waits = resumed[resumed["activity"].astype(str) == "need_confirmation"].groupby("id")["time"].min()
+    assert waits.min() >= 9.0 and waits.std() > 1.0  # not all at the opening hour
