@@ -22,7 +22,7 @@ from simcoord.model.company import simulate
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.loading import load_scenario
 
-REPLICATIONS, DAYS, WARMUP_DAYS = 4, 120, 30.0
+REPLICATIONS, DAYS, WARMUP_DAYS = 4, 180, 30.0  # half a year: enough customers for a ticket queue
 STAGES = ("qualification", "first_touch", "need_confirmation", "quote", "negotiation", "onboarding",
           "ticket_response")
 GAP = 0.01  # largest relative gap between L and lambda W in any replication
