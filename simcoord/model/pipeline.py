@@ -166,12 +166,20 @@ def visit_plan(model: "World", index: int, case: OpenCase) -> tuple[float, int, 
     them, and a gap longer than the time since the latest touch began: the rest of that gap) or
     in its last touch (its work longer than that time: the touch is done again in full). The
     pair is drawn given that it explains a case still open at the cut-off (rejection); a case
-    neither explains waits a fresh gap from now, or, without more touches, has its touch done again."""
+    neither explains is a slow one: it waits the rest of a long wait (:func:`beyond`), then has its
+    next touch, or, without more touches, its stage's decision."""
     if not case.touches:
         customer = stage_draw(model, index, "customer_days", HOURS_PER_DAY)
         left = remaining(customer, case.waiting_since_hours)
-        return (left if left is not None else customer()), 0, None
+        return (left if left is not None else beyond(model, case.waiting_since_hours)), 0, None
     return after_touches(model, index, case)
+
+
+def beyond(model: "World", elapsed: float) -> float:
+    """Hours left of a wait that has lasted ``elapsed`` hours, longer than the fitted distribution
+    explains: exponential with mean ``elapsed``, the residual life of a heavy tail (a case that has
+    waited long is a slow one; taking a fresh wait from now would make the stale cases act at once)."""
+    return float(model.streams["pipeline.waits"].exponential(max(elapsed, 1.0)))
 
 
 def stage_draw(model: "World", index: int, name: str, scale: float) -> Callable[[], float]:
@@ -190,14 +198,15 @@ def after_touches(model: "World", index: int, case: OpenCase) -> tuple[float, in
     count, gap = stage_draw(model, index, "touches", 1.0), stage_draw(model, index, "touch_gap_days", HOURS_PER_DAY)
     work = stage_draw(model, index, "work_hours", 1.0)
     for _ in range(PATIENCE_TRIES):
-        touches = steps.touch_count(count())
+        touches = max(steps.touch_count(count()), case.touches)
         if touches > case.touches and (left := gap() - since) > 0:
             return left, case.touches, touches
         if touches == case.touches and work() > since:
             return 0.0, case.touches - 1, touches
-    if model.scenario.funnel.stages[index].touches is not None:
-        return gap(), case.touches, case.touches + 1
-    return 0.0, case.touches - 1, case.touches
+    # a visit the stage's distributions do not explain: the rest of a long wait, then its next touch
+    # (or, without more touches, the decision its latest touch was waiting for)
+    more = model.scenario.funnel.stages[index].touches is not None
+    return beyond(model, since), case.touches, case.touches + more
 
 
 def draw_channel(model: "World") -> str:

@@ -191,6 +191,8 @@ def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, i
     if plan is None or wait_hours > 0:  # a resumed touch under way keeps its place among the open cases
         yield env.timeout(min(wait_hours, max(deadline - env.now, 0.0)))
     count, staff = count or steps.touches(model, index), None
+    if first >= count:  # a resumed visit with its touches done: its decision is due (redone without owner)
+        staff, first = lead.owner, count - (lead.owner is None)
     for touch in range(first, count):
         if touch > first:
             yield env.timeout(min(steps.touch_gap_hours(model, index), max(deadline - env.now, 0.0)))

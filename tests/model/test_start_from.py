@@ -140,7 +140,8 @@ def touched_at(events: pd.DataFrame, case: str) -> float:
 
 def test_a_case_waiting_for_its_first_touch_is_served_by_its_true_age():
     deal = OpenCase("deal", "need_confirmation", "need_confirmation", 200.0, waiting_since_hours=20.0, touches=1,
-                    owner="sales-1")  # the oldest case: it has the rep's desk first, both others queue
+                    owner="sales-1", last_event_hours=0.25)  # the oldest case, its touch under way (redone):
+    # it has the rep's desk first, both others queue
     recent = OpenCase("recent", "sales", None, 100.0, waiting_since_hours=2.0, owner="sales-1", grade="L3", value=1.0)
     waiting = OpenCase("waiting", "sales", None, 40.0, waiting_since_hours=30.0, owner="sales-1", grade="L3",
                        value=1.0)
@@ -162,12 +163,22 @@ def test_the_first_touch_sla_counts_the_wait_before_the_start():
 
 def test_a_case_in_a_stage_resumes_its_visit_and_closes_without_a_new_lead():
     quoted = OpenCase("deal", "need_confirmation", "need_confirmation", 100.0, waiting_since_hours=20.0,
-                      touches=1, stage_visits={"need_confirmation": 1}, owner="sales-1", grade="L3", value=9000.0)
+                      touches=1, stage_visits={"need_confirmation": 1}, owner="sales-1", grade="L3", value=9000.0,
+                      last_event_hours=0.25)  # its touch (0.5 h of work) began 15 minutes before: done again
     events = run_micro((quoted,))
     activities = events.loc[events["kind"] == "lead", "activity"].astype(str).tolist()
     assert activities == ["resumed", "need_confirmation", "advanced", "won"]
     assert events.loc[events["activity"] == "need_confirmation", "time"].iloc[0] == 9.0
     assert events.loc[events["activity"] == "won", "value"].iloc[0] == 9000.0
+
+
+def test_a_visit_whose_touch_ended_long_ago_is_decided_later_without_redoing_the_touch():
+    stale = OpenCase("deal", "need_confirmation", "need_confirmation", 100.0, waiting_since_hours=20.0,
+                     touches=1, stage_visits={"need_confirmation": 1}, owner="sales-1", last_event_hours=20.0)
+    events = run_micro((stale,), days=60)
+    activities = events.loc[events["kind"] == "lead", "activity"].astype(str).tolist()
+    assert activities == ["resumed", "advanced", "won"]  # its one touch is not logged twice
+    assert events.loc[events["activity"] == "won", "time"].iloc[0] > 0  # a slow case: not at the start
 
 
 def test_a_pooled_case_stays_in_the_pool_and_is_open_at_the_end():
@@ -194,12 +205,13 @@ def test_a_crm_export_of_open_leads_starts_a_forecast():
         "calendar": {"start_date": "2024-04-01", "time_zone": "Europe/Berlin"},
         "funnel": {"stages": [{"name": "proposal", **stage}, {"name": "negotiation", **stage}]},
         "policy": {"sla": {"stage_dwell_stage": "proposal"}}})
-    result = simcoord.simulate(scenario, seed=0, days=10, start_from=snapshot)
+    result = simcoord.simulate(scenario, seed=0, days=60, start_from=snapshot)
     events = result.events
     entered = events[events["activity"] == "resumed"].set_index("source_case")
     assert sorted(entered.index) == ["L-1", "L-2", "L-3", "L-4", "L-5"]
     won = set(events.loc[events["activity"] == "won", "id"])
-    # certain conversions close every case within reach; nobody claims from the pool in the micro company
+    # certain conversions close every case within reach (L-3 and L-4 have been in their stage for days, so
+    # they are slow cases: 60 days); nobody claims from the pool in the micro company
     assert won == {entered.loc[case, "id"] for case in ("L-1", "L-2", "L-3", "L-4")}
     assert result.kpis["leads_created"] == 0 and result.kpis["open_at_end"] == 1
 
