@@ -6,7 +6,7 @@ estimated with many replications (common random numbers), written with the run's
 The test compares a fitted model's 95 % interval of each difference with these means, so they must
 be much more precise than that interval: at the default 200 replications their standard errors are
 about a fifth of a 10-replication interval's half-width. Refresh after a model change that moves
-them (``make truth-differences``, about 10 minutes on 2 cores) and commit the file saying so.
+them (``make truth-differences``, about 15 minutes on 2 cores) and commit the file saying so.
 
 Run: ``.venv/bin/python tests/calibration/make_truth_differences.py [--reps N] [--workers W]``
 """
