@@ -25,8 +25,8 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     report.register,       # report
     export.register,       # export
     kpis.register,         # kpis
-    backtest.register,     # backtest
-    fit.register,          # fit
+    fit.register,          # fit (a scenario from a company's log)
+    backtest.register,     # backtest (score it on a period the fit did not see)
 )
 
 

@@ -18,7 +18,7 @@ from simcoord.model.company import simulate
 from simcoord.scenario.loading import load_scenario
 from support import BASELINE, ROOT
 
-COMMANDS = ("run", "validate", "compare", "sweep", "report", "export", "kpis")
+COMMANDS = ("run", "validate", "compare", "sweep", "report", "export", "kpis", "fit", "backtest")
 
 
 def simcoord_script() -> str:
