@@ -33,6 +33,7 @@ MIN_DAYS_FOR_WEEKDAYS = 14  # two of each weekday at least
 MIN_LEADS_FOR_HOURS = 240  # about ten per hour of the day
 MIN_DAYS_FOR_SEASON = 365  # every calendar month once; less confounds a month's level with trend
 MIN_WEEKS_FOR_TREND = 8
+MIN_WEEKS_FOR_VARIATION = 4  # fewer whole weeks cannot tell a week's variation from Poisson noise
 MIN_MISSING_ARRIVALS = 20  # a quiet end this improbable (Poisson: e^-20) means the log stopped taking cases
 
 
@@ -40,7 +41,8 @@ def fit_arrivals(events: pd.DataFrame, start_date: dt.date, days: float,
                  channel_name: str = SINGLE_CHANNEL) -> list[Estimate]:
     """Estimates of ``demand``: each channel's ``leads_per_week`` (95 % interval: exact Poisson,
     widened by the weekly counts' overdispersion), ``weekly_profile``, ``hourly_profile`` and
-    ``seasonal_profile`` (each mean 1), and ``campaigns`` (assumed none).
+    ``seasonal_profile`` (each mean 1), ``weekly_variation`` (the weekly counts' overdispersion as
+    the coefficient of variation of a gamma factor per week) and ``campaigns`` (assumed none).
 
     Leads are the ``created`` rows of kind lead; their ``channel`` attribute where the log has one,
     else every lead is of one channel, ``channel_name``. Raises ValueError without any lead."""
@@ -58,7 +60,8 @@ def fit_arrivals(events: pd.DataFrame, start_date: dt.date, days: float,
         f"where {MIN_MISSING_ARRIVALS} or more were due, so its extract ends there)")
     rates = [channel_rate(name, group, exposure_weeks, days_in_window, cut)
              for name, group in leads.groupby("channel", sort=True)]
-    return [*rates, weekly, hourly_profile(leads, days_in_window), seasonal,
+    daily_share = day_weights(calendar, weekly.value, seasonal.value)
+    return [*rates, weekly, hourly_profile(leads, days_in_window), seasonal, weekly_variation(leads, daily_share),
             assumed("demand.campaigns", [], "the log does not mark campaign leads: their arrivals are part of "
                                             "the channels' rates, and no one-off campaign is modelled")]
 
@@ -146,6 +149,39 @@ def profile_exposure(calendar: pd.DataFrame, weekly: list[float], seasonal: list
     weekly_factor = np.asarray(weekly)[calendar["weekday"].to_numpy()]
     seasonal_factor = np.asarray(seasonal)[calendar["month"].to_numpy() - 1]
     return float(np.sum(weekly_factor * seasonal_factor))
+
+
+def day_weights(calendar: pd.DataFrame, weekly: list[float], seasonal: list[float]) -> np.ndarray:
+    """Each day's share of the window's expected arrivals under the weekday and month profiles."""
+    weights = np.asarray(weekly)[calendar["weekday"].to_numpy()] * np.asarray(seasonal)[calendar["month"].to_numpy() - 1]
+    return weights / weights.sum()
+
+
+def weekly_variation(leads: pd.DataFrame, daily_share: np.ndarray) -> Estimate:
+    """``demand.weekly_variation``: the coefficient of variation cv of the model's per-week gamma
+    factor, by the method of moments on each channel's whole-week counts (7-day blocks from the
+    start). A week's expected count ``m`` is the channel's total times the week's share under the
+    weekday and month profiles (so neither counts as variation); a negative binomial week has
+    variance ``m + cv^2 m^2``, so cv^2 = sum((n - m)^2 W/(W-1) - n) / sum(m^2) over the channels'
+    W weeks (0 where the counts vary no more than Poisson's)."""
+    path, weeks = "demand.weekly_variation", len(daily_share) // DAYS_PER_WEEK
+    if weeks < MIN_WEEKS_FOR_VARIATION:
+        return assumed(path, 0.0, f"{weeks} whole weeks are too few to tell week-to-week variation from "
+                                  f"Poisson noise (need {MIN_WEEKS_FOR_VARIATION}): Poisson arrivals")
+    week_share = daily_share[: weeks * DAYS_PER_WEEK].reshape(weeks, DAYS_PER_WEEK).sum(axis=1)
+    excess, scale, counts = 0.0, 0.0, []
+    for _, group in leads.groupby("channel", sort=True):
+        observed = np.bincount(group["day"] // DAYS_PER_WEEK, minlength=weeks)[:weeks]
+        expected = week_share * len(group)
+        expected *= observed.sum() / expected.sum()  # the whole weeks' mean, not the window's
+        excess += float(np.sum((observed - expected) ** 2) * weeks / (weeks - 1) - observed.sum())
+        scale, counts = scale + float(np.sum(expected**2)), [*counts, observed]
+    cv = float(np.sqrt(max(excess, 0.0) / scale)) if scale > 0 else 0.0
+    ratio = 1 + excess / sum(float(c.sum()) for c in counts) if counts else 1.0
+    return fitted(path, round(cv, 4), f"weekly counts over {weeks} whole weeks vary {max(ratio, 1.0):.2f} x as "
+                                      f"much as Poisson's (weekday and month profiles removed): method of "
+                                      f"moments, variance = mean + cv^2 mean^2", int(sum(c.sum() for c in counts)),
+                  data=np.concatenate(counts))
 
 
 def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days: int, cut: str = "") -> Estimate:

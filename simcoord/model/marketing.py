@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Generator
 
 from simcoord.model import incentives
+from simcoord.model.demand_variation import vary_by_week
 from simcoord.model.entities import GRADE_ORDER, GRADE_RANK, GRADE_SCORES, Lead
 from simcoord.model.work import work
 from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_WEEK, NEVER
@@ -78,6 +79,7 @@ def generate_leads(model: "World", channel: str) -> Generator:
         return
     rng = model.streams[f"arrivals.{channel}"]
     by_day = daily_intensity(spec, model.scenario.calendar.start_date, int(model.days) + 1)
+    by_day, peak_rate = vary_by_week(model, channel, by_day, peak_rate)
     while True:
         yield model.env.timeout(rng.exponential(1 / peak_rate))
         day = min(int(model.env.now // HOURS_PER_DAY), len(by_day) - 1)

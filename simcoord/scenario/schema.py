@@ -242,6 +242,12 @@ class DemandSpec(Spec):
     hourly_profile: tuple[float, ...] | None = Field(None, exclude_if=lambda profile: profile is None, description=(
         "relative arrival intensity per hour of the local day 0..23 (24 values, normalised to mean 1; "
         "default flat): leads arrive outside working hours too and wait for the next working hour"))
+    # Left out of dumps at 0 (Poisson arrivals), so existing scenarios keep their content hash.
+    weekly_variation: float = Field(0.0, ge=0, le=3, exclude_if=lambda cv: cv == 0, description=(
+        "week-to-week variation of demand: the coefficient of variation of a mean-1 gamma factor drawn "
+        "for each week of the run (7-day blocks from its start) and channel, which multiplies that "
+        "channel's arrival rate (a doubly stochastic Poisson: a week's leads vary as a negative binomial, "
+        "variance = mean + cv^2 mean^2); 0 (default): Poisson arrivals at the profiles' rate"))
     campaigns: tuple[CampaignSpec, ...] = (
         CampaignSpec(name="spring trade fair", channel="trade_show", start_day=80, duration_days=3, extra_leads=300),
         CampaignSpec(name="autumn trade fair", channel="trade_show", start_day=270, duration_days=3, extra_leads=300),

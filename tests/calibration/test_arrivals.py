@@ -12,7 +12,7 @@ import pytest
 from fitting_logs import bpic, simulated
 from simcoord import simulate
 from simcoord.calibration.arrivals import SINGLE_CHANNEL, fit_arrivals
-from support import baseline_with
+from support import baseline_with, micro_scenario
 
 HOURLY = [0.2, 0.2, 0.2, 0.2, 0.2, 0.4, 0.6, 1.0, 1.6, 2.0, 1.8, 1.4,
           1.2, 1.4, 1.6, 1.4, 1.2, 1.0, 1.2, 1.6, 1.6, 1.2, 0.8, 0.4]
@@ -120,3 +120,26 @@ def test_bpic_gives_its_weekly_volume_and_office_hours():
     weekly, hourly = np.array(fit["demand.weekly_profile"].value), np.array(fit["demand.hourly_profile"].value)
     assert weekly[:5].min() > 1.5 * weekly[5:].max()  # Monday to Friday well above the weekend
     assert hourly[10:17].min() > 1.3 > 0.2 > hourly[2:6].max()  # office hours above the night
+
+
+def test_the_weekly_variation_is_recovered_from_a_log_with_a_known_one():
+    """A year of three channels whose weekly demand varies with cv 0.3 (and one without): the
+    method of moments on the weekly counts, net of the weekday and month profiles, finds it."""
+    def fitted_variation(cv: float) -> float:
+        demand = {"channels": {channel: {"leads_per_week": 150} for channel in ("web", "social", "partner")},
+                  "weekly_variation": cv}
+        scenario = micro_scenario({"demand": demand, "funnel": {"screen": {"pass_probability": 0.0}}})
+        events = simulate(scenario, days=364, seed=2).events
+        return by_path(fit_arrivals(events, scenario.calendar.start_date, 364))["demand.weekly_variation"]
+
+    varied = fitted_variation(0.3)
+    assert varied.source == "fitted" and varied.n > 20_000 and len(varied.data) == 3 * 52
+    assert varied.value == pytest.approx(0.3, abs=0.07)  # about 3 standard errors of 156 channel-weeks
+    assert fitted_variation(0.0).value < 0.08  # the micro company's season is removed, not counted
+
+
+def test_too_few_weeks_assume_poisson_arrivals(baseline_run):
+    scenario, _ = baseline_run
+    events = simulate(scenario, days=21, seed=1).events
+    estimate = by_path(fit_arrivals(events, scenario.calendar.start_date, 21))["demand.weekly_variation"]
+    assert estimate.assumed and estimate.value == 0.0 and "too few" in estimate.basis
