@@ -34,7 +34,7 @@ from simcoord.log.snapshot import NURTURE, OPEN_STATES, POOL, SALES, OpenCase, S
 from simcoord.model import pool, sales, steps
 from simcoord.model.entities import Lead
 from simcoord.model.staff import Team, Worker
-from simcoord.vocabulary import GRADES, HOURS_PER_DAY, NEVER, TIERS
+from simcoord.vocabulary import GRADES, HOT_GRADES, HOURS_PER_DAY, NEVER, TIERS
 
 if TYPE_CHECKING:
     from simcoord.model.world import World
@@ -244,6 +244,19 @@ def owner_of(model: "World", lead: Lead, name: str | None) -> tuple[Team, Worker
     return team, team.assign()
 
 
+def overdue_wait(model: "World", lead: Lead) -> float:
+    """Hours before an untouched case rejoins the first-touch queue: 0, unless it has waited longer
+    than the first-touch rule's hours and no enforced timer acts on it. Such a case was left aside
+    (a queue the model's staff serve in hours does not keep it for days): a slow case, it waits the
+    rest of a long wait (:func:`beyond`) instead of being served on the first morning."""
+    sla = model.scenario.policy.sla
+    rule = sla.hot_lead_first_touch if lead.grade in HOT_GRADES else sla.first_touch
+    waited = model.env.now - lead.timers_from
+    if rule.enforced or sla.auto_release.enforced or waited <= rule.hours:
+        return 0.0
+    return beyond(model, waited)
+
+
 def resume_sales(model: "World", lead: Lead, team: Team, owner: Worker | None, in_stage: bool) -> Generator:
     """The case goes on in sales: the first touch (unless it is in a stage already), then the
     funnel from its stage, as ``sales.pursue`` does after routing."""
@@ -251,6 +264,8 @@ def resume_sales(model: "World", lead: Lead, team: Team, owner: Worker | None, i
         owner.open_items += 1
     try:
         touched = in_stage
+        if not touched and (neglected := overdue_wait(model, lead)) > 0:
+            yield model.env.timeout(neglected)
         if not touched:
             touched, owner = yield from sales.first_touch(model, lead, team, owner)
         if touched and (yield from sales.work_funnel(model, lead, team, owner)):

@@ -143,11 +143,25 @@ def test_a_case_waiting_for_its_first_touch_is_served_by_its_true_age():
                     owner="sales-1", last_event_hours=0.25)  # the oldest case, its touch under way (redone):
     # it has the rep's desk first, both others queue
     recent = OpenCase("recent", "sales", None, 100.0, waiting_since_hours=2.0, owner="sales-1", grade="L3", value=1.0)
-    waiting = OpenCase("waiting", "sales", None, 40.0, waiting_since_hours=30.0, owner="sales-1", grade="L3",
+    waiting = OpenCase("waiting", "sales", None, 40.0, waiting_since_hours=20.0, owner="sales-1", grade="L3",
                        value=1.0)
     events = run_micro((recent, waiting, deal))
-    assert touched_at(events, "waiting") == 9.5  # handed over 30 h before the start: next after the deal
+    assert touched_at(events, "waiting") == 9.5  # handed over 20 h before the start: next after the deal
     assert touched_at(events, "recent") == 10.0  # created earlier, but handed over only 2 h before
+
+
+def test_a_case_left_untouched_past_the_first_touch_hours_is_not_all_served_on_the_first_morning():
+    """Without an enforced timer, a case untouched for 200 h (the rule says 24) was left aside: the
+    cases like it come back over the following weeks; cases waiting 10 h are served at once, as the one rep can."""
+    def first_touches(waited: float) -> pd.Series:
+        cases = tuple(OpenCase(f"c{i}", "sales", None, waited + 1, waiting_since_hours=waited, owner="sales-1",
+                               grade="L3", value=1.0) for i in range(20))
+        events = run_micro(cases, days=60)
+        return events.loc[events["activity"] == "first_touch", "time"]
+
+    assert first_touches(10.0).max() < 48.0  # one rep: 18 on the first day, the rest the next morning
+    late = first_touches(200.0)
+    assert late.median() > 48.0 and late.min() >= 9.0
 
 
 def test_the_first_touch_sla_counts_the_wait_before_the_start():
