@@ -94,6 +94,15 @@ class StepRule(Spec):
     every: bool = Field(False, description="every matching event, not only the case's first")
     after: LabStep | None = Field(None, description="only at or after this step of the same case")
     before: LabStep | None = Field(None, description="only before this step (or if the case never reaches it)")
+    cancelled: Activities = Field((), description="of ``activities`` (``lost`` only), those that mean the customer "
+                                  "withdrew: the lost row says reason cancelled, not the company's no")
+
+    @model_validator(mode="after")
+    def _cancelled_among_activities(self) -> "StepRule":
+        strange = sorted(set(self.cancelled) - set(self.activities))
+        if strange:
+            raise FieldProblem("cancelled", f"{strange[0]!r} is not one of the step's activities")
+        return self
 
 
 class StageRule(Spec):
@@ -135,6 +144,9 @@ class LogMapping(Spec):
     @model_validator(mode="after")
     def _consistent(self) -> "LogMapping":
         step_order(self.steps)
+        cancelling = sorted(step for step, rule in self.steps.items() if rule.cancelled and step != "lost")
+        if cancelling:
+            raise FieldProblem(f"steps.{cancelling[0]}", "only the lost step can mark activities as cancelled")
         names = [stage.name for stage in self.stages]
         if len(set(names)) != len(names):
             raise FieldProblem("stages", "stage names must be unique")

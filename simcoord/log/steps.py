@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from simcoord.log.mapping import LAB_STEPS, WORK_STEPS, LogMapping, StageRule, StepRule, step_order
-from simcoord.vocabulary import GRADES, TIERS
+from simcoord.vocabulary import CANCELLED, GRADES, TIERS
 
 #: The case attributes each step's row carries, as the model writes them.
 STEP_ATTRIBUTES = {"created": ("value", "channel", "grade", "tier"), "mql": ("grade",), "first_touch": ("grade",),
@@ -166,6 +166,9 @@ def _step_rows(step: str, chosen: pd.DataFrame, spans: pd.DataFrame, attributes:
         frame["stage"] = mapping.stages[0].name
     if step == "lost" and mapping.stages:
         frame["stage"] = _stage_at(frame, entries, mapping)
+    if mapping.steps[step].cancelled:
+        frame["reason"] = chosen["activity"].astype(object).isin(mapping.steps[step].cancelled).map(
+            {True: CANCELLED, False: None})
     return frame
 
 

@@ -341,6 +341,32 @@ def test_a_bad_mapping_names_file_field_and_problem(tmp_path, change, field, pro
     assert str(caught.value).startswith(f"{path}: {field}: ") and problem in str(caught.value)
 
 
+def test_losses_the_mapping_marks_as_cancelled_say_so(tmp_path):
+    text = CRM_MAPPING.read_text().replace("  lost: {activities: [Closed Lost]}",
+                                           "  lost: {activities: [Closed Lost], cancelled: [Closed Lost]}")
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text)
+    plain, marked = read_log(CRM_LOG, CRM_MAPPING).events, read_log(CRM_LOG, path).events
+    lost = marked[marked["activity"] == "lost"]
+    assert len(lost) == 1 and (lost["reason"] == "cancelled").all()
+    assert "reason" not in plain and marked.drop(columns="reason").equals(plain)
+
+
+@pytest.mark.parametrize(("rule", "field", "problem"), [
+    ("lost: {activities: [Closed Lost], cancelled: [Gone]}", "steps.lost.cancelled", "'Gone' is not one of"),
+    ("won: {activities: [Closed Won], cancelled: [Closed Won]}", "steps.won", "only the lost step"),
+])
+def test_cancelled_activities_belong_to_the_lost_step(tmp_path, rule, field, problem):
+    step = rule.split(":")[0]
+    text = CRM_MAPPING.read_text()
+    old = next(line for line in text.splitlines() if line.startswith(f"  {step}:"))
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text.replace(old, f"  {rule}"))
+    with pytest.raises(ScenarioError) as caught:
+        load_mapping(path)
+    assert str(caught.value).startswith(f"{path}: {field}") and problem in str(caught.value)
+
+
 def test_a_folder_of_zones_is_no_time_zone(tmp_path):
     path = tmp_path / "mapping.yaml"
     path.write_text(CRM_MAPPING.read_text().replace("time_zone: Europe/Berlin", "time_zone: Europe"))
