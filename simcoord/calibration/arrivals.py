@@ -180,8 +180,8 @@ def weekly_variation(leads: pd.DataFrame, daily_share: np.ndarray) -> Estimate:
     ratio = 1 + excess / sum(float(c.sum()) for c in counts) if counts else 1.0
     return fitted(path, round(cv, 4), f"weekly counts over {weeks} whole weeks vary {max(ratio, 1.0):.2f} x as "
                                       f"much as Poisson's (weekday and month profiles removed): method of "
-                                      f"moments, variance = mean + cv^2 mean^2", int(sum(c.sum() for c in counts)),
-                  data=np.concatenate(counts))
+                                      f"moments, variance = mean + cv^2 mean^2", int(sum(c.sum() for c in counts)))
+    # no data to chart: the weekly counts are charted with the channels' rates, on their own scale
 
 
 def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days: int, cut: str = "") -> Estimate:
