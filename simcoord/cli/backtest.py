@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from simcoord.calibration.backtest import BacktestResult, backtest, write_backtest
-from simcoord.cli.options import UsageError, seed_option
+from simcoord.cli.options import UsageError, folder_option, seed_option
 from simcoord.log.read import read_log
 from simcoord.present import backtest_plots
 from simcoord.present.backtest_report import distance_table, kpi_table, verdict
@@ -57,6 +57,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
         log = read_log(args.log, args.mapping)
         result = backtest(scenario, log, args.cutoff, args.days, args.reps, seed=args.seed, workers=args.workers)
+        written = write_backtest(result, args.out) + write_charts(result, Path(args.out))
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from None
     print(f"{scenario.name} against {log.source}: {args.days:g} days from {result.window.cutoff}, "
@@ -64,7 +65,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     print(kpi_table(result).to_string(), end="\n\n")
     print(distance_table(result).to_string(), end="\n\n")
     print("\n".join(verdict(result)))
-    written = write_backtest(result, args.out) + write_charts(result, Path(args.out))
     print(f"\nwrote {len(written)} files to {args.out}")
     return 0
 
@@ -82,5 +82,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reps", type=count_option, default=10, help="replications (default 10)")
     parser.add_argument("--seed", type=seed_option, default=0, help="root seed (default 0)")
     parser.add_argument("--workers", type=count_option, default=None, help="local processes (default: one per core)")
-    parser.add_argument("--out", required=True, help="folder for the tables, logs and charts")
+    parser.add_argument("--out", required=True, type=folder_option, help="folder for the tables, logs and charts")
     parser.set_defaults(func=cmd_backtest)

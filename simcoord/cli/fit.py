@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from simcoord.calibration.fit import FitResult, fit
-from simcoord.cli.options import UsageError
+from simcoord.cli.options import UsageError, folder_option
 from simcoord.present.fit_report import write_fit_report
 
 
@@ -24,13 +24,6 @@ def output_file(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text} is a folder, not a file")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"folder {path.parent} does not exist")
-    return text
-
-
-def report_folder(text: str) -> str:
-    """``--report DIR``: refused before any fitting when DIR is a file."""
-    if Path(text).exists() and not Path(text).is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
     return text
 
 
@@ -52,8 +45,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the log, write the scenario, print the summary and the assumptions."""
     try:
         result = fit(args.log, args.mapping, args.until)
+        result.write(args.out)  # the scenario first: a report without its scenario would be half an output
         report = write_fit_report(result.estimates, Path(args.report), result.scenario.name) if args.report else None
-        result.write(args.out)
     except (ValueError, OSError) as exc:  # a mapping's ScenarioError included: one line either way
         raise UsageError(str(exc)) from None
     print(summary(result))
@@ -72,6 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="cut-off (YYYY-MM-DD): fit the cases created before it; the scenario starts there "
                              "(default: the whole log)")
     parser.add_argument("--out", required=True, type=output_file, metavar="FILE", help="the scenario YAML to write")
-    parser.add_argument("--report", metavar="DIR", type=report_folder, default=None,
+    parser.add_argument("--report", metavar="DIR", type=folder_option, default=None,
                         help="also write the fit report into DIR: every fitted value charted against its data")
     parser.set_defaults(func=cmd_fit)

@@ -4,6 +4,7 @@ options whose values the model checks (``--days``, ``--seed``, ``--warmup``)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Callable
 
 from simcoord.model.company import check_settings
@@ -35,6 +36,13 @@ def days_option(text: str) -> float:
 def seed_option(text: str) -> int:
     """``--seed``: a root seed, as :func:`simcoord.model.company.check_settings` accepts it."""
     return int(_option(text, int, "a whole number", lambda seed: check_settings(seed, 1.0)))
+
+
+def folder_option(text: str) -> str:
+    """An output folder's option (``--out``, ``--report``): refused before any work when it names a file."""
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    return text
 
 
 def check_warmup(args: argparse.Namespace) -> None:

@@ -61,3 +61,12 @@ def test_a_malformed_option_is_one_line_and_exit_2(fitted, tmp_path, capsys, arg
 def test_a_missing_scenario_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(backtest_args(str(tmp_path / "none.yaml"), str(tmp_path / "out"))) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_an_out_that_is_a_file_is_refused_before_any_simulation(fitted, tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    with pytest.raises(SystemExit) as stop:
+        main(backtest_args(fitted, str(taken)))
+    error = capsys.readouterr().err
+    assert stop.value.code == 2 and "is a file, not a folder" in error and error.count("\n") == 1
