@@ -85,7 +85,8 @@ def held_out_window(log: ImportedLog, cutoff: dt.date | str, days: float) -> Win
     cutoff = pd.Timestamp(cutoff).date()
     end = arrivals_end(log)
     if not log.start_date < cutoff < end:
-        raise ValueError(f"cut-off {cutoff} is outside the log, whose cases arrive from {log.start_date} to {end}")
+        raise ValueError(f"cut-off {cutoff} is outside the log, whose cases arrive from {log.start_date} to "
+                         f"{end - dt.timedelta(days=1)}")
     if days < 7:
         raise ValueError(f"the held-out window must hold at least one whole week (7 days), got {days:g} days")
     if cutoff + dt.timedelta(days=days) > end:

@@ -147,10 +147,8 @@ def cut_off(log: ImportedLog, until: dt.date | str | None) -> dt.date:
 
 
 def training_events(events: pd.DataFrame, hours: float) -> pd.DataFrame:
-    """The rows before ``hours`` of the cases (ids) that began before it: what was known then."""
-    early = events[events["time"] < hours]
-    born = early.groupby("id")["time"].min()
-    return early[early["id"].isin(born.index)].reset_index(drop=True)
+    """The rows before ``hours``: what was known then (a case with a row before it began before it)."""
+    return events[events["time"] < hours].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------- the fit
