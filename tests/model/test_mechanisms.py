@@ -1,4 +1,5 @@
-"""One test per mechanism of issue 2, on the micro company with exact times from the event log.
+"""One test per coordination mechanism (SLA timers, pool, routing, meetings, disputes...), on the
+micro company with exact times from the event log.
 
 Clock: hour 0 is Monday 2026-01-05 00:00; staff work Mon-Fri 09:00-18:00 unless a test
 switches the calendar to 24/7. Leads are injected at exact hours; durations are constants
