@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simcoord.calibration.backtest import BacktestResult
+from simcoord.calibration.backtest import BacktestResult, expected_share_inside, replications_for_share
 from simcoord.kpis.format import display_name
 from simcoord.present.backtest_plots import DISTANCE_LABELS
 
@@ -52,12 +52,25 @@ def band_sentence(result: BacktestResult) -> str:
     text = (f"From the pipeline open on {result.window.cutoff}, {result.replications} simulations of "
             f"{result.window.days:g} days put {share:.0%} of the {values} real weekly KPI values inside their "
             f"95 % band (target {BAND_TARGET:.0%}: {_met(share >= BAND_TARGET)}).")
+    text += " " + chance_sentence(result.replications)
     worst = summary[summary["share_inside"] < BAND_TARGET].sort_values("share_inside")
     if len(worst):
         misses = ", ".join(f"{display_name(row.Index)} ({row.inside} of {row.weeks} weeks inside)"
                            for row in worst.itertuples())
         text += f" Below the target: {misses}."
     return text
+
+
+def chance_sentence(reps: int) -> str:
+    """What a model that is exactly right would score at this many replications, and whether the
+    band target can be judged at all (a band estimated from few runs is narrower than 95 %)."""
+    expected, needed = expected_share_inside(reps), replications_for_share(BAND_TARGET)
+    text = (f"A model that is exactly right would put about {expected:.0%} inside a band from {reps} "
+            f"replications")
+    if expected < BAND_TARGET:
+        return text + (f", below the target itself: at this size the band check cannot tell a right model from "
+                       f"a wrong one (it needs at least {needed} replications).")
+    return text + "."
 
 
 def distance_sentence(result: BacktestResult) -> str:

@@ -102,3 +102,22 @@ def test_the_naive_forecast_repeats_whole_training_weeks():
 def test_the_naive_forecast_needs_a_whole_week():
     with pytest.raises(ValueError, match="at least one whole week"):
         naive_forecast(lab_rows([(1, 1.0, "created")]), 100.0, WEEK_HOURS)
+
+
+@pytest.mark.parametrize("reps", [2, 10, 30])
+def test_a_right_model_fills_the_band_as_expected_share_inside_says(reps):
+    from simcoord.calibration.backtest import BAND, expected_share_inside
+    rng = np.random.default_rng(7)
+    runs = pd.DataFrame(rng.gamma(2.0, size=(20_000, reps)))  # any continuous distribution: uniform ranks
+    low, high = runs.quantile(BAND[0], axis=1), runs.quantile(BAND[1], axis=1)
+    fresh = rng.gamma(2.0, size=len(runs))
+    inside = ((fresh >= low) & (fresh <= high)).mean()
+    assert inside == pytest.approx(expected_share_inside(reps), abs=0.01)
+
+
+def test_the_band_target_needs_enough_replications_to_be_judged():
+    from simcoord.calibration.backtest import expected_share_inside, replications_for_share
+    needed = replications_for_share(0.8)
+    assert expected_share_inside(needed) >= 0.8 > expected_share_inside(needed - 1)
+    with pytest.raises(ValueError, match="at most 95%"):
+        replications_for_share(0.96)
