@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from common import BASELINE, MMC, Row, format_table
+from common import BASELINE, MMC, Row, best_of, format_table
 from simcoord.model.company import simulate
 from simcoord.scenario.loading import deep_merge, resolve_file, scenario_from_dict
 from simcoord.scenario.schema import Scenario
@@ -71,21 +71,10 @@ def baseline_without_service(factor: float) -> Scenario:
     return scenario_from_dict(deep_merge(data, override), source=f"baseline without service x{factor:g}")
 
 
-def cpu_best_of(repeats: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    """Fewest CPU seconds of ``repeats`` calls of ``work`` (CPU time barely moves when other
-    processes load a shared machine; wall time does), and its last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.process_time()
-        result = work()
-        best = min(best, time.process_time() - start)
-    return best, result
-
-
 def growth(name: str, what: str, sizes: list[float], run: Callable[[float], Any], repeats: int) -> list[Row]:
     """Exponent rows of ``run(size)`` at each size (best of ``repeats``): of CPU time in the size,
     of the log's events in the size, and of CPU time in events (the cost of an event, 1 = constant)."""
-    timed = [cpu_best_of(repeats, lambda size=size: run(size)) for size in sizes]
+    timed = [best_of(repeats, lambda size=size: run(size), clock=time.process_time) for size in sizes]
     seconds, events = [t for t, _ in timed], [len(result.events) for _, result in timed]
     waits = [result.kpis["first_touch_median_hours"] for _, result in (timed[0], timed[-1])]
     points = ", ".join(f"{size:g}: {t:.2f}s" for size, t in zip(sizes, seconds))
