@@ -31,6 +31,7 @@ from simcoord.calibration.steps import fit_first_touch, fit_screen, fit_stages, 
 from simcoord.calibration.values import fit_lead_mix, lead_attributes
 from simcoord.log.read import PLACEHOLDER_STAGE, ImportedLog, read_log
 from simcoord.scenario.loading import scenario_from_dict
+from simcoord.scenario.paths import build_path
 from simcoord.scenario.calendar import WorkCalendar
 from simcoord.scenario.schema import CalendarSpec, Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
@@ -218,7 +219,7 @@ def log_calendar(estimates: list[Estimate], start: dt.date, days: float) -> Work
     working hours the way the model does."""
     data: dict[str, Any] = {}
     for estimate in estimates:
-        put(data, estimate.path, estimate.value)
+        build_path(data, estimate.path, estimate.value)
     spec = CalendarSpec.model_validate({**data.get("calendar", {}), "start_date": start})
     return WorkCalendar(spec, horizon_days=int(days) + 1, margin_days=1)
 
@@ -229,28 +230,9 @@ def assemble(estimates: list[Estimate], name: str, source: FitSource) -> Scenari
     data: dict[str, Any] = {"name": name, "description": f"fitted to {source.describe()}"}
     for estimate in estimates:
         if estimate.value is not None and not estimate.path.endswith("*"):
-            put(data, estimate.path, estimate.value)
+            build_path(data, estimate.path, estimate.value)
     drop_unknown_channels(data)
     return scenario_from_dict(data, f"the scenario fitted to {source.file}")
-
-
-def put(data: dict[str, Any], path: str, value: object) -> None:
-    """Set dotted ``path`` in ``data``, making the mappings (and, for a number, list items) on the way."""
-    node: Any = data
-    parts = path.split(".")
-    for part, following in zip(parts, parts[1:]):
-        key: Any = int(part) if isinstance(node, list) else part
-        if isinstance(node, list):
-            node.extend({} for _ in range(key + 1 - len(node)))
-        elif key not in node:
-            node[key] = [] if following.isdigit() else {}
-        node = node[key]
-    last = parts[-1]
-    if isinstance(node, list):
-        node.extend({} for _ in range(int(last) + 1 - len(node)))
-        node[int(last)] = value
-    else:
-        node[last] = value
 
 
 def drop_unknown_channels(data: dict[str, Any]) -> None:

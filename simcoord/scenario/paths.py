@@ -51,3 +51,23 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         raise KeyError(path)
     parent[int(last) if isinstance(parent, list) else last] = value
     return out
+
+
+def build_path(data: dict[str, Any], path: str, value: object) -> None:
+    """Set dotted ``path`` in the mapping ``data`` in place, making the mappings (and, for a number,
+    list items) on the way: how a scenario is built up value by value (``set_path`` changes one that exists)."""
+    node: Any = data
+    parts = path.split(".")
+    for part, following in zip(parts, parts[1:]):
+        key: Any = int(part) if isinstance(node, list) else part
+        if isinstance(node, list):
+            node.extend({} for _ in range(key + 1 - len(node)))
+        elif key not in node:
+            node[key] = [] if following.isdigit() else {}
+        node = node[key]
+    last = parts[-1]
+    if isinstance(node, list):
+        node.extend({} for _ in range(int(last) + 1 - len(node)))
+        node[int(last)] = value
+    else:
+        node[last] = value

@@ -32,3 +32,13 @@ def test_only_declared_fields_and_keys_count_as_paths():
     assert not has_path({"list": [1]}, "list.1")
     with pytest.raises(KeyError, match="policy.nothing"):
         get_path({"policy": {}}, "policy.nothing")
+
+
+def test_build_path_makes_the_sections_and_list_items_on_the_way():
+    from simcoord.scenario.paths import build_path
+    data: dict = {}
+    build_path(data, "funnel.stages.1.work_hours", 2.0)
+    build_path(data, "funnel.stages.0.name", "quote")
+    build_path(data, "demand.channels.web.leads_per_week", 10)
+    assert data == {"funnel": {"stages": [{"name": "quote"}, {"work_hours": 2.0}]},
+                    "demand": {"channels": {"web": {"leads_per_week": 10}}}}
