@@ -29,6 +29,9 @@ __all__ = ["cmd_compare", "cmd_sweep", "format_comparison", "headlines", "parse_
 
 #: The KPIs a comparison's headline speaks of, before the full table.
 HEADLINE_KPIS = ("revenue", "total_cost", "won", "sla_first_touch_pct")
+#: The options that size a run to precision (option: argument name) and their defaults with --precision.
+PRECISION_OPTIONS = {"--batch": "batch", "--max-reps": "max_reps", "--kpis": "kpis"}
+PRECISION_DEFAULTS = {"batch": 10, "max_reps": 100, "kpis": ",".join(HEADLINE_KPIS)}
 #: Replications per policy of a comparison without --precision.
 COMPARE_REPS = 30
 
@@ -87,6 +90,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run the baseline and the policies, print the paired comparison and write it as CSV."""
     if args.precision is not None:
         return _compare_to_precision(args)
+    _refuse_precision_options(args)
     args.reps = COMPARE_REPS if args.reps is None else args.reps
     _check_common(args, least_reps=2)
     baseline, policies = _compared(args)
@@ -95,6 +99,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except (ValueError, ConnectionError) as exc:
         raise UsageError(str(exc)) from None
     return _report_comparison(args, experiment, baseline)
+
+
+def _refuse_precision_options(args: argparse.Namespace) -> None:
+    """--batch, --max-reps and --kpis size a run to precision: without --precision they would do
+    nothing, so they are refused rather than silently ignored."""
+    given = [option for option, name in PRECISION_OPTIONS.items() if getattr(args, name) is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} only work with --precision (a fixed run takes --reps)")
 
 
 def _report_comparison(args: argparse.Namespace, experiment: Experiment, baseline: str) -> int:
@@ -122,6 +134,8 @@ def _compare_to_precision(args: argparse.Namespace) -> int:
     """``compare --precision``: replications in batches until the chosen KPIs are precise enough."""
     if args.reps is not None:
         raise UsageError("--reps fixes the replications; with --precision give --batch and --max-reps")
+    for name, default in PRECISION_DEFAULTS.items():
+        setattr(args, name, default if getattr(args, name) is None else getattr(args, name))
     args.reps = max(args.batch, 2)  # the first batch's own size is run_to_precision's to check
     _check_common(args, least_reps=2)
     baseline, policies = _compared(args)
@@ -219,12 +233,12 @@ def _add_precision_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", type=float, metavar="FRACTION",
                         help="add replications in batches until each --kpis difference's simultaneous 95 %% "
                              "interval is within +/- FRACTION of the baseline mean (e.g. 0.05); replaces --reps")
-    parser.add_argument("--batch", type=int, default=10, help="with --precision: replications of the first "
-                                                              "batch, and the least each later one adds (default 10)")
-    parser.add_argument("--max-reps", type=int, default=100, help="with --precision: the most replications "
-                                                                  "per policy (default 100)")
-    parser.add_argument("--kpis", default=",".join(HEADLINE_KPIS),
-                        help="with --precision: the KPIs whose differences must be precise (comma-separated)")
+    parser.add_argument("--batch", type=int, help="with --precision: replications of the first "
+                                                  "batch, and the least each later one adds (default 10)")
+    parser.add_argument("--max-reps", type=int, help="with --precision: the most replications "
+                                                     "per policy (default 100)")
+    parser.add_argument("--kpis", help="with --precision: the KPIs whose differences must be precise "
+                                       "(comma-separated; default: the headline KPIs)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -47,3 +47,10 @@ def test_bad_precision_settings_are_one_line_and_exit_2(extra, message, capsys):
     assert main(arguments) == 2
     error = capsys.readouterr().err.strip()
     assert message in error and len(error.splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", [["--batch", "5"], ["--max-reps", "20"], ["--kpis", "won"]])
+def test_precision_options_without_precision_are_refused_not_ignored(option, capsys):
+    assert main(["compare", str(BASELINE), "--days", "5", "--reps", "2", *option]) == 2
+    error = capsys.readouterr().err
+    assert "only work with --precision" in error and error.count("\n") == 1
