@@ -28,7 +28,8 @@ def distance_table(result: BacktestResult) -> pd.DataFrame:
         "model (mean, 95 % CI)": [f"{row.model_mean:.4g} ({row.model_low:.4g} to {row.model_high:.4g})"
                                   for row in table.itertuples()],
         "naive forecast": [f"{value:.4g}" for value in table["naive"]],
-        "closer": ["model" if better else "naive" for better in table["model_better"]],
+        "closer": [("model, clearly" if clearly else "model") if better else "naive"
+                   for better, clearly in zip(table["model_better"], table["clearly_better"])],
     }, index=pd.Index([DISTANCE_LABELS.get(key, key) for key in table.index], name="distance"))
 
 
@@ -81,6 +82,10 @@ def distance_sentence(result: BacktestResult) -> str:
     text = (f"The model is closer to the real log than the naive forecast on {len(better)} of {len(table)} "
             f"distances (target {DISTANCE_TARGET}: {_met(len(better) >= DISTANCE_TARGET)})")
     text += f": {', '.join(better)}." if better else "."
+    if better:
+        clear = [DISTANCE_LABELS.get(key, key) for key in table.index[table["clearly_better"]]]
+        text += (f" Of those, the model's whole 95 % interval lies below the naive value on {', '.join(clear)}."
+                 if clear else " On none of them does the model's whole 95 % interval lie below the naive value.")
     return text + (f" The naive forecast is closer on {', '.join(worse)}." if worse else "")
 
 
