@@ -56,7 +56,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
         log = read_log(args.log, args.mapping)
-        result = backtest(scenario, log, args.cutoff, args.days, args.reps, seed=args.seed, workers=args.workers)
+        result = backtest(scenario, log, args.cutoff, args.days, args.reps, seed=args.seed, workers=args.workers,
+                          scheduler=args.scheduler)
         written = write_backtest(result, args.out) + write_charts(result, Path(args.out))
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from None
@@ -82,5 +83,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reps", type=count_option, default=10, help="replications (default 10)")
     parser.add_argument("--seed", type=seed_option, default=0, help="root seed (default 0)")
     parser.add_argument("--workers", type=count_option, default=None, help="local processes (default: one per core)")
+    parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (instead of local processes)")
     parser.add_argument("--out", required=True, type=folder_option, help="folder for the tables, logs and charts")
     parser.set_defaults(func=cmd_backtest)

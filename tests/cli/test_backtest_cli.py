@@ -70,3 +70,17 @@ def test_an_out_that_is_a_file_is_refused_before_any_simulation(fitted, tmp_path
         main(backtest_args(fitted, str(taken)))
     error = capsys.readouterr().err
     assert stop.value.code == 2 and "is a file, not a folder" in error and error.count("\n") == 1
+
+
+def test_the_replications_go_to_the_dask_scheduler_given(fitted, tmp_path, capsys, monkeypatch):
+    import simcoord.cli.backtest as command
+    given = {}
+
+    def unreachable(*args, **options):
+        given.update(options)
+        raise OSError("Timed out trying to connect to tcp://nowhere:8786")
+
+    monkeypatch.setattr(command, "backtest", unreachable)
+    assert main([*backtest_args(fitted, str(tmp_path / "out")), "--scheduler", "tcp://nowhere:8786"]) == 2
+    assert given["scheduler"] == "tcp://nowhere:8786"
+    assert capsys.readouterr().err.count("\n") == 1 and not (tmp_path / "out").exists()
