@@ -52,7 +52,8 @@ def natural(params: np.ndarray) -> tuple[float, float, float]:
 
 
 def qualification_chance(hours: np.ndarray, q: float, floor: float, half_life: float) -> np.ndarray:
-    """The model's qualification probability after ``hours`` to first touch."""
+    """The model's qualification probability after ``hours`` to first touch: ``q`` times
+    ``model.sales.response_multiplier`` (the model's scalar rule), for arrays of hours."""
     return q * (floor + (1 - floor) * 0.5 ** (np.maximum(hours, 0.0) / half_life))
 
 

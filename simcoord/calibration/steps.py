@@ -24,6 +24,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from simcoord.calibration.decay import qualification_chance
 from simcoord.calibration.distributions import estimate_distribution
 from simcoord.calibration.estimates import Estimate, assumed, fitted
 from simcoord.calibration.values import probability_tables
@@ -133,7 +134,7 @@ def _mean_decay(waits: pd.Series, decay: tuple[float, float] | None) -> float:
     half_life, floor = decay
     if waits.empty:
         return 1.0
-    return float(np.mean(floor + (1 - floor) * 0.5 ** (waits.clip(lower=0) / half_life)))
+    return float(np.mean(qualification_chance(waits.to_numpy(dtype=float), 1.0, floor, half_life)))
 
 
 def _divided(estimate: Estimate, factor: float, whose: str) -> Estimate:

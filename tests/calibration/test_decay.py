@@ -69,3 +69,11 @@ def test_bpic_fits_a_decay_with_sane_bounds():
     assert half_life.n == len(table) > 7000
     assert 0 < floor.interval[0] <= floor.value <= floor.interval[1] < 1
     assert 0 < half_life.interval[0] <= half_life.value <= half_life.interval[1]
+
+
+def test_the_fitted_curve_is_the_models_own_rule():
+    from simcoord.calibration.decay import qualification_chance
+    from simcoord.model.sales import response_multiplier
+    hours = np.array([-1.0, 0.0, 0.5, 3.0, 40.0])
+    expected = [0.9 * response_multiplier(t, 2.5, 0.3) for t in hours]
+    assert qualification_chance(hours, 0.9, 0.3, 2.5) == pytest.approx(expected, rel=1e-12)
