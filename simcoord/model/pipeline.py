@@ -12,6 +12,8 @@ as new leads (no ``created`` row). Then each goes on where it was:
 - ``sales``: it joins its rep's (or the team's) queue for the first touch with its true wait, so
   priority and the SLA timers count from its hand-over (or pool claim) before the run; a first
   touch under way at the cut-off is done again in full (the log shows when work starts only);
+  under ``funnel.invalid_after_days`` a case touched but not yet qualified is one whose verdict
+  is pending (such a scenario qualifies at the touch): it waits the rest of that wait, then is invalid;
 - ``public pool``: it waits there to be claimed or woken up, as a released lead does;
 - a funnel stage: it resumes the stage visit with its touches so far, after what is left of the
   wait it was in, drawn given the wait so far (the customer's response before the first touch,
@@ -94,9 +96,37 @@ def enter_case(model: "World", case: OpenCase) -> Lead:
     elif case.state == POOL:
         lead.extras["released_by"] = None
         model.env.process(pool.claim_from_pool(model, lead, None, model.pool.enter(lead)))
+    elif (since_touch := touched_undecided(model, case)) is not None:
+        model.env.process(resume_verdict(model, lead, owner, since_touch))
     else:
         model.env.process(resume_sales(model, lead, team, owner, in_stage=case.state != SALES))
     return lead
+
+
+def touched_undecided(model: "World", case: OpenCase) -> float | None:
+    """Hours since the first touch of a case touched but neither qualified nor found invalid, where
+    the scenario has leads that do not qualify wait for their verdict (``invalid_after_days``);
+    None otherwise. Such a scenario qualifies a lead at its touch, so such a case is one that waits."""
+    if model.scenario.funnel.invalid_after_days is None or case.state != SALES:
+        return None
+    if case.first_touch_hours is None or case.handed_over_hours is None:
+        return None
+    return max(case.handed_over_hours - case.first_touch_hours, 0.0)
+
+
+def resume_verdict(model: "World", lead: Lead, owner: Worker | None, since_touch: float) -> Generator:
+    """A touched case awaiting its verdict: the rest of its wait given ``since_touch`` hours so far
+    (a longer wait than the distribution explains: a slow one, :func:`beyond`), then it is invalid."""
+    if owner is not None:
+        owner.open_items += 1
+    try:
+        sampler, rng = model.samplers["funnel.invalid_after_days"], model.streams["pipeline.waits"]
+        left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, since_touch)
+        yield model.env.timeout(left if left is not None else beyond(model, since_touch))
+        sales.invalid(model, lead, lead.owner)
+    finally:
+        if owner is not None:
+            owner.open_items -= 1
 
 
 def make_lead(model: "World", case: OpenCase) -> Lead:

@@ -114,6 +114,8 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
     if qualifies(model, lead, touched_at - lead.handed_over_at) or lead.extras.pop("triggered", False):
         accept(model, lead, staff)
         return True, owner
+    if (verdict_after := steps.invalid_after_hours(model)) > 0:
+        yield model.env.timeout(verdict_after)
     yield from write_feedback(model, lead, team, owner)
     invalid(model, lead, staff)
     return False, owner
@@ -221,6 +223,8 @@ def decide(model: "World", lead: Lead, team: Team, owner: Worker | None, index: 
     if target is None and model.streams[f"outcome.{stage_name}"].random() < stage_conversion(model, lead, index):
         advance(model, lead, index, staff)
         return index + 1
+    if (silence := steps.lost_after_hours(model, index)) > 0:
+        yield model.env.timeout(silence)
     model.log.record(lead.id, "lead", model.env.now, "lost", DEPARTMENT, staff, stage=stage_name)
     yield from write_feedback(model, lead, team, owner)
     model.handoffs.to_recycling(lead, "lost")

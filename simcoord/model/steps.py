@@ -106,6 +106,24 @@ def touches(model: "World", index: int) -> int:
     return touch_count(model.samplers[f"funnel.stages.{index}.touches"](model.streams[f"touches.{stage.name}"]))
 
 
+def invalid_after_hours(model: "World") -> float:
+    """Clock hours from the first touch of a lead that did not qualify until it is found invalid:
+    the customer who never completes is turned down after a wait (0 without ``invalid_after_days``)."""
+    if model.scenario.funnel.invalid_after_days is None:
+        return 0.0
+    return model.samplers["funnel.invalid_after_days"](model.streams["delay.invalid"]) * HOURS_PER_DAY
+
+
+def lost_after_hours(model: "World", index: int) -> float:
+    """Clock hours from the last touch of a visit of stage ``index`` that loses the deal until it is
+    closed as lost: the customer goes silent first (0 without ``lost_after_days``)."""
+    stage = model.scenario.funnel.stages[index]
+    if stage.lost_after_days is None:
+        return 0.0
+    sampler = model.samplers[f"funnel.stages.{index}.lost_after_days"]
+    return sampler(model.streams[f"silence.{stage.name}"]) * HOURS_PER_DAY
+
+
 def touch_gap_hours(model: "World", index: int) -> float:
     """Clock hours the customer takes before the next touch of stage ``index`` (0 without a gap)."""
     stage = model.scenario.funnel.stages[index]

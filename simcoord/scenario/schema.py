@@ -385,7 +385,8 @@ class StageSpec(Spec):
     customer takes between touches; none: back to back), ``next_steps`` (after the work: probability
     of going to a named stage, a loop when earlier or the same, or to ``lost``; with the remaining
     probability the conversion decides), ``patience_days`` (clock days from entering the stage that
-    the customer waits for the stage's work before cancelling)."""
+    the customer waits for the stage's work before cancelling), ``lost_after_days`` (clock days from
+    the last touch of a visit that loses the deal until it is closed as lost)."""
 
     name: str
     customer_days: Distribution = exponential(2.0)
@@ -397,6 +398,9 @@ class StageSpec(Spec):
     touch_gap_days: Distribution | None = Field(None, exclude_if=_unset, description="clock days between touches")
     next_steps: dict[str, Fraction] = Field({}, exclude_if=_unset, description="stage name or lost -> probability")
     patience_days: Distribution | None = Field(None, exclude_if=_unset, description="customer patience, clock days")
+    lost_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
+        "clock days from the last touch of a visit that loses the deal until it is closed as lost (the customer "
+        "goes silent); none: at once"))
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":
@@ -435,6 +439,9 @@ class FunnelSpec(Spec):
         StageSpec(name="negotiation", customer_days=exponential(9.0), work_hours=triangular(0.75, 1.5, 3.0),
                   conversion={"L1": 0.32, "L2": 0.38, "L3": 0.45, "L4": 0.52, "L5": 0.6}),
     )
+    invalid_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
+        "clock days from the first touch until a lead that does not qualify is found invalid (a customer "
+        "who never completes, turned down after a wait); none: at the first touch"))
     response_decay: ResponseDecaySpec = ResponseDecaySpec()
     screen: ScreenSpec | None = Field(None, exclude_if=_unset, description="automatic screen before hand-over")
     max_stage_visits: int = Field(10, ge=1, le=10_000, exclude_if=lambda visits: visits == 10, description=(

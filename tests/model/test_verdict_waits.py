@@ -1,0 +1,54 @@
+"""Verdicts that come after a wait: a lead that does not qualify is found invalid only after
+``funnel.invalid_after_days`` (a customer who never completes), a lost deal is closed only after
+``lost_after_days`` of the stage (the customer goes silent); without them both come at the touch."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from support import NEVER, first_time, micro_scenario, run_with_leads
+
+from simcoord.log.snapshot import OpenCase, Snapshot
+from simcoord.model.company import Model
+
+ALWAYS_OPEN = {"calendar": {"always_open": True}}
+NO_NURTURE = {"marketing": {"nurture": False}}
+MONDAY = pd.Timestamp("2026-01-05", tz="UTC")  # the micro company's start
+
+
+def one_losing_stage(**extra) -> dict:
+    return {"funnel": {"stages": [{"name": "quote", "customer_days": 0, "work_hours": 0.5, "conversion": NEVER,
+                                   **extra}]},
+            "policy": {"sla": {"stage_dwell_stage": "quote"}}}
+
+
+def unqualified(**funnel) -> dict:
+    return {"funnel": {"qualification": NEVER, **funnel}}
+
+
+@pytest.mark.parametrize("days, invalid_at", [(None, 0.5), (2, 0.5 + 48.0)])
+def test_a_lead_that_does_not_qualify_is_found_invalid_after_its_wait(days, invalid_at):
+    wait = {"invalid_after_days": days} if days is not None else {}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, unqualified(**wait)), [0.0], days=5)
+    lead = run.leads[0]
+    assert first_time(run.events, lead, "first_touch") == 0.0  # its work ends at 0.5
+    assert first_time(run.events, lead, "invalid") == invalid_at
+    assert first_time(run.events, lead, "discarded") == invalid_at
+
+
+@pytest.mark.parametrize("days, lost_at", [(None, 1.0), (1, 1.0 + 24.0)])
+def test_a_lost_deal_is_closed_after_the_customers_silence(days, lost_at):
+    silence = {"lost_after_days": days} if days is not None else {}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(**silence)), [0.0], days=5)
+    assert first_time(run.events, run.leads[0], "lost") == lost_at  # SQL at 0.5, the stage's work to 1.0
+
+
+def test_a_case_touched_before_the_cut_off_waits_the_rest_of_its_verdict_then_is_invalid():
+    scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE, unqualified(invalid_after_days=2))
+    touched = OpenCase("A-1", "sales", None, age_hours=30.0, waiting_since_hours=30.0, handed_over_hours=30.0,
+                       first_touch_hours=6.0, last_event_hours=24.0, value=9000.0)
+    events = Model(scenario, seed=1, days=3, start_from=Snapshot(MONDAY, "UTC", (touched,))).run().events
+    case = events.loc[events["source_case"] == "A-1", "id"].iloc[0]
+    rows = events[events["id"] == case]
+    assert "first_touch" not in set(rows["activity"])  # not touched again
+    assert rows.loc[rows["activity"] == "invalid", "time"].tolist() == [pytest.approx(48.0 - 24.0)]
