@@ -13,7 +13,11 @@ Two logs share one interface (``record``, ``__len__``, ``to_frame``, ``frames``)
   KPIs may need (all but :data:`NON_KPI_COLUMNS`), its ``frames`` yields those columns
   one part at a time, and the full log stays on disk.
 
-Rows are appended as simulated time runs, so the log is in time order as recorded.
+Rows are appended as simulated time runs. A process that knows its own future (nothing else can
+change it) may write rows ahead of their time (``record_ahead``); the log then puts its rows in
+time order (a stable sort: rows of one time keep the order they were written in) before it hands
+them out, and a streamed log writes a part only up to the time the run has reached, so its parts
+too follow one another in time order.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from bisect import bisect_right
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterator
@@ -34,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = ("id", "kind", "time", "activity", "department", "staff")
 CATEGORICAL = ("kind", "activity", "department")
+_time_of_row = itemgetter(2)
 #: Context-only columns ``simcoord.kpis.compute_kpis`` never reads: a streamed log leaves them on
 #: disk when it reads back for KPIs. Everything else comes back, so a new attribute a KPI starts
 #: to use is never silently missing.
@@ -212,6 +218,7 @@ class EventLog:
     def __init__(self) -> None:
         self.rows: list[tuple] = []
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}  # one shared tuple per name set
+        self._unsorted = False  # rows written ahead of their time since the rows were last sorted
 
     def _row(self, entity_id: int, kind: str, time: float, activity: str, department: str,
              staff: str | None, attrs: dict[str, Any]) -> tuple:
@@ -239,11 +246,27 @@ class EventLog:
         else:
             self.rows.append((entity_id, kind, time, activity, department, staff, ()))
 
+    def record_ahead(self, entity_id: int, kind: str, time: float, activity: str, department: str,
+                     staff: str | None = None, **attrs: Any) -> None:
+        """Append one event of clock ``time`` later than now (only one that nothing can cancel any
+        more): it takes its place in time order when the log is read back, after the rows of the
+        same time written before it."""
+        self.rows.append(self._row(entity_id, kind, time, activity, department, staff, attrs))
+        self._unsorted = True
+
+    def close(self) -> None:
+        """Put the rows in time order (a stable sort, so rows of one time keep their order);
+        reading the log back does this first."""
+        if self._unsorted:
+            self.rows.sort(key=_time_of_row)
+            self._unsorted = False
+
     def __len__(self) -> int:
         return len(self.rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per event, sorted by time (stable: simultaneous events keep their order)."""
+        self.close()
         if not self.rows:
             return empty_frame()
         return _finish(rows_to_frame(self.rows))
@@ -276,6 +299,7 @@ class ParquetEventLog(EventLog):
         self.chunk_rows = chunk_rows
         self.parts: list[Path] = []
         self._written = 0
+        self._flush_at = chunk_rows  # rows in memory at which a part may be written
 
     @classmethod
     def open(cls, directory: str | Path) -> "ParquetEventLog":
@@ -290,6 +314,7 @@ class ParquetEventLog(EventLog):
         EventLog.__init__(log)
         log._temporary, log.directory, log.chunk_rows = False, Path(directory), DEFAULT_CHUNK_ROWS
         log.parts = parts
+        log._flush_at = DEFAULT_CHUNK_ROWS
         log._written = sum(pq.read_metadata(path).num_rows for path in parts)
         return log
 
@@ -297,24 +322,36 @@ class ParquetEventLog(EventLog):
                staff: str | None = None, **attrs: Any) -> None:
         """Append one event; a full chunk is written to disk at once."""
         self.rows.append(self._row(entity_id, kind, time, activity, department, staff, attrs))
-        if len(self.rows) >= self.chunk_rows:
-            self.flush()
+        if len(self.rows) >= self._flush_at:
+            self.flush(until=time)
 
     def __len__(self) -> int:
         return self._written + len(self.rows)
 
-    def flush(self) -> None:
-        """Write the rows held in memory as the next part file."""
-        if not self.rows:
-            return
-        frame = rows_to_frame(self.rows)
+    def flush(self, until: float | None = None) -> None:
+        """Write the rows held in memory as part files of ``chunk_rows`` rows: all of them (the
+        last part may be smaller), or, while running, only whole parts of rows up to clock
+        ``until``, the time the run has reached; rows written ahead of their time wait for a later part."""
+        self.close()
+        rows, size = self.rows, self.chunk_rows
+        ready = len(rows) if until is None else bisect_right(rows, until, key=_time_of_row)
+        start = 0
+        while ready - start >= size or (until is None and start < ready):
+            self._write_part(rows[start:start + size])
+            start += size
+        start = min(start, ready)
+        self.rows = rows[start:] if start else rows
+        self._unsorted = ready < len(rows)  # a row recorded from now on may come before the held ones
+        self._flush_at = len(self.rows) + size - (ready - start)  # rows to come before a part is ready
+
+    def _write_part(self, rows: list[tuple]) -> None:
+        frame = rows_to_frame(rows)
         empty = [c for c in frame.columns if c not in COLUMNS and frame[c].isna().all()]
         frame = frame.drop(columns=empty)  # typeless here; other parts give the column its type
         path = self.directory / f"part-{len(self.parts):05d}.parquet"
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
         self.parts.append(path)
-        self._written += len(self.rows)
-        self.rows = []
+        self._written += len(rows)
         logger.debug("wrote %s (%d events so far)", path.name, self._written)
 
     def read(self, exclude: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Generator
 
 import simpy
 
-from simcoord.model import pool
+from simcoord.model import incentives, pool
 from simcoord.model.entities import Lead
 from simcoord.model.meetings import hold_meeting
 from simcoord.model.work import work
@@ -38,6 +38,12 @@ class Coordination:
         self.matched_content: set[int] = set()
         self._contact = simpy.Event(model.env)  # fires at each meeting that syncs disputes
         self._noise = (-1, 0.0)  # (notes synced, scoring noise sd) last computed
+        syncs = self.sync_kinds()
+        # Scoring learns only from notes that are written and synchronised; matched content only
+        # comes at a recycling review: without them, nothing a lead's nurture reads ever changes.
+        self._scoring_fixed = ("lead_feedback" not in syncs
+                               or incentives.feedback_probability(self.policy.incentives) <= 0)
+        self._matching = "recycling" in syncs
 
     # ------------------------------------------------------------ what the departments ask
     def scoring_noise_sd(self) -> float:
@@ -47,6 +53,21 @@ class Coordination:
             learnt = math.exp(-self.notes_synced / spec.feedback_notes_to_learn)
             self._noise = (self.notes_synced, spec.scoring_noise_sd * (spec.min_noise_factor + (1 - spec.min_noise_factor) * learnt))
         return self._noise[1]
+
+    def sync_kinds(self) -> set[str]:
+        """Every kind of information this policy ever synchronises (meetings, alerts, daily passes)."""
+        kinds = {kind for meeting in self.policy.meetings for kind in meeting.syncs}
+        if self.policy.alerts.enabled:
+            kinds.add("forecast")  # an alert's meeting syncs the forecast (see ``watch_orders``)
+        if self.policy.information.mode in ("liaison", "platform"):
+            kinds |= {"forecast", "lead_feedback"}  # see ``sync_continuously``
+        return kinds
+
+    def nurture_info_fixed(self, lead: Lead) -> bool:
+        """True when nothing ``lead``'s nurture reads can change from now on: the scoring error
+        (no feedback notes reach scoring) and its grade-up chance (no recycling review can give it
+        matched content). Its whole stay in nurture may then be worked out at once."""
+        return self._scoring_fixed and not (self._matching and lead.id in self.recycled_waiting)
 
     def grade_up_probability(self, lead: Lead) -> float:
         """Recycled leads given matched content (after a recycling review) engage more."""

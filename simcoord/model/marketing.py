@@ -9,7 +9,7 @@ from the other departments through the model's hand-offs: ``recycle`` (lost or i
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Callable, Generator
 
 from simcoord.model import incentives
 from simcoord.model.demand_variation import vary_by_week
@@ -18,6 +18,8 @@ from simcoord.model.work import work
 from simcoord.vocabulary import HOURS_PER_DAY, HOURS_PER_WEEK, NEVER
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from simcoord.model.world import World
     from simcoord.scenario.schema import DemandSpec
 
@@ -135,10 +137,10 @@ def create_lead(model: "World", channel: str, campaign: str | None = None,
     return lead
 
 
-def observed_score(model: "World", lead: Lead) -> float:
-    """Marketing's noisy reading of the lead's combined score."""
+def observed_score(model: "World", lead: Lead, now: float | None = None) -> float:
+    """Marketing's noisy reading of the lead's combined score at clock ``now`` (default: now)."""
     validity = model.score_validity_days[lead.industry]
-    days_idle = (model.env.now - lead.last_interaction_at) / HOURS_PER_DAY
+    days_idle = ((model.env.now if now is None else now) - lead.last_interaction_at) / HOURS_PER_DAY
     true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score,
                                 model.scenario.marketing.behaviour_weight)
     noise_sd = model.coordination.scoring_noise_sd()
@@ -148,38 +150,97 @@ def observed_score(model: "World", lead: Lead) -> float:
 def nurture(model: "World", lead: Lead) -> Generator:
     """Score the lead; hand it over once it crosses the MQL threshold, else keep nurturing.
 
-    A lead with no interaction for ``no_interaction_days`` gets the wake-up sequence.
+    A lead with no interaction for ``no_interaction_days`` gets the wake-up sequence. When nothing
+    can change what its nurture reads (``Coordination.nurture_info_fixed``), its touches are worked
+    out at once and logged ahead of their time: one SimPy event for the whole stay, not one a touch.
     """
-    env = model.env
     spec = model.scenario.marketing
-    wake_up_rule = model.scenario.policy.sla.wake_up
-    wake_after_days = wake_up_rule.no_interaction_days if wake_up_rule.enabled else NEVER
-    interval = model.samplers["marketing.nurture_interval_days"]
-    rng_interval, rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
     threshold = incentives.mql_threshold(spec.mql_threshold, model.scenario.policy.incentives)
-    grade_down, record, timeout = spec.grade_down_probability, model.log.record, env.timeout
-    while True:
-        score = observed_score(model, lead)
-        if score >= threshold:
-            yield from hand_over(model, lead, score)
-            return
-        yield timeout(interval(rng_interval) * HOURS_PER_DAY)
-        now = env.now
-        engaged = rng_grade.random() < ENGAGE_PROBABILITY[lead.grade]
-        step = rng_grade.random()
+    score: float | None = observed_score(model, lead)
+    if score < threshold:
+        if model.coordination.nurture_info_fixed(lead):
+            planned = plan_nurture(model, lead, threshold)
+            if planned is None:  # dormant, or still nurtured at the horizon: its rows are written
+                return
+            handed_over_at, score = planned
+            yield model.env.timeout(handed_over_at - model.env.now)
+        else:
+            score = yield from nurture_live(model, lead, threshold)
+            if score is None:
+                return
+    yield from hand_over(model, lead, score)
+
+
+class NurtureTouch:
+    """One nurture touch of a lead (the rules of one stay in nurture, read once), its row written
+    by ``record`` (the log's ``record``, or ``record_ahead`` for a touch worked out in advance)."""
+
+    def __init__(self, model: "World", record: Callable[..., None]) -> None:
+        spec, wake_up_rule = model.scenario.marketing, model.scenario.policy.sla.wake_up
+        self.model, self.record = model, record
+        self.wake_after_days = wake_up_rule.no_interaction_days if wake_up_rule.enabled else NEVER
+        self.sample_interval = model.samplers["marketing.nurture_interval_days"]
+        self.rng_interval, self.rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
+        self.grade_down = spec.grade_down_probability
+
+    def interval_hours(self) -> float:
+        """Clock hours to the next touch."""
+        return self.sample_interval(self.rng_interval) * HOURS_PER_DAY
+
+    def touch(self, lead: Lead, now: float) -> bool:
+        """The touch at clock ``now``: the lead may engage (and grade up) or cool down (and grade
+        down). True when a behaviour trigger hands it over at once (then no ``nurtured`` row)."""
+        engaged = self.rng_grade.random() < ENGAGE_PROBABILITY[lead.grade]
+        step = self.rng_grade.random()
         if engaged:
             lead.last_interaction_at = now
-            if step < model.coordination.grade_up_probability(lead) and lead.grade != "L5":
+            if step < self.model.coordination.grade_up_probability(lead) and lead.grade != "L5":
                 lead.grade = GRADE_ORDER[GRADE_RANK[lead.grade]]
-            if pricing_page_trigger(model, lead):
-                yield from hand_over(model, lead, observed_score(model, lead))
-                return
-        elif step < grade_down and lead.grade != "L1":
+            if pricing_page_trigger(self.model, lead, now, self.record):
+                return True
+        elif step < self.grade_down and lead.grade != "L1":
             lead.grade = GRADE_ORDER[GRADE_RANK[lead.grade] - 2]
-        record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
-        if (now - lead.last_interaction_at) / HOURS_PER_DAY >= wake_after_days:
-            if not (yield from wake_up(model, lead)):
-                return
+        self.record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
+        return False
+
+    def idle_too_long(self, lead: Lead, now: float) -> bool:
+        """Has the lead been idle for the wake-up rule's days at ``now``?"""
+        return (now - lead.last_interaction_at) / HOURS_PER_DAY >= self.wake_after_days
+
+
+def plan_nurture(model: "World", lead: Lead, threshold: float) -> tuple[float, float] | None:
+    """The lead's whole stay in nurture from now, worked out at once, its rows written ahead:
+    ``(clock time, score)`` of its hand-over, or None when it goes dormant or the horizon comes
+    first (no row is written at or past the horizon)."""
+    touches, now, horizon = NurtureTouch(model, model.log.record_ahead), model.env.now, model.days * HOURS_PER_DAY
+    while True:
+        now += touches.interval_hours()
+        if now >= horizon:
+            return None
+        if touches.touch(lead, now):
+            return now, observed_score(model, lead, now)
+        if touches.idle_too_long(lead, now):
+            now = plan_wake_up(model, lead, now, horizon)
+            if now is None:
+                return None
+        score = observed_score(model, lead, now)
+        if score >= threshold:
+            return now, score
+
+
+def nurture_live(model: "World", lead: Lead, threshold: float) -> Generator:
+    """Touch by touch, one SimPy event each (what nurture reads may change meanwhile): the score
+    at hand-over, or None when the lead went dormant."""
+    touches, env = NurtureTouch(model, model.log.record), model.env
+    while True:
+        yield env.timeout(touches.interval_hours())
+        if touches.touch(lead, env.now):
+            return observed_score(model, lead)
+        if touches.idle_too_long(lead, env.now) and not (yield from wake_up(model, lead)):
+            return None
+        score = observed_score(model, lead)
+        if score >= threshold:
+            return score
 
 
 def wake_up(model: "World", lead: Lead) -> Generator:
@@ -190,19 +251,41 @@ def wake_up(model: "World", lead: Lead) -> Generator:
     rng = model.streams["wake_up"]
     for attempt in range(rule.attempts):
         yield env.timeout(rule.attempt_interval_days * HOURS_PER_DAY)
-        success = rng.random() < rule.success_probability
-        model.log.record(lead.id, "lead", env.now, "wake_up_attempt", DEPARTMENT, None,
-                         channel=WAKE_UP_CHANNELS[attempt % len(WAKE_UP_CHANNELS)], success=success)
-        if success:
-            lead.last_interaction_at = env.now
+        if wake_up_attempt(model, lead, attempt, env.now, rng, model.log.record):
             return True
     model.log.record(lead.id, "lead", env.now, "dormant", DEPARTMENT, None, reason="wake_up_failed")
     return False
 
 
-def pricing_page_trigger(model: "World", lead: Lead) -> bool:
+def plan_wake_up(model: "World", lead: Lead, start: float, horizon: float) -> float | None:
+    """The wake-up sequence from clock ``start``, worked out at once, rows written ahead: the
+    clock time the lead re-engaged, or None (dormant, or the horizon came first)."""
+    rule, rng = model.scenario.policy.sla.wake_up, model.streams["wake_up"]
+    now = start
+    for attempt in range(rule.attempts):
+        now += rule.attempt_interval_days * HOURS_PER_DAY
+        if now >= horizon:
+            return None
+        if wake_up_attempt(model, lead, attempt, now, rng, model.log.record_ahead):
+            return now
+    model.log.record_ahead(lead.id, "lead", now, "dormant", DEPARTMENT, None, reason="wake_up_failed")
+    return None
+
+
+def wake_up_attempt(model: "World", lead: Lead, attempt: int, now: float, rng: "np.random.Generator",
+                    record: Callable[..., None]) -> bool:
+    """Wake-up attempt number ``attempt`` (from 0) at clock ``now``: True if the lead answered."""
+    success = rng.random() < model.scenario.policy.sla.wake_up.success_probability
+    record(lead.id, "lead", now, "wake_up_attempt", DEPARTMENT, None,
+           channel=WAKE_UP_CHANNELS[attempt % len(WAKE_UP_CHANNELS)], success=success)
+    if success:
+        lead.last_interaction_at = now
+    return success
+
+
+def pricing_page_trigger(model: "World", lead: Lead, now: float, record: Callable[..., None]) -> bool:
     """Behaviour trigger: repeated pricing-page visits make the lead hot (at least L4) and hand it
-    over at once; sales accepts it as an SQL at first touch."""
+    over at once; sales accepts it as an SQL at first touch. Its row at clock ``now``, by ``record``."""
     rule = model.scenario.policy.triggers
     if not rule.enabled:
         return False
@@ -214,7 +297,7 @@ def pricing_page_trigger(model: "World", lead: Lead) -> bool:
     lead.extras["triggered"] = True  # sales accepts it as an SQL at first touch
     if lead.grade_rank < 4:
         lead.grade = "L4"
-    model.log.record(lead.id, "lead", model.env.now, "behaviour_trigger", DEPARTMENT, None, grade=lead.grade)
+    record(lead.id, "lead", now, "behaviour_trigger", DEPARTMENT, None, grade=lead.grade)
     return True
 
 
