@@ -3,15 +3,17 @@
 Every decision point asks for its stream by name (``"arrivals.web"``,
 ``"duration.quote"``). A stream's seed is derived from the root seed and the
 name alone, so adding a stream, or drawing more from one, never shifts another:
-that is what keeps common random numbers aligned between policies.
+that is what keeps common random numbers aligned between policies. A stream hands out its
+single draws from blocks it draws from its own generator (:class:`BlockStream`).
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 from bisect import bisect_right
 from itertools import accumulate
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,16 +25,69 @@ def stream_seed(root_seed: int, name: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(root_seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
 
 
+BLOCK = 1024  # draws a stream makes at a time for the single draws it hands out
+
+
+class BlockStream:
+    """A named stream's ``numpy.random.Generator`` that hands out single draws (``random()``,
+    ``exponential(scale)``, ``normal(loc, scale)``, ``lognormal(mean, sigma)``) from blocks of
+    :data:`BLOCK` standard draws made at once: one NumPy call per draw costs several times the draw.
+    Everything else (draws of a ``size``, ``gamma``, ``integers``, ``poisson``, ``choice``...) goes
+    to the generator itself. Which draw serves which decision changes, not their distribution."""
+
+    __slots__ = ("generator", "_uniform", "_exponential", "_normal")
+
+    def __init__(self, generator: np.random.Generator) -> None:
+        self.generator = generator
+        self._uniform: list[float] = []
+        self._exponential: list[float] = []
+        self._normal: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.generator, name)
+
+    def random(self, size: Any = None) -> Any:
+        """One uniform draw on [0, 1) (or ``size`` of them, straight from the generator)."""
+        if size is not None:
+            return self.generator.random(size)
+        if not self._uniform:
+            self._uniform = self.generator.random(BLOCK).tolist()
+        return self._uniform.pop()
+
+    def exponential(self, scale: float = 1.0, size: Any = None) -> Any:
+        """One exponential draw of mean ``scale``."""
+        if size is not None:
+            return self.generator.exponential(scale, size)
+        if not self._exponential:
+            self._exponential = self.generator.standard_exponential(BLOCK).tolist()
+        return scale * self._exponential.pop()
+
+    def normal(self, loc: float = 0.0, scale: float = 1.0, size: Any = None) -> Any:
+        """One normal draw of mean ``loc`` and standard deviation ``scale``."""
+        if size is not None:
+            return self.generator.normal(loc, scale, size)
+        if not self._normal:
+            self._normal = self.generator.standard_normal(BLOCK).tolist()
+        return loc + scale * self._normal.pop()
+
+    def lognormal(self, mean: float = 0.0, sigma: float = 1.0, size: Any = None) -> Any:
+        """One lognormal draw whose logarithm has mean ``mean`` and standard deviation ``sigma``."""
+        if size is not None:
+            return self.generator.lognormal(mean, sigma, size)
+        return math.exp(self.normal(mean, sigma))
+
+
 class Streams(dict):
-    """Lazily created, independent ``numpy.random.Generator`` per name: ``streams[name]``
-    is one dict lookup (a missing name creates its stream; ``get`` does not, as on any dict)."""
+    """Lazily created, independent stream per name (a :class:`BlockStream` over a
+    ``numpy.random.Generator`` seeded by the name): ``streams[name]`` is one dict lookup (a
+    missing name creates its stream; ``get`` does not, as on any dict)."""
 
     def __init__(self, seed: int) -> None:
         super().__init__()
         self.seed = int(seed)
 
-    def __missing__(self, name: str) -> np.random.Generator:
-        rng = self[name] = np.random.Generator(np.random.PCG64(stream_seed(self.seed, name)))
+    def __missing__(self, name: str) -> BlockStream:
+        rng = self[name] = BlockStream(np.random.Generator(np.random.PCG64(stream_seed(self.seed, name))))
         return rng
 
     def names(self) -> list[str]:
