@@ -56,6 +56,7 @@ class DistributionFit:
     ks_pvalue: float
     zeros_left_out: int = 0
     censored: int = 0  # observations known only to lie in an interval
+    scaled: bool = True  # an empirical fit's quantiles scaled to the sample's mean
 
     @property
     def family(self) -> str:
@@ -73,7 +74,8 @@ class DistributionFit:
                          "maximum likelihood; KS of the exact ones)")
         fit = f"KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}"
         if self.family == "empirical":
-            return (f"empirical ({EMPIRICAL_POINTS} quantiles of the sample, scaled to its mean): the best family by "
+            how = "scaled to its mean" if self.scaled else "as they are"
+            return (f"empirical ({EMPIRICAL_POINTS} quantiles of the sample, {how}): the best family by "
                     f"AIC ({others}) fits poorly, {fit} > {MAX_KS_DISTANCE}{left_out}")
         return f"{self.family} by AIC ({others}); {fit}{left_out}"
 
@@ -113,7 +115,7 @@ def observations(sample: object) -> np.ndarray:
 
 
 def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS,
-                     intervals: np.ndarray | None = None) -> DistributionFit:
+                     intervals: np.ndarray | None = None, exact_values: bool = False) -> DistributionFit:
     """The scenario distribution that fits ``sample`` best by AIC, with its goodness of fit; the
     sample's own quantiles where even the best family fits a large sample poorly.
 
@@ -143,9 +145,10 @@ def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS,
     spec, frozen, _ = fits[best]
     test = stats.kstest(values, frozen.cdf)
     if test.statistic > MAX_KS_DISTANCE and len(values) >= EMPIRICAL_MIN_N:
-        spec = empirical(values)
+        spec = empirical(values, scaled=not exact_values)
     return DistributionFit(spec, len(values), {name: fit[2] for name, fit in fits.items()},
-                           float(test.statistic), float(test.pvalue), zeros if values.min() > ZERO else 0)
+                           float(test.statistic), float(test.pvalue), zeros if values.min() > ZERO else 0,
+                           scaled=not exact_values)
 
 
 def censored(values: np.ndarray, intervals: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -180,12 +183,27 @@ def _censored_fit(values: np.ndarray, intervals: np.ndarray) -> DistributionFit:
                            censored=len(intervals))
 
 
-def empirical(values: np.ndarray) -> dict[str, object]:
+def empirical(values: np.ndarray, scaled: bool = True) -> dict[str, object]:
     """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of ``values``, scaled so
-    that its mean is theirs (the quantiles alone would miss the top of a long tail)."""
+    that its mean is theirs (the quantiles alone would miss the top of a long tail), or not where
+    the values themselves matter (``scaled=False``: round amounts stay on the band edges they sit on)."""
     quantiles = np.quantile(values, (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS)
-    scaled = quantiles * (values.mean() / quantiles.mean()) if quantiles.mean() > 0 else quantiles
-    return {"dist": "empirical", "values": [significant(value, 4) for value in scaled]}
+    if scaled and quantiles.mean() > 0:
+        quantiles = quantiles * (values.mean() / quantiles.mean())
+    return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
+
+
+def censored_empirical(values: np.ndarray, still_waiting: np.ndarray) -> dict[str, object]:
+    """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of the Kaplan-Meier estimate
+    (SciPy's ``ecdf``) from exact ``values`` and right-censored ``still_waiting`` (waits known only
+    to last longer than these): leaving the unfinished waits out would cut the long ones. A quantile
+    beyond the estimate's reach (its longest times still waiting) takes the longest time seen."""
+    result = stats.ecdf(stats.CensoredData(uncensored=values, right=still_waiting))
+    times, cdf = result.cdf.quantiles, result.cdf.probabilities
+    index = np.searchsorted(cdf, (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS, side="left")
+    longest = max(values.max(initial=0.0), still_waiting.max(initial=0.0))
+    quantiles = np.where(index < len(times), times[np.minimum(index, len(times) - 1)], longest)
+    return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
 
 
 def _candidate(values: np.ndarray, fit: Callable[[Any], tuple[dict[str, object], stats.rv_continuous]],
@@ -205,13 +223,14 @@ def _candidate(values: np.ndarray, fit: Callable[[Any], tuple[dict[str, object],
 
 
 def estimate_distribution(path: str, sample: object, what: str, fallback: dict[str, object],
-                          min_n: int = MIN_OBSERVATIONS, intervals: np.ndarray | None = None) -> Estimate:
+                          min_n: int = MIN_OBSERVATIONS, intervals: np.ndarray | None = None,
+                          exact_values: bool = False) -> Estimate:
     """The estimate of the distribution at scenario ``path`` from ``sample`` (and interval-censored
     ``intervals``, see :func:`fit_distribution`; ``what`` says what the observations are, with
     their unit), or ``fallback`` assumed, saying why, where there are too few observations to fit."""
     values = observations(sample)
     try:
-        fit = fit_distribution(values, min_n, intervals)
+        fit = fit_distribution(values, min_n, intervals, exact_values)
     except TooFewObservations as few:
         if few.n:  # a few observations still say more about the mean than a guess does (an interval: its top)
             tops = np.empty(0) if intervals is None else np.asarray(intervals, dtype=float).reshape(-1, 2)[:, 1]

@@ -27,7 +27,8 @@ from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
 from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.staffing import fit_calendar, fit_staff
-from simcoord.calibration.steps import fit_first_touch, fit_screen, fit_stages, in_working_hours, lead_rows
+from simcoord.calibration.steps import (fit_first_touch, fit_invalid_wait, fit_screen, fit_stages, in_working_hours,
+                                       lead_rows)
 from simcoord.calibration.values import fit_lead_mix, lead_attributes
 from simcoord.log.read import PLACEHOLDER_STAGE, ImportedLog, read_log
 from simcoord.scenario.loading import scenario_from_dict
@@ -204,7 +205,8 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
                         "the log was cut" if source.cut else "the log's first day (no cut-off)", 0),
                  *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
-                 *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits), *decay,
+                 *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits),
+                 fit_invalid_wait(rows, days * HOURS_PER_DAY), *decay,
                  *fit_stages(rows, leads, stages, work_calendar), *unseen(stages, nurture)]
     estimates = [*sales_people(events, stages, estimates), *part_staff(estimates), *estimates]
     estimates += missing_departments(estimates)

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from simcoord.calibration.decay import qualification_chance
-from simcoord.calibration.distributions import estimate_distribution
+from simcoord.calibration.distributions import (CENSORED_SHARE, EMPIRICAL_POINTS, MIN_OBSERVATIONS,
+                                                censored_empirical, estimate_distribution)
 from simcoord.calibration.estimates import Estimate, assumed, fitted
 from simcoord.calibration.values import probability_tables
 from simcoord.scenario.calendar import WorkCalendar
-from simcoord.vocabulary import CANCELLED, GRADES, HOURS_PER_DAY
+from simcoord.vocabulary import CANCELLED, GRADES, HOURS_PER_DAY, TERMINAL
 
 ENTRY_ACTIVITIES = ("sql", "advanced", "sent_back")
 #: Closed time shorter than this (hours) inside a wait is none (rounding of the log's timestamps).
@@ -39,6 +40,8 @@ OPENING_HOURS = 4.0
 SEARCH_STEPS = 40  # halvings of a time search: 2 weeks / 2^40 is far below a second
 #: Touch counts of a stage are written as this many quantiles (an empirical distribution).
 TOUCH_QUANTILES = 40
+#: A verdict this soon after the touch (days; a minute) comes with it: no wait is fitted.
+AT_ONCE_DAYS = 1 / (24 * 60)
 STAGE_TABLES = {"grade": "conversion", "channel": "conversion_by_channel", "value": "conversion_by_value"}
 QUALIFICATION_TABLES = {"grade": "qualification", "channel": "qualification_by_channel",
                         "value": "qualification_by_value"}
@@ -64,6 +67,13 @@ def lead_rows(events: pd.DataFrame) -> pd.DataFrame:
     rows = events[events["kind"] == "lead"].sort_values(["time", "id"], kind="stable")
     return rows.assign(activity=rows["activity"].astype(object),
                        stage=rows["stage"].astype(object) if "stage" in rows else np.nan)
+
+
+def completed_at(rows: pd.DataFrame) -> pd.Series:
+    """When each row's work was done (hours): an imported task's clock completion (``done_at``),
+    else its start plus its work (a row without work: its time)."""
+    done = rows["time"] + (rows["work_hours"].fillna(0.0) if "work_hours" in rows else 0.0)
+    return rows["done_at"].fillna(done) if "done_at" in rows else done
 
 
 def first_rows(rows: pd.DataFrame, activity: str) -> pd.DataFrame:
@@ -127,6 +137,29 @@ def fit_first_touch(rows: pd.DataFrame, leads: pd.DataFrame, decay: tuple[float,
     return [work, *(_divided(estimate, factor, whose) for estimate in tables)]
 
 
+def fit_invalid_wait(rows: pd.DataFrame, until_hours: float) -> Estimate:
+    """``funnel.invalid_after_days``: clock days from the first touch to the verdict of the leads
+    found invalid after one (a customer who never completes is turned down after a wait). The
+    touched leads still without a verdict at ``until_hours`` (the training period's end) are waits
+    known only to be longer: with them, the Kaplan-Meier estimate's quantiles
+    (``distributions.censored_empirical``)."""
+    path, what = "funnel.invalid_after_days", "clock days from the end of the first touch to the invalid verdict"
+    touches = first_rows(rows, "first_touch")
+    touched = completed_at(touches)
+    verdicts = first_rows(rows, "invalid")["time"]
+    days = ((verdicts - touched.reindex(verdicts.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
+    if days.empty or days.median() < AT_ONCE_DAYS:
+        return assumed(path, None, f"{len(days)} leads found invalid after a first touch, most of them within a "
+                                   "minute of it: the verdict comes with the touch")
+    decided = rows.loc[rows["activity"].isin(["sql", "invalid", *TERMINAL]), "id"]
+    waiting = ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).to_numpy()
+    if len(waiting) < CENSORED_SHARE * (len(days) + len(waiting)):
+        return estimate_distribution(path, days, what, {"dist": "exponential", "mean": float(days.mean())})
+    return fitted(path, censored_empirical(days.to_numpy(), waiting), f"{what}: Kaplan-Meier ({len(days)} verdicts, "
+                  f"{len(waiting)} leads still waiting at the cut-off), {EMPIRICAL_POINTS} quantiles",
+                  len(days) + len(waiting), data=days.to_numpy())
+
+
 def _mean_decay(waits: pd.Series, decay: tuple[float, float] | None) -> float:
     """The mean response-time multiplier over ``waits`` (hours from hand-over to first touch)."""
     if decay is None:
@@ -183,11 +216,13 @@ def _attach(work: pd.DataFrame, entries: pd.DataFrame) -> tuple[pd.DataFrame, pd
 
 
 def _visit_table(entries: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
-    """One row per visit: its entry, and its work rows' first queueing and start, last start and count."""
+    """One row per visit: its entry, and its work rows' first start, last start, last completion
+    (``done``) and count."""
     entries = entries.sort_values("time", kind="stable").reset_index(drop=True)
     grouped = work.sort_values("time", kind="stable").groupby("visit")
     visits = entries.rename(columns={"time": "entered", "stage_index": "stage", "activity": "entry"})
-    return visits.assign(started=grouped["time"].first(), last=grouped["time"].last(),
+    done = work.assign(done=completed_at(work)).groupby("visit")["done"].max()
+    return visits.assign(started=grouped["time"].first(), last=grouped["time"].last(), done=done,
                          touches=grouped.size().reindex(visits.index, fill_value=0))
 
 
@@ -236,7 +271,7 @@ def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str],
                                     f"customer's time before the work of stage {name} (days, to the work's start)"),
                       *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position], calendar),
                       *_decision_estimates(prefix, name, mine, leads, stages),
-                      *_patience(prefix, name, mine)]
+                      *_patience(prefix, name, mine), *_lost_wait(prefix, name, mine)]
     if (visits["outcome"] == "back").any():
         estimates.append(max_stage_visits(visits))
     return estimates
@@ -370,6 +405,18 @@ def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.
                                 f"share of {len(decided)} decided visits of stage {name} sent back to each stage",
                                 len(decided)))
     return estimates
+
+
+def _lost_wait(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:
+    """``lost_after_days``: clock days from the end of the last touch of each visit of stage ``name``
+    that lost the deal to its lost verdict (the customer went silent first); none with too few such
+    visits, or where most verdicts come within a minute of the touch."""
+    lost = visits[(visits["outcome"] == "lost") & visits["done"].notna()]
+    days = ((lost["ended"] - lost["done"]) / HOURS_PER_DAY).clip(lower=0.0)
+    if len(days) < MIN_OBSERVATIONS or days.median() < AT_ONCE_DAYS:  # the verdict comes with the touch
+        return []
+    return [estimate_distribution(prefix + "lost_after_days", days, f"clock days from the last touch of a lost "
+                                  f"visit of stage {name} to its lost verdict", {"dist": "constant", "value": 0.0})]
 
 
 def _patience(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:

@@ -50,7 +50,8 @@ def fit_lead_mix(leads: pd.DataFrame) -> list[Estimate]:
     multipliers = estimates[1].value if known(leads["tier"]) else dict.fromkeys(TIERS, 1.0)
     base = leads["value"] / leads["tier"].map(multipliers).astype(float).fillna(1.0)
     default = {"dist": "lognormal", "mean": 18000.0, "sd": 12000.0}
-    estimates.append(estimate_distribution("lead_mix.deal_value", base, "deal value (currency) of the cases", default)
+    estimates.append(estimate_distribution("lead_mix.deal_value", base, "deal value (currency) of the cases", default,
+                                           exact_values=True)
                      if known(leads["value"]) else
                      assumed("lead_mix.deal_value", default, "the log has no deal values: the lab's default, which "
                              "sets revenue only (no probability table depends on value)"))

@@ -1,0 +1,64 @@
+"""Fitting the waits before a verdict: from the end of the first touch to an invalid verdict
+(``funnel.invalid_after_days``, with the leads still waiting at the cut-off as censored waits) and
+from the end of a lost visit's last touch to its lost verdict (``stages[].lost_after_days``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simcoord import load_scenario, simulate
+from simcoord.calibration.distributions import censored_empirical
+from simcoord.calibration.steps import fit_invalid_wait, fit_stages, lead_rows
+from simcoord.calibration.values import lead_attributes
+from simcoord.scenario.distributions import Distribution
+from simcoord.vocabulary import HOURS_PER_DAY
+from support import SCENARIOS
+
+
+def test_kaplan_meier_quantiles_keep_the_long_waits_that_leaving_out_the_unfinished_ones_cuts():
+    rng = np.random.default_rng(3)
+    waits, looked = rng.exponential(5.0, 4000), rng.uniform(0.0, 15.0, 4000)
+    done = waits <= looked
+    spec = censored_empirical(waits[done], looked[~done])
+    assert np.median(spec["values"]) == pytest.approx(5.0 * np.log(2), rel=0.08)
+    assert np.median(waits[done]) < 0.8 * 5.0 * np.log(2)  # the finished waits alone are too short
+
+
+def touch_and_verdict_rows(waits_days: np.ndarray, undecided_days: np.ndarray) -> pd.DataFrame:
+    """Leads first touched (half an hour of work) at hour 10 each, found invalid ``waits_days`` after
+    the touch's end; further leads touched ``undecided_days`` before the end of the log, no verdict."""
+    rows = []
+    for lead, wait in enumerate(waits_days):
+        rows += [(lead, 10.0, "first_touch", 0.5), (lead, 10.5 + wait * HOURS_PER_DAY, "invalid", np.nan)]
+    for offset, days in enumerate(undecided_days):
+        rows.append((len(waits_days) + offset, 1000.0 - days * HOURS_PER_DAY, "first_touch", 0.0))
+    return pd.DataFrame(rows, columns=["id", "time", "activity", "work_hours"]).assign(kind="lead")
+
+
+def test_the_invalid_wait_is_counted_from_the_end_of_the_touch_with_the_undecided_as_censored():
+    rng = np.random.default_rng(4)
+    found = fit_invalid_wait(lead_rows(touch_and_verdict_rows(rng.exponential(3.0, 400), np.full(100, 2.0))), 1000.0)
+    assert not found.assumed and "Kaplan-Meier (400 verdicts, 100 leads still waiting" in found.basis
+    assert found.value["dist"] == "empirical"
+    assert np.mean(found.value["values"]) > 3.0 * 0.85  # the 100 censored at 2 days lift a mean of about 3
+
+
+def test_verdicts_that_come_with_the_touch_fit_no_wait():
+    found = fit_invalid_wait(lead_rows(touch_and_verdict_rows(np.zeros(50), np.empty(0))), 1000.0)
+    assert found.assumed and found.value is None and "the verdict comes with the touch" in found.basis
+
+
+def test_a_lost_deals_silence_is_recovered_from_a_simulated_log():
+    truth = load_scenario(SCENARIOS / "examples" / "bpic-like.yaml")
+    silence = Distribution(dist="exponential", mean=2.0)
+    stages = tuple(stage.model_copy(update={"lost_after_days": silence}) for stage in truth.funnel.stages)
+    truth = truth.model_copy(update={"funnel": truth.funnel.model_copy(update={"stages": stages})})
+    events = simulate(truth, seed=5, days=60).events
+    found = {e.path: e for e in fit_stages(lead_rows(events), lead_attributes(events),
+                                           [stage.name for stage in stages])}
+    fitted = [found[path] for path in found if path.endswith("lost_after_days")]
+    assert fitted and all(e.n >= 10 for e in fitted)
+    for estimate in fitted:
+        assert Distribution.model_validate(estimate.value).expected == pytest.approx(2.0, rel=0.35)
