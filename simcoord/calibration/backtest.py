@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simcoord.calibration.distances import LogColumns, log_distances
+from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.naive import naive_forecast
-from simcoord.calibration.relabel import clock_ends, company_log, simulated_ends, through_mapping
+from simcoord.calibration.relabel import clock_ends, company_log, mapped_rows, simulated_ends, through_mapping
 from simcoord.calibration.steps import in_working_hours
 from simcoord.calibration.weekly import WEEK_HOURS, open_cases, weekly_kpis, working_teams
 from simcoord.experiments.experiment import replication_seed
@@ -49,27 +51,23 @@ if TYPE_CHECKING:
 
 #: How the distances read a company log (``relabel.company_log``: one row per activity instance).
 COMPANY_LOG = LogColumns(case="case", activity="activity", start="start", end="end", lifecycle=None)
-BAND = (0.025, 0.975)  # the simulated band's percentiles
+BAND_LEVEL = 0.95  # the simulated band: a 95 % prediction interval for one more week's value
 
 
-def expected_share_inside(reps: int, band: tuple[float, float] = BAND) -> float:
-    """The share of real values a model that is exactly right puts inside a band of ``band``
-    percentiles estimated from ``reps`` replications (a fraction).
+def prediction_band(values: pd.core.groupby.SeriesGroupBy, level: float = BAND_LEVEL) -> pd.DataFrame:
+    """Per group of replications' values: ``low`` and ``high`` of the ``level`` prediction interval
+    for one more value of the same distribution, ``mean +- t(n - 1) * sd * sqrt(1 + 1/n)``
+    (Student's t; ``low`` not below 0, as no weekly KPI is negative; NaN from one replication).
 
-    With linearly interpolated percentiles of ``reps`` draws, the expected probability that one
-    more draw of the same continuous distribution falls inside is ``(reps - 1) / (reps + 1)``
-    times the band's nominal width, whatever the distribution: 78 % for a 95 % band from 10
-    replications, 32 % from 2. A backtest's share inside is judged against this, not against 95 %."""
-    return (reps - 1) / (reps + 1) * (band[1] - band[0])
-
-
-def replications_for_share(share: float, band: tuple[float, float] = BAND) -> int:
-    """The fewest replications whose band a right model fills to at least ``share`` on average
-    (:func:`expected_share_inside`); raises ValueError when no number of replications can."""
-    width = band[1] - band[0]
-    if not 0 < share < width:
-        raise ValueError(f"a band of {width:.0%} holds at most {width:.0%} of the real values, not {share:.0%}")
-    return int(np.ceil((width + share) / (width - share) - 1e-9))
+    This, not the replications' own 2.5 and 97.5 percentiles, is the band a right model fills to
+    ``level``: the percentiles of ``n`` draws hold one more draw only ``(n - 1) / (n + 1)`` times the
+    level on average (78 % from 10 replications), since they leave out how far the ``n`` values
+    themselves are from the distribution they estimate. For normally distributed values the
+    interval holds ``level`` exactly at any ``n``; for skewed ones it is close (see the tests)."""
+    n, mean, sd = values.count(), values.mean(), values.std(ddof=1)
+    half = stats.t.ppf(0.5 + level / 2, (n - 1).clip(lower=1)) * sd * np.sqrt(1 + 1 / n)
+    half = half.where(n > 1)
+    return pd.DataFrame({"low": (mean - half).clip(lower=0.0), "high": mean + half})
 
 
 class Window(NamedTuple):
@@ -162,7 +160,9 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     result = simulate(task.scenario, seed=task.seed, days=days, start_from=task.start_from)
     seen = through_mapping(result.events, task.mapping)
     seen = seen[seen["time"] < days * HOURS_PER_DAY]
-    weekly = weekly_kpis(seen, task.kpi_scenario, task.window.weeks, task.open_at_cutoff, task.teams)
+    work = mapped_rows(result.events, task.mapping)
+    weekly = weekly_kpis(seen, task.kpi_scenario, task.window.weeks, task.open_at_cutoff, task.teams,
+                         work[work["time"] < days * HOURS_PER_DAY])
     log = company_log(seen, simulated_ends(seen, task.scenario, days), task.mapping, task.window.cutoff)
     return ReplicationOutcome(task.replication, task.seed, weekly, log,
                               log_distances(task.real, log, columns=COMPANY_LOG))
@@ -188,10 +188,10 @@ def run_replications(tasks: list[ReplicationTask], workers: int | None = None,
 
 
 def band_table(real: pd.DataFrame, simulated: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """Per KPI and week: the real value, the simulated band (:data:`BAND` percentiles over the
+    """Per KPI and week: the real value, the simulated band (:func:`prediction_band` of the
     replications) and median, and whether the real value is inside (NaN where either is missing)."""
     by = simulated.groupby(["kpi", "week"], sort=False)["value"]
-    band = pd.DataFrame({"low": by.quantile(BAND[0]), "median": by.median(), "high": by.quantile(BAND[1])})
+    band = prediction_band(by).assign(median=by.median())[["low", "median", "high"]]
     table = real.rename(columns={"value": "real"}).set_index(["kpi", "week"]).join(band).reset_index()
     known = table[["real", "low", "high"]].notna().all(axis=1)
     table["inside"] = ((table["real"] >= table["low"]) & (table["real"] <= table["high"])).where(known)
@@ -279,7 +279,10 @@ def held_out(log: ImportedLog, window: Window, scenario: Scenario) -> HeldOut:
     calendar = WorkCalendar(starting_at(scenario, window.cutoff).calendar, int(window.days) + 1)
     naive = _since(naive_forecast(seen, window.start_hours, window.days * HOURS_PER_DAY), window.start_hours)
     teams = working_teams(seen)
-    return HeldOut(weekly_kpis(in_working_hours(after, calendar), kpi_scenario, window.weeks, open_at_cutoff, teams),
+    work = _since(mapped_rows(log.events, log.mapping), window.start_hours)
+    work = in_working_hours(work[work["time"] < window.days * HOURS_PER_DAY], calendar)
+    return HeldOut(weekly_kpis(in_working_hours(after, calendar), kpi_scenario, window.weeks, open_at_cutoff, teams,
+                               work),
                    company_log(after, clock_ends(after), log.mapping, window.cutoff),
                    company_log(naive, clock_ends(naive), log.mapping, window.cutoff), kpi_scenario, open_at_cutoff,
                    teams)
@@ -302,6 +305,7 @@ def backtest(scenario: Scenario, log: ImportedLog, cutoff: dt.date | str, days: 
     or fewer than one replication."""
     window = held_out_window(log, cutoff, days)
     _check_replications(reps)
+    log = log._replace(events=with_repeated_work(log))  # every touch, as a simulated log has
     real = held_out(log, window, scenario)
     start_from = snapshot_at(log, window.cutoff)
     tasks = [ReplicationTask(r, replication_seed(seed, r), starting_at(scenario, window.cutoff), start_from, window,

@@ -47,11 +47,17 @@ def _repeated(mapping: LogMapping) -> set[str]:
     return {step for step, rule in mapping.steps.items() if rule.every}
 
 
+def mapped_rows(events: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
+    """Every row of ``events`` of a mapped step or stage, each touch of a stage included (a read
+    log has those from ``calibration.instances``): all the work the mapping's activities show."""
+    return events[events["activity"].astype(str).isin(company_labels(mapping))]
+
+
 def through_mapping(events: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
     """The rows of ``events`` (a lab log, simulated or read) that the mapping could have produced:
     mapped steps and stages only, the first per case and activity unless the step is read at
     every event. Times and the other columns are kept; the row order too."""
-    mapped = events[events["activity"].astype(str).isin(company_labels(mapping))]
+    mapped = mapped_rows(events, mapping)
     activity = mapped["activity"].astype(str)
     first = ~mapped.assign(activity=activity).duplicated(["kind", "id", "activity"])
     return mapped[first | activity.isin(_repeated(mapping)).to_numpy()]

@@ -14,7 +14,8 @@ calendar, the mapping's stages, no staff or costs), so every value below is comp
 - ``open_cases`` is the work in progress at the week's end: the cases open at the cut-off, plus
   the leads created since, less those that reached a terminal state since (won, dormant, discarded);
 - ``workload_<team>_hours`` is the person-hours of work each team did in the week (``busy`` of
-  ``kpis.summary``: the work rows the mapping reads, first touches and stage work), for the teams
+  ``kpis.summary``: every work row of the mapping's activities, first touches and each touch of a
+  stage, a real log's later work items included: ``calibration.instances``), for the teams
   whose work the real log shows (:func:`working_teams`). A real log's ``work_hours`` must be
   working hours already (``calibration.steps.in_working_hours``), as a simulated log's are.
 """
@@ -89,18 +90,22 @@ def _workload(events: pd.DataFrame, scenario: Scenario, lo: float, hi: float,
 
 
 def week_kpis(events: pd.DataFrame, scenario: Scenario, week: int, open_at_start: int,
-              teams: tuple[str, ...]) -> dict[str, float]:
-    """:func:`weekly_kpi_names` of week ``week`` (0: the first week after the cut-off)."""
+              teams: tuple[str, ...], work: pd.DataFrame | None = None) -> dict[str, float]:
+    """:func:`weekly_kpi_names` of week ``week`` (0: the first week after the cut-off); the
+    workload from ``work`` (every touch's row) where given, else from ``events``."""
     lo, hi = week * WEEK_HOURS, (week + 1) * WEEK_HOURS
     window = _kpis(_in_week(events, lo, hi), scenario, lo, hi)
     return {**{kpi: float(window[kpi]) for kpi in WINDOW_KPIS}, **_durations(events, scenario, lo, hi),
-            WIP: open_cases(events, hi, open_at_start), **_workload(events, scenario, lo, hi, teams)}
+            WIP: open_cases(events, hi, open_at_start),
+            **_workload(events if work is None else work, scenario, lo, hi, teams)}
 
 
 def weekly_kpis(events: pd.DataFrame, scenario: Scenario, weeks: int, open_at_start: int,
-                teams: tuple[str, ...] = ("sales",)) -> pd.DataFrame:
+                teams: tuple[str, ...] = ("sales",), work: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long table ``week, kpi, value`` of :func:`weekly_kpi_names` for weeks ``0 .. weeks - 1`` of
-    ``events`` (times in hours since the cut-off; ``open_at_start`` cases open at it)."""
-    rows = [{"week": week, "kpi": kpi, "value": value}
-            for week in range(weeks) for kpi, value in week_kpis(events, scenario, week, open_at_start, teams).items()]
+    ``events`` (times in hours since the cut-off; ``open_at_start`` cases open at it). The
+    workload counts every row of ``work`` where given (``relabel.mapped_rows``: each touch of a
+    stage, not only the first the other KPIs read), else of ``events``."""
+    rows = [{"week": week, "kpi": kpi, "value": value} for week in range(weeks)
+            for kpi, value in week_kpis(events, scenario, week, open_at_start, teams, work).items()]
     return pd.DataFrame(rows, columns=["week", "kpi", "value"])

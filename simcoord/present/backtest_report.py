@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simcoord.calibration.backtest import BacktestResult, expected_share_inside, replications_for_share
+from simcoord.calibration.backtest import BAND_LEVEL, BacktestResult
 from simcoord.kpis.format import display_name
 from simcoord.present.backtest_plots import DISTANCE_LABELS
 
@@ -63,15 +63,12 @@ def band_sentence(result: BacktestResult) -> str:
 
 
 def chance_sentence(reps: int) -> str:
-    """What a model that is exactly right would score at this many replications, and whether the
-    band target can be judged at all (a band estimated from few runs is narrower than 95 %)."""
-    expected, needed = expected_share_inside(reps), replications_for_share(BAND_TARGET)
-    text = (f"A model that is exactly right would put about {expected:.0%} inside a band from {reps} "
-            f"replications")
-    if expected < BAND_TARGET:
-        return text + (f", below the target itself: at this size the band check cannot tell a right model from "
-                       f"a wrong one (it needs at least {needed} replications).")
-    return text + "."
+    """What the band is, and what a model that is exactly right would score in it."""
+    percentiles = (reps - 1) / (reps + 1) * BAND_LEVEL
+    return (f"The band is the {BAND_LEVEL:.0%} prediction interval of one more week from the {reps} "
+            f"replications (their mean and spread, Student's t), which a model that is exactly right fills to about "
+            f"{BAND_LEVEL:.0%} at any number of replications; the replications' own 2.5-97.5 percentiles would "
+            f"hold only about {percentiles:.0%} of its values.")
 
 
 def distance_sentence(result: BacktestResult) -> str:

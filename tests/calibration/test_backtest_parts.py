@@ -104,20 +104,27 @@ def test_the_naive_forecast_needs_a_whole_week():
         naive_forecast(lab_rows([(1, 1.0, "created")]), 100.0, WEEK_HOURS)
 
 
-@pytest.mark.parametrize("reps", [2, 10, 30])
-def test_a_right_model_fills_the_band_as_expected_share_inside_says(reps):
-    from simcoord.calibration.backtest import BAND, expected_share_inside
+def _share_inside(draw, reps: int, groups: int = 20_000) -> float:
+    """The share of fresh draws inside the prediction band of ``reps`` earlier draws (many groups)."""
+    from simcoord.calibration.backtest import prediction_band
     rng = np.random.default_rng(7)
-    runs = pd.DataFrame(rng.gamma(2.0, size=(20_000, reps)))  # any continuous distribution: uniform ranks
-    low, high = runs.quantile(BAND[0], axis=1), runs.quantile(BAND[1], axis=1)
-    fresh = rng.gamma(2.0, size=len(runs))
-    inside = ((fresh >= low) & (fresh <= high)).mean()
-    assert inside == pytest.approx(expected_share_inside(reps), abs=0.01)
+    runs = pd.DataFrame({"group": np.repeat(np.arange(groups), reps), "value": draw(rng, groups * reps)})
+    band = prediction_band(runs.groupby("group")["value"])
+    fresh = draw(rng, groups)
+    return float(((fresh >= band["low"].to_numpy()) & (fresh <= band["high"].to_numpy())).mean())
 
 
-def test_the_band_target_needs_enough_replications_to_be_judged():
-    from simcoord.calibration.backtest import expected_share_inside, replications_for_share
-    needed = replications_for_share(0.8)
-    assert expected_share_inside(needed) >= 0.8 > expected_share_inside(needed - 1)
-    with pytest.raises(ValueError, match="at most 95%"):
-        replications_for_share(0.96)
+@pytest.mark.parametrize("reps", [2, 10, 30])
+def test_a_right_model_fills_the_prediction_band_to_95_percent_at_any_number_of_replications(reps):
+    assert _share_inside(lambda rng, n: rng.normal(50.0, 8.0, n), reps) == pytest.approx(0.95, abs=0.01)
+
+
+def test_a_skewed_kpi_fills_the_band_nearly_as_well_where_percentiles_of_ten_runs_hold_78_percent():
+    assert _share_inside(lambda rng, n: rng.gamma(4.0, 10.0, n), 10) == pytest.approx(0.95, abs=0.02)
+
+
+def test_the_band_of_one_replication_is_unknown_and_never_below_zero():
+    from simcoord.calibration.backtest import prediction_band
+    values = pd.DataFrame({"g": [0, 1, 1, 1], "value": [5.0, 0.1, 0.2, 3.0]}).groupby("g")["value"]
+    band = prediction_band(values)
+    assert band.loc[0].isna().all() and band.loc[1, "low"] == 0.0 and band.loc[1, "high"] > 3.0
