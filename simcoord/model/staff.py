@@ -33,9 +33,16 @@ class _InsortQueue(list):
 
 
 class Desk(simpy.PriorityResource):
-    """A ``PriorityResource`` with the faster request queue above."""
+    """A ``PriorityResource`` with the faster request queue above, whose release frees the
+    place at once: SimPy's ``Release`` would be one more event in the queue that nobody waits for
+    (the next queued request is granted now instead of when that event came up, at the same time)."""
 
     PutQueue = _InsortQueue
+
+    def release(self, request: simpy.resources.resource.PriorityRequest) -> None:  # type: ignore[override]
+        if request in self.users:
+            self.users.remove(request)
+            self._trigger_put(None)
 
 
 class Worker:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from simcoord.model.staff import Team, Worker
-from simcoord.vocabulary import NEVER
+from simcoord.vocabulary import HOURS_PER_DAY, NEVER
 
 if TYPE_CHECKING:
     from simcoord.model.world import World
@@ -25,32 +25,46 @@ def work(model: "World", entity: int, kind: str, activity: str, hours: float, te
     (clock time): the caller then applies its timer rule. The row carries ``work_hours``
     (utilisation) and ``queued_at``; its time is when the work really starts, in the team's calendar.
     """
-    env, calendar = model.env, team.calendar
+    env = model.env
     queued_at = env.now
     if not team.members:  # nobody in the team: the task waits until its deadline, or for ever
         yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()
         return None
     with team.desk(owner).request(priority=priority) as request:
-        if deadline < NEVER:
-            outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
-            if request not in outcome:
-                return None
-        else:
-            yield request
-        start = calendar.next_open(env.now)
+        if not request.triggered:  # a free desk grants at once: nothing to wait for
+            if deadline < NEVER:
+                outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
+                if request not in outcome:
+                    return None
+            else:
+                yield request
+        start = team.calendar.next_open(env.now)
         if start <= deadline:
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            staff, started_at = team.sit_down(owner), env.now
-            model.log.record(entity, kind, started_at, activity, team.department, staff,
-                             work_hours=hours, queued_at=queued_at, **attrs)
-            yield env.timeout(calendar.add_work_hours(started_at, hours) - started_at)
-            team.stand_up(owner, staff)
-            return staff, started_at
+            return (yield from do_work(model, entity, kind, activity, hours, team, owner, start,
+                                       work_hours=hours, queued_at=queued_at, **attrs))
     # Nobody can start before the deadline (e.g. it falls in the night): free the desk for the
     # next task and let the timer run out at its deadline, not now.
     yield env.timeout(max(deadline - env.now, 0.0))
     return None
+
+
+def do_work(model: "World", entity: int, kind: str, activity: str, hours: float, team: Team,
+            owner: Worker | None, start: float, **attrs: object) -> Generator:
+    """The granted worker works from clock ``start`` (now, or the team's next opening): one event
+    for the wait and the work together, the row written ahead when the work starts later (nothing
+    can take a granted worker away; a start at or past the horizon is never logged)."""
+    env, calendar = model.env, team.calendar
+    staff = team.sit_down(owner)
+    end = calendar.add_work_hours(start, hours)
+    if start == env.now:
+        model.log.record(entity, kind, start, activity, team.department, staff, **attrs)
+    elif start < model.days * HOURS_PER_DAY:
+        model.log.record_ahead(entity, kind, start, activity, team.department, staff, **attrs)
+    else:
+        end = start
+    yield env.timeout(end - env.now)
+    team.stand_up(owner, staff)
+    return staff, start
 
 
 def sit_in_meeting(model: "World", meeting_id: int, name: str, hours: float, team: Team, seat: int) -> Generator:
