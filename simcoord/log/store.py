@@ -28,7 +28,7 @@ import tempfile
 from bisect import bisect_right
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -60,9 +60,10 @@ def empty_frame() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "time" else "object") for c in COLUMNS})
 
 
-def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
+def rows_to_frame(rows: list[tuple], by_time: bool = False) -> pd.DataFrame:
     """Rows ``(id, kind, time, activity, department, staff, attribute names, *values)`` as a
-    DataFrame in append order; an attribute missing from a row is NaN.
+    DataFrame in append order (``by_time``: in time order, a stable sort, as if the rows had been
+    sorted first); an attribute missing from a row is NaN.
 
     Rows that share a tuple of attribute names are transposed together, and each attribute
     column is assembled from those blocks: numeric blocks straight into float arrays, text
@@ -73,15 +74,13 @@ def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
     data: dict[str, Any] = {
         "id": np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n),
         "kind": _text_column([row[1] for row in rows]),
-        "time": np.fromiter(map(itemgetter(2), rows), dtype=np.float64, count=n),
+        "time": (times := np.fromiter(map(itemgetter(2), rows), dtype=np.float64, count=n)),
         "activity": _text_column([row[3] for row in rows]),
         "department": _text_column([row[4] for row in rows]),
         "staff": _text_column([row[5] for row in rows]),
     }
-    # Rows share one tuple of attribute names per name set (EventLog interns them), so grouping by
-    # the tuple's identity is a hash of integers; an equal tuple that is another object only makes
-    # a second block of the same columns.
-    group_of_row, _ = pd.factorize(np.fromiter(map(id, map(itemgetter(6), rows)), dtype=np.int64, count=n))
+    in_time = np.argsort(times, kind="stable") if by_time else None
+    group_of_row = _name_set_codes(rows, in_time)
     order = np.argsort(group_of_row, kind="stable")
     bounds = np.flatnonzero(np.diff(group_of_row[order])) + 1
     blocks: dict[str, list[tuple[np.ndarray, tuple]]] = {}
@@ -95,7 +94,23 @@ def rows_to_frame(rows: list[tuple]) -> pd.DataFrame:
             blocks.setdefault(name, []).append((index, tuple(map(itemgetter(position), group))))
     for name in list(blocks):
         data[name] = _attribute_column(blocks.pop(name), n)
-    return pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
+    frame = pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
+    return frame if in_time is None else frame.take(in_time).reset_index(drop=True)
+
+
+def _name_set_codes(rows: list[tuple], in_time: np.ndarray | None) -> np.ndarray:
+    """Each row's set of attribute names as a code, numbered in order of first appearance (in time
+    order when ``in_time`` gives it), which is the order of the frame's attribute columns.
+
+    Rows share one tuple of attribute names per name set (EventLog interns them), so grouping by
+    the tuple's identity is a hash of integers; an equal tuple that is another object only makes
+    a second block of the same columns."""
+    identities = np.fromiter(map(id, map(itemgetter(6), rows)), dtype=np.int64, count=len(rows))
+    if in_time is None:
+        return pd.factorize(identities)[0]
+    codes = np.empty(len(rows), dtype=np.int64)
+    codes[in_time] = pd.factorize(identities[in_time])[0]
+    return codes
 
 
 def _attribute_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
@@ -254,6 +269,17 @@ class EventLog:
         self.rows.append(self._row(entity_id, kind, time, activity, department, staff, attrs))
         self._unsorted = True
 
+    def writer_ahead(self, kind: str, activity: str, department: str, *names: str) -> Callable[..., None]:
+        """``record_ahead`` for many rows of one ``activity`` with the attributes ``names``, without
+        building keyword arguments for each: ``write(entity_id, time, staff, *values)``, the values
+        in the order of ``names``."""
+        names = self._names.setdefault(names, names)
+
+        def write(entity_id: int, time: float, staff: str | None, *values: Any) -> None:
+            self.rows.append((entity_id, kind, time, activity, department, staff, names, *values))
+            self._unsorted = True
+        return write
+
     def close(self) -> None:
         """Put the rows in time order (a stable sort, so rows of one time keep their order);
         reading the log back does this first."""
@@ -266,10 +292,9 @@ class EventLog:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per event, sorted by time (stable: simultaneous events keep their order)."""
-        self.close()
         if not self.rows:
             return empty_frame()
-        return _finish(rows_to_frame(self.rows))
+        return _finish(rows_to_frame(self.rows, by_time=self._unsorted))
 
     def frames(self) -> Iterator[pd.DataFrame]:
         """The log as consecutive time-ordered slices, for a KPI pass that needs no whole frame

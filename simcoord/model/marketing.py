@@ -182,6 +182,11 @@ class NurtureTouch:
         self.sample_interval = model.samplers["marketing.nurture_interval_days"]
         self.rng_interval, self.rng_grade = model.streams["nurture.interval"], model.streams["nurture.response"]
         self.grade_down = spec.grade_down_probability
+        self.write_nurtured = (model.log.writer_ahead("lead", "nurtured", DEPARTMENT, "grade", "engaged")
+                               if record == model.log.record_ahead else self._record_nurtured)
+
+    def _record_nurtured(self, lead_id: int, now: float, staff: None, grade: str, engaged: bool) -> None:
+        self.record(lead_id, "lead", now, "nurtured", DEPARTMENT, staff, grade=grade, engaged=engaged)
 
     def interval_hours(self) -> float:
         """Clock hours to the next touch."""
@@ -200,7 +205,7 @@ class NurtureTouch:
                 return True
         elif step < self.grade_down and lead.grade != "L1":
             lead.grade = GRADE_ORDER[GRADE_RANK[lead.grade] - 2]
-        self.record(lead.id, "lead", now, "nurtured", DEPARTMENT, None, grade=lead.grade, engaged=engaged)
+        self.write_nurtured(lead.id, now, None, lead.grade, engaged)
         return False
 
     def idle_too_long(self, lead: Lead, now: float) -> bool:
