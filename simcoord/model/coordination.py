@@ -74,16 +74,16 @@ class Coordination:
         base = self.model.scenario.marketing.grade_up_probability
         return min(1.0, base * self.model.scenario.marketing.matched_content_boost) if lead.id in self.matched_content else base
 
-    def hand_over_delay(self, lead: Lead) -> Generator:
-        """MQLs reach sales in batches every ``handover_batch_hours`` working hours, unless
-        pushed in real time (shared platform, or a hot-lead push for L4+)."""
+    def hand_over_wait(self, lead: Lead) -> float | None:
+        """Clock hours an MQL waits to reach sales: MQLs go in batches every ``handover_batch_hours``
+        working hours, unless pushed in real time (shared platform, or a hot-lead push for L4+:
+        None, no wait at all)."""
         info = self.policy.information
         if info.mode == "platform" or (info.hot_lead_push and lead.grade in HOT_GRADES):
-            return
-        env, calendar = self.model.env, self.model.calendars["marketing"]  # marketing hands over
-        batches_done = calendar.work_hours_until(env.now) / info.handover_batch_hours
-        next_batch = calendar.add_work_hours(0.0, math.floor(batches_done + 1) * info.handover_batch_hours)
-        yield env.timeout(next_batch - env.now)
+            return None
+        now, calendar = self.model.env.now, self.model.calendars["marketing"]  # marketing hands over
+        batches_done = calendar.work_hours_until(now) / info.handover_batch_hours
+        return calendar.add_work_hours(0.0, math.floor(batches_done + 1) * info.handover_batch_hours) - now
 
     def next_contact(self) -> simpy.Event:
         """When the parties of a dispute next talk: the next meeting that reviews disputes,

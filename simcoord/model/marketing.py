@@ -307,12 +307,17 @@ def pricing_page_trigger(model: "World", lead: Lead, now: float, record: Callabl
 
 
 def hand_over(model: "World", lead: Lead, score: float) -> Generator:
-    """A marketer reviews the scored lead and hands it to sales as an MQL."""
-    hours = model.samplers["marketing.qualification_hours"](model.streams["duration.qualification"])
-    if hours > 0 and len(model.teams["marketing"]):  # no marketers or no review time: automated hand-over
-        yield from work(model, lead.id, "lead", "qualification", hours, model.teams["marketing"])
+    """A marketer reviews the scored lead and hands it to sales as an MQL (no marketers, or no
+    review time: an automated hand-over, which draws no review time)."""
+    marketers = model.teams["marketing"]
+    hours = model.samplers["marketing.qualification_hours"](model.streams["duration.qualification"]) \
+        if len(marketers) else 0.0
+    if hours > 0:
+        yield from work(model, lead.id, "lead", "qualification", hours, marketers)
     if become_mql(model, lead, score=round(score, 1)):
-        yield from model.coordination.hand_over_delay(lead)
+        wait = model.coordination.hand_over_wait(lead)
+        if wait is not None:
+            yield model.env.timeout(wait)
         yield from model.handoffs.to_sales(lead)  # the lead's process goes on in sales
 
 

@@ -257,7 +257,8 @@ def write_feedback(model: "World", lead: Lead, team: Team, owner: Worker | None)
     """After an invalid or lost lead, a collaboration-minded rep writes marketing a note;
     marketing's scoring learns from it once the note is synchronised (see ``coordination``)."""
     weights = model.scenario.policy.incentives
-    if model.streams["feedback"].random() >= incentives.feedback_probability(weights):
+    chance = incentives.feedback_probability(weights)
+    if chance <= 0 or model.streams["feedback"].random() >= chance:  # no draw when no rep ever writes
         return
     yield from work(model, lead.id, "lead", "feedback_note", weights.feedback_note_hours, team, owner,
                     priority=model.env.now)
