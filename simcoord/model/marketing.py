@@ -218,19 +218,35 @@ def plan_nurture(model: "World", lead: Lead, threshold: float) -> tuple[float, f
     ``(clock time, score)`` of its hand-over, or None when it goes dormant or the horizon comes
     first (no row is written at or past the horizon)."""
     touches, now, horizon = NurtureTouch(model, model.log.record_ahead), model.env.now, model.days * HOURS_PER_DAY
+    score = fixed_score_reader(model, lead)
+    interval, rng_interval, touch = touches.sample_interval, touches.rng_interval, touches.touch
+    wake_after_days = touches.wake_after_days
     while True:
-        now += touches.interval_hours()
+        now += interval(rng_interval) * HOURS_PER_DAY
         if now >= horizon:
             return None
-        if touches.touch(lead, now):
-            return now, observed_score(model, lead, now)
-        if touches.idle_too_long(lead, now):
+        if touch(lead, now):
+            return now, score(now)
+        if (now - lead.last_interaction_at) / HOURS_PER_DAY >= wake_after_days:  # idle too long: wake-up
             now = plan_wake_up(model, lead, now, horizon)
             if now is None:
                 return None
-        score = observed_score(model, lead, now)
-        if score >= threshold:
-            return now, score
+        observed = score(now)
+        if observed >= threshold:
+            return now, observed
+
+
+def fixed_score_reader(model: "World", lead: Lead) -> Callable[[float], float]:
+    """:func:`observed_score` of ``lead`` at a clock time, for a stay in nurture in which the
+    scoring error cannot change (see ``Coordination.nurture_info_fixed``): read once, not at each touch."""
+    validity, weight = model.score_validity_days[lead.industry], model.scenario.marketing.behaviour_weight
+    noise_sd, normal = model.coordination.scoring_noise_sd(), model.streams["scoring"].normal
+
+    def score(now: float) -> float:
+        days_idle = (now - lead.last_interaction_at) / HOURS_PER_DAY
+        true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score, weight)
+        return true_score + (normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
+    return score
 
 
 def nurture_live(model: "World", lead: Lead, threshold: float) -> Generator:
