@@ -71,15 +71,13 @@ def rows_to_frame(rows: list[tuple], by_time: bool = False) -> pd.DataFrame:
     if not rows:
         return empty_frame()
     n = len(rows)
-    data: dict[str, Any] = {
-        "id": np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n),
-        "kind": _text_column([row[1] for row in rows]),
-        "time": (times := np.fromiter(map(itemgetter(2), rows), dtype=np.float64, count=n)),
-        "activity": _text_column([row[3] for row in rows]),
-        "department": _text_column([row[4] for row in rows]),
-        "staff": _text_column([row[5] for row in rows]),
-    }
+    times = np.fromiter(map(itemgetter(2), rows), dtype=np.float64, count=n)
     in_time = np.argsort(times, kind="stable") if by_time else None
+    data = _fixed_columns(rows, times, in_time)
+    place = None  # where each row goes in the frame: its own place, or its place in time order
+    if in_time is not None:
+        place = np.empty(n, dtype=np.int64)
+        place[in_time] = np.arange(n)
     group_of_row = _name_set_codes(rows, in_time)
     order = np.argsort(group_of_row, kind="stable")
     bounds = np.flatnonzero(np.diff(group_of_row[order])) + 1
@@ -90,12 +88,24 @@ def rows_to_frame(rows: list[tuple], by_time: bool = False) -> pd.DataFrame:
             continue
         where = index.tolist()
         group = itemgetter(*where)(rows) if len(where) > 1 else (rows[where[0]],)
+        placed = index if place is None else place[index]
         for position, name in enumerate(names, start=len(COLUMNS) + 1):  # past the fixed fields and the names
-            blocks.setdefault(name, []).append((index, tuple(map(itemgetter(position), group))))
+            blocks.setdefault(name, []).append((placed, tuple(map(itemgetter(position), group))))
     for name in list(blocks):
         data[name] = _attribute_column(blocks.pop(name), n)
-    frame = pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
-    return frame if in_time is None else frame.take(in_time).reset_index(drop=True)
+    return pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
+
+
+def _fixed_columns(rows: list[tuple], times: np.ndarray, in_time: np.ndarray | None) -> dict[str, Any]:
+    """The columns every row has, in append order or (``in_time``) in time order."""
+    ids = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=len(rows))
+
+    def text(field: int) -> Any:
+        values = [row[field] for row in rows]
+        return _text_column(values if in_time is None else np.array(values, dtype=object)[in_time])
+    return {"id": ids if in_time is None else ids[in_time], "kind": text(1),
+            "time": times if in_time is None else times[in_time], "activity": text(3), "department": text(4),
+            "staff": text(5)}
 
 
 def _name_set_codes(rows: list[tuple], in_time: np.ndarray | None) -> np.ndarray:
