@@ -133,7 +133,10 @@ def create_lead(model: "World", channel: str, campaign: str | None = None,
     model.log.record(lead.id, "lead", model.env.now, "created", DEPARTMENT, None, channel=channel,
                      tier=lead.tier, grade=lead.grade, industry=industry, value=round(value, 2),
                      campaign=campaign)
-    model.env.process(model.handoffs.to_entry(lead))
+    if model.scenario.marketing.nurture:
+        start_nurture(model, lead)
+    else:
+        model.env.process(model.handoffs.to_entry(lead))
     return lead
 
 
@@ -147,16 +150,36 @@ def observed_score(model: "World", lead: Lead, now: float | None = None) -> floa
     return true_score + (model.streams["scoring"].normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
 
 
-def nurture(model: "World", lead: Lead) -> Generator:
+def start_nurture(model: "World", lead: Lead) -> None:
+    """The lead enters nurture now. Where nothing can change what its nurture reads, its stay is
+    worked out at once and it gets a process only if it is handed over (none if it goes dormant or
+    is still nurtured at the horizon); otherwise its :func:`nurture` process goes touch by touch."""
+    threshold = incentives.mql_threshold(model.scenario.marketing.mql_threshold, model.scenario.policy.incentives)
+    score = observed_score(model, lead)
+    if score >= threshold or not model.coordination.nurture_info_fixed(lead):
+        model.env.process(nurture(model, lead, score))
+        return
+    planned = plan_nurture(model, lead, threshold)
+    if planned is not None:
+        model.env.process(hand_over_at(model, lead, *planned))
+
+
+def hand_over_at(model: "World", lead: Lead, at: float, score: float) -> Generator:
+    """A lead whose stay in nurture was worked out at once waits for its hand-over at clock ``at``."""
+    yield model.env.timeout(at - model.env.now)
+    yield from hand_over(model, lead, score)
+
+
+def nurture(model: "World", lead: Lead, score: float | None = None) -> Generator:
     """Score the lead; hand it over once it crosses the MQL threshold, else keep nurturing.
 
     A lead with no interaction for ``no_interaction_days`` gets the wake-up sequence. When nothing
     can change what its nurture reads (``Coordination.nurture_info_fixed``), its touches are worked
     out at once and logged ahead of their time: one SimPy event for the whole stay, not one a touch.
     """
-    spec = model.scenario.marketing
-    threshold = incentives.mql_threshold(spec.mql_threshold, model.scenario.policy.incentives)
-    score: float | None = observed_score(model, lead)
+    threshold = incentives.mql_threshold(model.scenario.marketing.mql_threshold, model.scenario.policy.incentives)
+    if score is None:  # else read as it entered (start_nurture)
+        score = observed_score(model, lead)
     if score < threshold:
         if model.coordination.nurture_info_fixed(lead):
             planned = plan_nurture(model, lead, threshold)
@@ -365,7 +388,7 @@ def recycle(model: "World", lead: Lead, reason: str) -> bool:
         lead.owner = None
         model.coordination.recycled_waiting.add(lead.id)
         model.log.record(lead.id, "lead", model.env.now, "recycled", DEPARTMENT, None, reason=reason)
-        model.env.process(nurture(model, lead))
+        start_nurture(model, lead)
         return True
     model.log.record(lead.id, "lead", model.env.now, "discarded", DEPARTMENT, None, reason=reason)
     return False
