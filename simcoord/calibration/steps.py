@@ -228,7 +228,8 @@ def _visit_table(entries: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
 
 def _with_outcomes(visits: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """Each visit's outcome: what ended it (won, lost, cancelled) before the next visit, else how
-    the next visit follows (forward, or back in a loop), else open."""
+    the next visit follows (forward, or back in a loop), else open; ``left``: when it ended or the
+    next visit began (NaN while open)."""
     visits = visits.sort_values(["id", "entered"], kind="stable")
     following = visits.groupby("id")[["entered", "stage", "entry"]].shift(-1)
     ends = rows[rows["activity"].isin(["won", "lost"])]
@@ -243,8 +244,9 @@ def _with_outcomes(visits: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     back = following["stage"].notna() & ((following["entry"] == "sent_back") | (following["stage"] <= visits["stage"]))
     outcome = np.where(ends_here, found["how"], np.where(back, "back", np.where(following["stage"].notna(),
                                                                                   "forward", "open")))
-    return visits.assign(outcome=outcome, target=following["stage"].where(back & ~ends_here),
-                         ended=found["ended"].where(ends_here))
+    ended = found["ended"].where(ends_here)
+    return visits.assign(outcome=outcome, target=following["stage"].where(back & ~ends_here), ended=ended,
+                         left=ended.fillna(following["entered"]))
 
 
 # ----------------------------------------------------------------- the stages
@@ -408,15 +410,17 @@ def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.
 
 
 def _lost_wait(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:
-    """``lost_after_days``: clock days from the end of the last touch of each visit of stage ``name``
-    that lost the deal to its lost verdict (the customer went silent first); none with too few such
-    visits, or where most verdicts come within a minute of the touch."""
-    lost = visits[(visits["outcome"] == "lost") & visits["done"].notna()]
-    days = ((lost["ended"] - lost["done"]) / HOURS_PER_DAY).clip(lower=0.0)
-    if len(days) < MIN_OBSERVATIONS or days.median() < AT_ONCE_DAYS:  # the verdict comes with the touch
+    """``lost_after_days``: clock days from the start of each visit of stage ``name`` that lost the
+    deal to its lost verdict, where those visits last longer than the ones that went on (the
+    customer who will not buy is called until the case is given up); none with too few of them."""
+    stay = (visits["left"] - visits["entered"]) / HOURS_PER_DAY
+    days = stay[visits["outcome"] == "lost"].clip(lower=0.0)
+    went_on_days = stay[visits["outcome"].isin(["forward", "back"])].dropna()
+    if len(days) < MIN_OBSERVATIONS or (len(went_on_days) and days.mean() <= went_on_days.mean()):
         return []
-    return [estimate_distribution(prefix + "lost_after_days", days, f"clock days from the last touch of a lost "
-                                  f"visit of stage {name} to its lost verdict", {"dist": "constant", "value": 0.0})]
+    return [estimate_distribution(prefix + "lost_after_days", days, f"clock days from the start of a visit of stage "
+                                  f"{name} that lost the deal to its lost verdict (mean {days.mean():.1f}, visits "
+                                  f"that went on: {went_on_days.mean():.1f})", {"dist": "constant", "value": 0.0})]
 
 
 def _patience(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable, Generator
 
 from simcoord.log.snapshot import NURTURE, OPEN_STATES, POOL, SALES, OpenCase, Snapshot, hours_since
 from simcoord.model import pool, sales, steps
+from simcoord.model.steps import PATIENCE_TRIES, remaining
 from simcoord.model.entities import Lead
 from simcoord.model.staff import Team, Worker
 from simcoord.vocabulary import GRADES, HOT_GRADES, HOURS_PER_DAY, NEVER, TIERS
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from simcoord.scenario.schema import Scenario
 
 RESUMED = "resumed"  # the activity of a case's first row in the run
-PATIENCE_TRIES = 1000  # draws of a patience longer than the wait so far before taking a fresh one
 
 
 def entry_hour(scenario: "Scenario", snapshot: Snapshot) -> float:
@@ -160,19 +160,6 @@ def resume_stage(model: "World", lead: Lead, case: OpenCase) -> None:
     entered = model.env.now - case.waiting_since_hours
     lead.extras["resume"] = (entered, cancel_deadline(model, lead.stage_index, entered),
                              visit_plan(model, lead.stage_index, case))
-
-
-def remaining(draw: Callable[[], float], elapsed: float) -> float | None:
-    """Hours left of a wait that has lasted ``elapsed`` hours: ``draw()`` (hours) taken given that it
-    exceeds ``elapsed`` (rejection: its residual life), minus ``elapsed``; None when no draw of
-    ``PATIENCE_TRIES`` does (the wait is far in the distribution's tail)."""
-    if elapsed <= 0:
-        return draw()
-    for _ in range(PATIENCE_TRIES):
-        hours = draw()
-        if hours > elapsed:
-            return hours - elapsed
-    return None
 
 
 def cancel_deadline(model: "World", index: int, entered: float) -> float:

@@ -14,12 +14,13 @@ from simcoord.model import disputes, incentives, pool, sla, steps
 from simcoord.model.entities import Lead
 from simcoord.model.staff import Team, Worker
 from simcoord.model.work import work
-from simcoord.vocabulary import CANCELLED, CLOSING, HOT_GRADES, HOURS_PER_DAY, LOST
+from simcoord.vocabulary import CANCELLED, CLOSING, HOT_GRADES, HOURS_PER_DAY, LOST, NEVER
 
 if TYPE_CHECKING:
     from simcoord.model.world import World
 
 DEPARTMENT = "sales"
+ADVANCE = "(advance)"  # a verdict: on to the following stage (no stage name has brackets)
 INVALID_CONFIRMED_DAYS = 30  # the brief: a rep's "invalid" counts only after this long without interaction
 
 
@@ -158,7 +159,9 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     """One visit of stage ``index``: the customer's response, the rep's touches, then the next step.
 
     Returns the index of the stage to visit next (one past the last: the deal is won), or None
-    when the lead leaves sales here (lost, cancelled by the customer, or released to the pool)."""
+    when the lead leaves sales here (lost, cancelled by the customer, or released to the pool).
+    With the stage's ``lost_after_days`` the next step is drawn as the visit begins, and a visit
+    that loses the deal ends lost that long after it began, however far its touches got."""
     stage = model.scenario.funnel.stages[index]
     steps.enter_stage(lead, stage.name)
     # an open case of the pipeline resumes a visit begun before the run (see model.pipeline)
@@ -166,7 +169,12 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     dwell_at = sla.dwell_deadline(model, stage.name, since=entered)
     if cancel_at is None:
         cancel_at = steps.cancel_deadline(model, index)
-    staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at), entered, plan)
+    target = verdict(model, lead, index) if stage.lost_after_days is not None else None
+    lost_at = steps.lost_deadline(model, index, entered) if target == LOST else NEVER
+    staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at, lost_at), entered, plan)
+    if target == LOST and lost_at <= min(dwell_at, cancel_at):
+        yield model.env.timeout(max(lost_at - model.env.now, 0.0))  # touches done early: the silence before it
+        return (yield from lose(model, lead, team, owner, stage.name, staff or lead.owner))
     if staff is None:
         if cancel_at <= dwell_at:
             cancel(model, lead, stage.name)
@@ -174,7 +182,7 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
             pool.release_to_pool(model, lead, "stage_dwell", stage=stage.name)
         return None
     lead.last_interaction_at = model.env.now
-    return (yield from decide(model, lead, team, owner, index, staff))
+    return (yield from decide(model, lead, team, owner, index, staff, target))
 
 
 def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int,
@@ -211,20 +219,35 @@ def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, i
     return staff
 
 
-def decide(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int, staff: str) -> Generator:
-    """After the stage's work: its next steps may send the lead to a stage or lose it; otherwise
-    the stage's conversion decides between the following stage and lost."""
-    stage_name = model.scenario.funnel.stages[index].name
+def verdict(model: "World", lead: Lead, index: int) -> str:
+    """Where the visit of stage ``index`` leads: a stage its next steps send it to, ``LOST``, or
+    ``ADVANCE`` (the stage's conversion decides where no next step does)."""
     target = steps.next_step(model, lead, index)
-    if target is not None and target != LOST:
+    if target is not None:
+        return target
+    stage_name = model.scenario.funnel.stages[index].name
+    return ADVANCE if model.streams[f"outcome.{stage_name}"].random() < stage_conversion(model, lead, index) else LOST
+
+
+def decide(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int, staff: str,
+           target: str | None = None) -> Generator:
+    """After the stage's work, its :func:`verdict` (``target`` where drawn as the visit began):
+    the following stage, a stage its next steps send it back to, or lost."""
+    stage_name = model.scenario.funnel.stages[index].name
+    target = target or verdict(model, lead, index)
+    if target == ADVANCE:
+        advance(model, lead, index, staff)
+        return index + 1
+    if target != LOST:
         model.log.record(lead.id, "lead", model.env.now, "sent_back", DEPARTMENT, staff, stage=target,
                          from_stage=stage_name)
         return [stage.name for stage in model.scenario.funnel.stages].index(target)
-    if target is None and model.streams[f"outcome.{stage_name}"].random() < stage_conversion(model, lead, index):
-        advance(model, lead, index, staff)
-        return index + 1
-    if (silence := steps.lost_after_hours(model, index)) > 0:
-        yield model.env.timeout(silence)
+    return (yield from lose(model, lead, team, owner, stage_name, staff))
+
+
+def lose(model: "World", lead: Lead, team: Team, owner: Worker | None, stage_name: str,
+         staff: str | None) -> Generator:
+    """The deal is lost in ``stage_name``: its row, the rep's feedback note, then recycling."""
     model.log.record(lead.id, "lead", model.env.now, "lost", DEPARTMENT, staff, stage=stage_name)
     yield from write_feedback(model, lead, team, owner)
     model.handoffs.to_recycling(lead, "lost")

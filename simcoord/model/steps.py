@@ -9,7 +9,7 @@ does with the answers is in ``sales``; the screen is wired in by the model's roo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from simcoord.model.entities import Lead
 from simcoord.vocabulary import DECLINED, HOURS_PER_DAY, LOST, NEVER, PASSED
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from simcoord.scenario.schema import ValueBands
 
 DEPARTMENT = "sales"  # the screen sits at the entrance of sales
+PATIENCE_TRIES = 1000  # draws of a wait longer than the wait so far before taking a fresh one
 
 
 # ----------------------------------------------------------------- pure rules
@@ -114,14 +115,29 @@ def invalid_after_hours(model: "World") -> float:
     return model.samplers["funnel.invalid_after_days"](model.streams["delay.invalid"]) * HOURS_PER_DAY
 
 
-def lost_after_hours(model: "World", index: int) -> float:
-    """Clock hours from the last touch of a visit of stage ``index`` that loses the deal until it is
-    closed as lost: the customer goes silent first (0 without ``lost_after_days``)."""
+def lost_deadline(model: "World", index: int, entered: float) -> float:
+    """Clock time at which a visit of stage ``index`` begun at ``entered`` that loses the deal is
+    closed as lost: ``lost_after_days`` from its start (given, for a visit begun before now, that it
+    has lasted so far; far in the tail: a fresh draw from now)."""
     stage = model.scenario.funnel.stages[index]
-    if stage.lost_after_days is None:
-        return 0.0
-    sampler = model.samplers[f"funnel.stages.{index}.lost_after_days"]
-    return sampler(model.streams[f"silence.{stage.name}"]) * HOURS_PER_DAY
+    sampler, rng = model.samplers[f"funnel.stages.{index}.lost_after_days"], model.streams[f"silence.{stage.name}"]
+    left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, model.env.now - entered)
+    return model.env.now + (left if left is not None else sampler(rng) * HOURS_PER_DAY)
+
+
+def remaining(draw: Callable[[], float], elapsed: float) -> float | None:
+    """Hours left of a wait that has lasted ``elapsed`` hours: ``draw()`` (hours) taken given that it
+    exceeds ``elapsed`` (rejection: its residual life), minus ``elapsed``; None when no draw of
+    ``PATIENCE_TRIES`` does (the wait is far in the distribution's tail)."""
+    if elapsed <= 0:
+        return draw()
+    for _ in range(PATIENCE_TRIES):
+        hours = draw()
+        if hours > elapsed:
+            return hours - elapsed
+    return None
+
+
 
 
 def touch_gap_hours(model: "World", index: int) -> float:

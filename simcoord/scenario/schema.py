@@ -386,7 +386,8 @@ class StageSpec(Spec):
     of going to a named stage, a loop when earlier or the same, or to ``lost``; with the remaining
     probability the conversion decides), ``patience_days`` (clock days from entering the stage that
     the customer waits for the stage's work before cancelling), ``lost_after_days`` (clock days from
-    the last touch of a visit that loses the deal until it is closed as lost)."""
+    the start of a visit that loses the deal until it is closed as lost: a customer who will not buy
+    is called until the case is given up, not dropped after the usual touches)."""
 
     name: str
     customer_days: Distribution = exponential(2.0)
@@ -399,8 +400,8 @@ class StageSpec(Spec):
     next_steps: dict[str, Fraction] = Field({}, exclude_if=_unset, description="stage name or lost -> probability")
     patience_days: Distribution | None = Field(None, exclude_if=_unset, description="customer patience, clock days")
     lost_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
-        "clock days from the last touch of a visit that loses the deal until it is closed as lost (the customer "
-        "goes silent); none: at once"))
+        "clock days from the start of a visit that loses the deal until it is closed as lost, however far its "
+        "touches got (the next step is then drawn as the visit begins); none: lost after the touches"))
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":

@@ -36,11 +36,25 @@ def test_a_lead_that_does_not_qualify_is_found_invalid_after_its_wait(days, inva
     assert first_time(run.events, lead, "discarded") == invalid_at
 
 
-@pytest.mark.parametrize("days, lost_at", [(None, 1.0), (1, 1.0 + 24.0)])
-def test_a_lost_deal_is_closed_after_the_customers_silence(days, lost_at):
+@pytest.mark.parametrize("days, lost_at", [(None, 1.0), (1, 0.5 + 24.0)])
+def test_a_lost_deal_is_closed_that_long_after_its_visit_began(days, lost_at):
     silence = {"lost_after_days": days} if days is not None else {}
     run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(**silence)), [0.0], days=5)
-    assert first_time(run.events, run.leads[0], "lost") == lost_at  # SQL at 0.5, the stage's work to 1.0
+    assert first_time(run.events, run.leads[0], "lost") == lost_at  # SQL at 0.5; without: after the work, at 1.0
+
+
+def test_a_losing_visit_whose_touches_outlast_its_end_is_lost_at_its_end_with_touches_left_undone():
+    calls = {"touches": 5, "touch_gap_days": 1, "lost_after_days": 2.5}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(**calls)), [0.0], days=10)
+    lead = run.leads[0]
+    assert first_time(run.events, lead, "lost") == 0.5 + 60.0
+    touches = run.events[(run.events["id"] == lead) & (run.events["activity"] == "quote")]
+    assert touches["time"].tolist() == [0.5, 25.0, 49.5]  # a day after each touch ends; the 4th would be at 74
+
+
+def test_a_stage_without_the_option_draws_its_verdict_after_the_work_as_before():
+    plain = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage()), [0.0], days=5)
+    assert "silence.quote" not in plain.model.streams
 
 
 def test_a_case_touched_before_the_cut_off_waits_the_rest_of_its_verdict_then_is_invalid():
