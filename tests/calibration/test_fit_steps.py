@@ -121,6 +121,8 @@ def test_channels_that_convert_differently_get_a_table_of_their_own(baseline_90_
     events = baseline_90_days.events
     names = [stage.name for stage in baseline_90_days.scenario.funnel.stages]
     found = {e.path: e for e in fit_stages(lead_rows(events), lead_attributes(events), names)}
-    table = found["funnel.stages.1.conversion_by_channel"].value
+    tables = [found[path].value for path in found if path.endswith("conversion_by_channel")]
+    assert tables, "no stage's visits told the channels apart"
+    table = tables[0]  # the earliest stage that does: the most visits
     assert set(table) == {"web", "social", "trade_show", "partner"}
     assert table["social"] == min(table.values()) and table["trade_show"] > table["social"]
