@@ -70,7 +70,8 @@ ENGAGE_PROBABILITY = {grade: engage_probability(grade) for grade in GRADE_ORDER}
 # ----------------------------------------------------------------- processes
 def generate_leads(model: "World", channel: str) -> Generator:
     """Non-homogeneous Poisson arrivals by thinning (leads arrive around the clock): the rate is
-    ``leads_per_week`` x the weekday's, the month's and the hour's factor (each of mean 1)."""
+    ``leads_per_week`` x the weekday's, the month's and the hour's factor (each of mean 1).
+    Candidates are drawn ahead in clock time; only accepted ones are waited for, one event each."""
     spec = model.scenario.demand
     base_rate = spec.channels[channel].leads_per_week / HOURS_PER_WEEK
     by_hour = hourly_factors(spec)
@@ -82,13 +83,14 @@ def generate_leads(model: "World", channel: str) -> Generator:
     rng = model.streams[f"arrivals.{channel}"]
     by_day = daily_intensity(spec, model.scenario.calendar.start_date, int(model.days) + 1)
     by_day, peak_rate = vary_by_week(model, channel, by_day, peak_rate)
-    while True:
-        yield model.env.timeout(rng.exponential(1 / peak_rate))
-        day = min(int(model.env.now // HOURS_PER_DAY), len(by_day) - 1)
-        rate = base_rate * by_day[day]
+    now, horizon = model.env.now, model.days * HOURS_PER_DAY
+    while now < horizon:  # a rejected candidate needs no event: only an arrival is waited for
+        now += rng.exponential(1 / peak_rate)
+        rate = base_rate * by_day[min(int(now // HOURS_PER_DAY), len(by_day) - 1)]
         if by_hour is not None:  # no factor at all when flat: the same arithmetic as without a profile
-            rate *= by_hour[int(model.env.now % HOURS_PER_DAY) % 24]
-        if rng.random() * peak_rate <= rate:
+            rate *= by_hour[int(now % HOURS_PER_DAY) % 24]
+        if rng.random() * peak_rate <= rate and now < horizon:
+            yield model.env.timeout(now - model.env.now)
             create_lead(model, channel)
 
 
