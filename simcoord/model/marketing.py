@@ -84,12 +84,14 @@ def generate_leads(model: "World", channel: str) -> Generator:
     by_day = daily_intensity(spec, model.scenario.calendar.start_date, int(model.days) + 1)
     by_day, peak_rate = vary_by_week(model, channel, by_day, peak_rate)
     now, horizon = model.env.now, model.days * HOURS_PER_DAY
-    while now < horizon:  # a rejected candidate needs no event: only an arrival is waited for
+    while True:  # a rejected candidate needs no event: only an arrival is waited for
         now += rng.exponential(1 / peak_rate)
+        if now >= horizon:  # (also a rate too small to draw a finite gap from)
+            return
         rate = base_rate * by_day[min(int(now // HOURS_PER_DAY), len(by_day) - 1)]
         if by_hour is not None:  # no factor at all when flat: the same arithmetic as without a profile
             rate *= by_hour[int(now % HOURS_PER_DAY) % 24]
-        if rng.random() * peak_rate <= rate and now < horizon:
+        if rng.random() * peak_rate <= rate:
             yield model.env.timeout(now - model.env.now)
             create_lead(model, channel)
 
