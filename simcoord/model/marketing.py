@@ -160,7 +160,10 @@ def start_nurture(model: "World", lead: Lead) -> None:
     is still nurtured at the horizon); otherwise its :func:`nurture` process goes touch by touch."""
     threshold = incentives.mql_threshold(model.scenario.marketing.mql_threshold, model.scenario.policy.incentives)
     score = observed_score(model, lead)
-    if score >= threshold or not model.coordination.nurture_info_fixed(lead):
+    if score >= threshold:  # handed over at once: no nurture at all
+        model.env.process(hand_over(model, lead, score))
+        return
+    if not model.coordination.nurture_info_fixed(lead):
         model.env.process(nurture(model, lead, score))
         return
     planned = plan_nurture(model, lead, threshold)
