@@ -5,8 +5,8 @@ The people a log shows at work each week (``staffing.fit_staff``) also do work i
 out (other activities, the second and later instances of a mapped one). Where the fitted company
 then answers leads at once although the log's leads waited hours, the head count the model needs
 is smaller: the one whose simulated median wait from hand-over to first touch comes nearest the
-log's: head counts tried upwards from the fewest that would not be overloaded, each a short
-simulation of the fitted scenario.
+log's (as a ratio): head counts tried upwards from the fewest that would not be overloaded, each a
+short simulation of the fitted scenario.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ CALIBRATION_DAYS = 63  # nine weeks: thousands of first touches in a busy log, s
 #: Left out of the measured wait: from an empty start the stages' work needs weeks to reach its load.
 WARMUP_DAYS = 21
 #: A head count that keeps its people busier than this has a queue that still grows at the run's end:
-#: its wait depends on the horizon, so it is not taken.
-MAX_UTILISATION = 0.85
+#: its wait depends on the horizon, so it is not taken. (The BPIC 2012 fit's 3 people at 85 % busy
+#: keep weekly median waits of 0.3-16 h over 18 weeks with no trend: bursty, not growing.)
+MAX_UTILISATION = 0.9
 #: Waits shorter than this (hours) need no calibration: the model's own queue explains them.
 MIN_TARGET_HOURS = 0.25
 #: The fitted head count is kept while the model's median wait is at least this share of the log's.
@@ -70,29 +71,38 @@ def simulated_wait(scenario: Scenario, staff: int, seed: int = 0) -> tuple[float
     return (float(kpis["first_touch_median_hours"]) if busy <= MAX_UTILISATION else np.inf), busy
 
 
-def effective_staff(scenario: Scenario, events: pd.DataFrame) -> Estimate | None:
+def nearest_count(waits: dict[int, float], target: float) -> int:
+    """The head count whose median wait (hours) is nearest ``target`` as a ratio: waits are
+    skewed and span orders of magnitude (0.1 h is as far from 1 h as 10 h is), and the fewest
+    people where two are as near. A zero wait is as far as the shortest wait a log records (a minute)."""
+    floor = 1 / 60
+    return min(waits, key=lambda count: (abs(np.log(max(waits[count], floor) / max(target, floor))), count))
+
+
+def effective_staff(scenario: Scenario, events: pd.DataFrame, seen: int | None = None) -> Estimate | None:
     """The sales head count at which the model's median first-touch wait is nearest the log's, or
     None where the fitted head count already keeps leads waiting about as long (or the log's
     leads hardly wait). Head counts are tried upwards from the fewest that keep utilisation within
-    :data:`MAX_UTILISATION` (the fitted team's hours of work over that share) until leads wait
-    less than in the log."""
+    :data:`MAX_UTILISATION` (the fitted team's hours of work over that share; one fewer, too) until
+    leads wait less than in the log. ``seen``: the head count the log shows (default: the scenario's)."""
     target, n = observed_wait_hours(events)
-    seen = scenario.organisation.sales.staff
+    seen = scenario.organisation.sales.staff if seen is None else seen
     if target < MIN_TARGET_HOURS or seen <= 1:
         return None
     wait_seen, busy = simulated_wait(scenario, seen)
     if wait_seen >= CLOSE_ENOUGH * target:
         return None
     waits: dict[int, float] = {}
-    staff = max(1, math.ceil(busy * seen / MAX_UTILISATION))
+    # from one fewer than the team busy just under the limit: queueing does not scale linearly
+    staff = max(1, math.ceil(busy * seen / MAX_UTILISATION) - 1)
     while staff < seen and (not waits or waits[staff - 1] >= target):
         waits[staff] = simulated_wait(scenario, staff)[0]
         staff += 1
     if not waits:
         return None
-    best = min(waits, key=lambda count: abs(waits[count] - target))
+    best = nearest_count(waits, target)
     return fitted(STAFF_PATH, best, f"effective head count: the {seen} people a week the log shows also do work "
                   f"its mapping leaves out; with {best} the model's median wait from hand-over to first touch "
                   f"({waits[best]:.2f} h over days {WARMUP_DAYS}-{CALIBRATION_DAYS} of a run; a head count busier "
-                  f"than {MAX_UTILISATION:.0%} is not taken, its queue still grows) is nearest the log's "
+                  f"than {MAX_UTILISATION:.0%} is not taken, its queue still grows) is nearest the log's (as a ratio) "
                   f"({target:.2f} h over {n} leads; with {seen}: {wait_seen:.2f} h)", n)

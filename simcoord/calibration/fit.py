@@ -178,8 +178,13 @@ def fit(log: str | Path | ImportedLog, mapping: Any = None, until: dt.date | str
     estimates = estimate_all(events, stages, source, log.mapping.time_zone)
     name = f"{log.mapping.name}-fit"
     scenario = assemble(estimates, name, source)
-    capacity = effective_staff(scenario, events)
-    if capacity is not None:  # the model's waits differ from the log's: qualification is set on the model's
+    seen = scenario.organisation.sales.staff
+    # The model's waits differ from the log's: qualification is set on the model's, which changes the
+    # work the head count must do, so the head count is sought once more on the scenario it is used in.
+    for _ in range(2):
+        capacity = effective_staff(scenario, events, seen)
+        if capacity is None or capacity.value == scenario.organisation.sales.staff:
+            break
         waits = model_waits(with_staff(scenario, int(capacity.value)))
         estimates = estimate_all(events, stages, source, log.mapping.time_zone, waits)
         estimates = [capacity if estimate.path == capacity.path else estimate for estimate in estimates]

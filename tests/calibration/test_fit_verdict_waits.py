@@ -62,3 +62,10 @@ def test_a_lost_deals_silence_is_recovered_from_a_simulated_log():
     assert fitted and all(e.n >= 10 for e in fitted)
     for estimate in fitted:
         assert Distribution.model_validate(estimate.value).expected == pytest.approx(2.0, rel=0.35)
+
+
+def test_the_effective_head_count_is_the_one_whose_wait_is_nearest_as_a_ratio():
+    from simcoord.calibration.capacity import nearest_count
+    assert nearest_count({3: 2.7, 4: 0.1}, 1.13) == 3  # 2.4x too long is nearer than 11x too short
+    assert nearest_count({3: 4.0, 4: 0.25}, 1.0) == 3  # as near both ways: the fewer people
+    assert nearest_count({2: 0.0, 3: 0.0}, 0.5) == 2
