@@ -29,6 +29,9 @@ STRAY_ZEROS = 0.05
 #: the sample's own quantiles (an empirical distribution) describe it instead.
 MAX_KS_DISTANCE = 0.1
 EMPIRICAL_MIN_N = 200  # below this, a poor fit is kept: the quantiles would be noise
+#: A family whose mean is further than this many standard errors from the sample's misses its tail:
+#: workloads and cycle times add durations up, so the mean must hold.
+MAX_MEAN_ERRORS = 3.0
 EMPIRICAL_POINTS = 100
 #: Interval-censored observations are fitted as such once they are this share of a sample.
 CENSORED_SHARE = 0.05
@@ -57,6 +60,7 @@ class DistributionFit:
     zeros_left_out: int = 0
     censored: int = 0  # observations known only to lie in an interval
     scaled: bool = True  # an empirical fit's quantiles scaled to the sample's mean
+    family_mean: float = np.nan  # the best family's mean where it missed the sample's (empirical then)
 
     @property
     def family(self) -> str:
@@ -75,8 +79,11 @@ class DistributionFit:
         fit = f"KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}"
         if self.family == "empirical":
             how = "scaled to its mean" if self.scaled else "as they are"
+            why = (f"{fit} > {MAX_KS_DISTANCE}" if self.ks_statistic > MAX_KS_DISTANCE else
+                   f"its mean {self.family_mean:.3g} is more than {MAX_MEAN_ERRORS:g} standard errors from the "
+                   f"sample's ({fit})")
             return (f"empirical ({EMPIRICAL_POINTS} quantiles of the sample, {how}): the best family by "
-                    f"AIC ({others}) fits poorly, {fit} > {MAX_KS_DISTANCE}{left_out}")
+                    f"AIC ({others}) fits poorly, {why}{left_out}")
         return f"{self.family} by AIC ({others}); {fit}{left_out}"
 
 
@@ -144,11 +151,19 @@ def fit_distribution(sample: object, min_n: int = MIN_OBSERVATIONS,
     best = min(fits, key=lambda name: fits[name][2])
     spec, frozen, _ = fits[best]
     test = stats.kstest(values, frozen.cdf)
-    if test.statistic > MAX_KS_DISTANCE and len(values) >= EMPIRICAL_MIN_N:
+    off = misses_mean(values, float(frozen.mean()))
+    if (test.statistic > MAX_KS_DISTANCE or off) and len(values) >= EMPIRICAL_MIN_N:
         spec = empirical(values, scaled=not exact_values)
     return DistributionFit(spec, len(values), {name: fit[2] for name, fit in fits.items()},
                            float(test.statistic), float(test.pvalue), zeros if values.min() > ZERO else 0,
-                           scaled=not exact_values)
+                           scaled=not exact_values, family_mean=float(frozen.mean()) if off else np.nan)
+
+
+def misses_mean(values: np.ndarray, mean: float) -> bool:
+    """Whether a fitted ``mean`` lies more than :data:`MAX_MEAN_ERRORS` standard errors from the
+    mean of ``values`` (a family that fits the bulk of a sample can still miss its long tail)."""
+    error = np.std(values, ddof=1) / np.sqrt(len(values))
+    return bool(abs(mean - values.mean()) > MAX_MEAN_ERRORS * error)
 
 
 def censored(values: np.ndarray, intervals: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

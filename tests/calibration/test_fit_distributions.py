@@ -66,6 +66,18 @@ def test_a_sample_no_family_fits_is_described_by_its_own_quantiles():
     assert small.family in {"gamma", "lognormal", "exponential"}
 
 
+def test_a_family_that_misses_the_samples_mean_gives_way_to_its_quantiles():
+    """Calls that are mostly short with a few long ones: a lognormal fits the bulk (KS under 0.1)
+    but its mean misses the sample's, which a workload adds up."""
+    rng = np.random.default_rng(RNG_SEED)
+    calls = np.concatenate([rng.lognormal(np.log(0.04), 0.8, 9500), rng.uniform(0.5, 1.5, 500)])
+    fit = fit_distribution(calls)
+    assert fit.family == "empirical" and fit.ks_statistic < 0.1
+    assert np.mean(fit.spec["values"]) == pytest.approx(calls.mean(), rel=1e-3)
+    assert "standard errors from the sample's" in fit.describe()
+    assert fit_distribution(rng.lognormal(0.0, 0.5, 5000)).family == "lognormal"  # a true lognormal keeps it
+
+
 def test_an_estimate_is_fitted_with_its_data_or_assumed_with_the_reason():
     sample = np.random.default_rng(RNG_SEED).exponential(1.5, 200)
     estimate = estimate_distribution("funnel.stages.0.work_hours", sample, "work time in stage quote (hours)",
