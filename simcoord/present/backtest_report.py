@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simcoord.calibration.backtest import BAND_LEVEL, BacktestResult
+from simcoord.calibration.backtest import BAND_LEVEL, BacktestResult, band_widening, replications_to_judge
 from simcoord.kpis.format import display_name
 from simcoord.present.backtest_plots import DISTANCE_LABELS
 
@@ -63,12 +63,18 @@ def band_sentence(result: BacktestResult) -> str:
 
 
 def chance_sentence(reps: int) -> str:
-    """What the band is, and what a model that is exactly right would score in it."""
+    """What the band is, what a model that is exactly right would score in it, and whether this
+    many replications make a band narrow enough for the check to say something."""
     percentiles = (reps - 1) / (reps + 1) * BAND_LEVEL
-    return (f"The band is the {BAND_LEVEL:.0%} prediction interval of one more week from the {reps} "
+    text = (f"The band is the {BAND_LEVEL:.0%} prediction interval of one more week from the {reps} "
             f"replications (their mean and spread, Student's t), which a model that is exactly right fills to about "
             f"{BAND_LEVEL:.0%} at any number of replications; the replications' own 2.5-97.5 percentiles would "
             f"hold only about {percentiles:.0%} of its values.")
+    if reps < replications_to_judge():
+        text += (f" From {reps} replications the band is {band_widening(reps):.1f} times as wide as the model's "
+                 f"own 95 % range, so a week inside it says little: the check needs at least "
+                 f"{replications_to_judge()} replications.")
+    return text
 
 
 def distance_sentence(result: BacktestResult) -> str:
@@ -88,8 +94,16 @@ def distance_sentence(result: BacktestResult) -> str:
 
 def verdict(result: BacktestResult) -> list[str]:
     """The backtest's verdict: both targets, then whether the model passes."""
+    return [band_sentence(result), distance_sentence(result), overall_sentence(result)]
+
+
+def overall_sentence(result: BacktestResult) -> str:
+    """Whether the model passes both targets, and whether its replications are enough to say so."""
     passed = result.share_inside >= BAND_TARGET and result.distances_better >= DISTANCE_TARGET
-    overall = ("The model passes this backtest: it reproduces the held-out period well enough to be "
-               "used for what-if questions about it." if passed else
-               "The model does not pass this backtest: read its what-if answers with the misses above in mind.")
-    return [band_sentence(result), distance_sentence(result), overall]
+    if passed and result.replications < replications_to_judge():
+        return (f"At {result.replications} replications this backtest cannot tell whether the model reproduces "
+                f"the held-out period (its band is too wide): run at least {replications_to_judge()} before "
+                "using its what-if answers.")
+    return ("The model passes this backtest: it reproduces the held-out period well enough to be "
+            "used for what-if questions about it." if passed else
+            "The model does not pass this backtest: read its what-if answers with the misses above in mind.")
