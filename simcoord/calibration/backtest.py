@@ -8,7 +8,7 @@ times (replication ``r`` on ``replication_seed(seed, r)``, as experiments name t
 compares the held-out window ``[cutoff, cutoff + days)`` with the simulations in two ways:
 
 - **weekly KPIs** (``calibration.weekly``): each real week's value beside the simulated 95 % band
-  (2.5 to 97.5 percentiles over the replications) and whether it lies inside;
+  (:func:`prediction_band` of the replications) and whether it lies inside;
 - **log distances** (``calibration.distances``) between the real held-out log and each simulated
   log, both seen through the mapping and written back in the company's own activity labels
   (``calibration.relabel``), mean and 95 % interval over the replications, beside the same
