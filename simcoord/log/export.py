@@ -203,7 +203,7 @@ def iso_text(timestamps: Any, utc: bool = False) -> np.ndarray:
     minutes = pd.Series((wall - universal) // np.timedelta64(1, "m"))
     suffix = minutes.map({m: "Z" if utc else f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
                           for m in minutes.unique()})
-    text = (pd.Series(np.datetime_as_string(wall, unit="us"), dtype=object) + suffix).to_numpy(dtype=object)
+    text = (pd.Series(np.datetime_as_string(wall, unit="us"), dtype=object) + suffix).to_numpy(dtype=object, copy=True)
     text[np.isnat(wall)] = None
     return text
 
@@ -244,7 +244,7 @@ def _history(log: pd.DataFrame, started: pd.Series, kind: str, name: str) -> pd.
                       _object_names(kind, _column(rows, kind)))
     keep = pd.notna(owners)
     history = pd.DataFrame({"ocel_id": owners[keep], "ocel_time": iso_text(started[given][keep], utc=True),
-                            "value": rows[name].to_numpy()[keep]})
+                            "value": _column(rows, name).to_numpy()[keep]})
     return history[history["value"] != history.groupby("ocel_id")["value"].shift()]
 
 

@@ -13,7 +13,7 @@ from simcoord.scenario.loading import load_scenario
 
 @pytest.fixture(scope="module")
 def mmc_run():
-    return simulate(load_scenario(MMC), seed=2, days=20)
+    return simulate(load_scenario(MMC), seed=2, days=80)  # 20 days of a queue 80 % busy: a mean wait off by 65 %
 
 
 def test_the_textbook_queue_shows_erlang_c_beside_the_simulation(mmc_run) -> None:
