@@ -161,7 +161,8 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     Returns the index of the stage to visit next (one past the last: the deal is won), or None
     when the lead leaves sales here (lost, cancelled by the customer, or released to the pool).
     With the stage's ``lost_after_days`` the next step is drawn as the visit begins, and a visit
-    that loses the deal ends lost that long after it began, however far its touches got."""
+    that loses the deal ends lost that long after it began, however far its touches got, unless
+    the customer's patience or the stage-dwell timer ends it first (a tie: the cancellation)."""
     stage = model.scenario.funnel.stages[index]
     steps.enter_stage(lead, stage.name)
     # an open case of the pipeline resumes a visit begun before the run (see model.pipeline)
@@ -172,10 +173,11 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     target = verdict(model, lead, index) if stage.lost_after_days is not None else None
     lost_at = steps.lost_deadline(model, index, entered) if target == LOST else NEVER
     staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at, lost_at), entered, plan)
-    if target == LOST and lost_at <= min(dwell_at, cancel_at):
-        yield model.env.timeout(max(lost_at - model.env.now, 0.0))  # touches done early: the silence before it
-        return (yield from lose(model, lead, team, owner, stage.name, staff or lead.owner))
-    if staff is None:
+    if target == LOST:  # a losing visit ends at its first deadline, its touches done or not
+        yield model.env.timeout(max(min(dwell_at, cancel_at, lost_at) - model.env.now, 0.0))
+        if lost_at < min(dwell_at, cancel_at):
+            return (yield from lose(model, lead, team, owner, stage.name, staff or lead.owner))
+    if target == LOST or staff is None:
         if cancel_at <= dwell_at:
             cancel(model, lead, stage.name)
         else:

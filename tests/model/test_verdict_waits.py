@@ -52,9 +52,18 @@ def test_a_losing_visit_whose_touches_outlast_its_end_is_lost_at_its_end_with_to
     assert touches["time"].tolist() == [0.5, 25.0, 49.5]  # a day after each touch ends; the 4th would be at 74
 
 
-def test_a_stage_without_the_option_draws_its_verdict_after_the_work_as_before():
+def test_a_customer_whose_patience_runs_out_first_cancels_even_after_the_touches():
+    both = {"patience_days": 1, "lost_after_days": 3}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(**both)), [0.0], days=5)
+    lost = run.events[run.events["activity"] == "lost"].iloc[0]
+    assert (lost["time"], lost["reason"]) == (0.5 + 24.0, "cancelled")  # not lost at 1.0 when the work ends
+
+
+def test_a_stage_without_the_option_draws_no_silence_and_decides_after_the_work():
     plain = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage()), [0.0], days=5)
     assert "silence.quote" not in plain.model.streams
+    rows = plain.events[plain.events["id"] == plain.leads[0]]
+    assert rows.loc[rows["activity"] == "lost", "time"].tolist() == [1.0]  # as the work ends
 
 
 def test_a_case_touched_before_the_cut_off_waits_the_rest_of_its_verdict_then_is_invalid():
