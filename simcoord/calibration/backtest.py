@@ -55,7 +55,7 @@ BAND_LEVEL = 0.95  # the simulated band: a 95 % prediction interval for one more
 
 
 #: The widest a band from few replications may be, against the model's own 95 % range (normal
-#: values), for a real week inside it to say something: 1.25 needs 9 replications (1.22 wide).
+#: values), for a real week inside it to say something: 1.25 needs 9 replications (1.24 wide).
 MAX_WIDENING = 1.25
 
 

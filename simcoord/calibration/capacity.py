@@ -98,6 +98,7 @@ def effective_staff(scenario: Scenario, events: pd.DataFrame, seen: int | None =
     while staff < seen and (not waits or waits[staff - 1] >= target):
         waits[staff] = simulated_wait(scenario, staff)[0]
         staff += 1
+    waits = {count: wait for count, wait in waits.items() if np.isfinite(wait)}  # overloaded: not taken
     if not waits:
         return None
     best = nearest_count(waits, target)

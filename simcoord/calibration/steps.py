@@ -152,8 +152,8 @@ def fit_invalid_wait(rows: pd.DataFrame, until_hours: float) -> Estimate:
         return assumed(path, None, f"{len(days)} leads found invalid after a first touch, most of them within a "
                                    "minute of it: the verdict comes with the touch")
     decided = rows.loc[rows["activity"].isin(["sql", "invalid", *TERMINAL]), "id"]
-    waiting = ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).to_numpy()
-    if len(waiting) < CENSORED_SHARE * (len(days) + len(waiting)):
+    waiting = ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).clip(lower=0.0).to_numpy()
+    if len(days) < MIN_OBSERVATIONS or len(waiting) < CENSORED_SHARE * (len(days) + len(waiting)):
         return estimate_distribution(path, days, what, {"dist": "exponential", "mean": float(days.mean())})
     return fitted(path, censored_empirical(days.to_numpy(), waiting), f"{what}: Kaplan-Meier ({len(days)} verdicts, "
                   f"{len(waiting)} leads still waiting at the cut-off), {EMPIRICAL_POINTS} quantiles",

@@ -14,8 +14,8 @@ calendar, the mapping's stages, no staff or costs), so every value below is comp
 - ``open_cases`` is the work in progress at the week's end: the cases open at the cut-off, plus
   the leads created since, less those that reached a terminal state since (won, dormant, discarded);
 - ``workload_<team>_hours`` is the person-hours of work each team did in the week (``busy`` of
-  ``kpis.summary``: every work row of the mapping's activities, first touches and each touch of a
-  stage, a real log's later work items included: ``calibration.instances``), for the teams
+  ``kpis.summary``: the first touches and each touch of a stage, a real log's later work items of
+  its stages included, ``calibration.instances``; not repeated first-touch items), for the teams
   whose work the real log shows (:func:`working_teams`). A real log's ``work_hours`` must be
   working hours already (``calibration.steps.in_working_hours``), as a simulated log's are.
 """

@@ -1,6 +1,6 @@
 """Fitting the waits before a verdict: from the end of the first touch to an invalid verdict
 (``funnel.invalid_after_days``, with the leads still waiting at the cut-off as censored waits) and
-from the end of a lost visit's last touch to its lost verdict (``stages[].lost_after_days``)."""
+from the start of a lost visit to its lost verdict (``stages[].lost_after_days``)."""
 
 from __future__ import annotations
 
@@ -38,11 +38,23 @@ def touch_and_verdict_rows(waits_days: np.ndarray, undecided_days: np.ndarray) -
 
 
 def test_the_invalid_wait_is_counted_from_the_end_of_the_touch_with_the_undecided_as_censored():
+    """Waits of 3 days on average, observed only up to 4 days (the log's end); the 300 cut off by
+    then are still waiting: treating them as finished, or leaving them out, would miss the mean."""
     rng = np.random.default_rng(4)
-    found = fit_invalid_wait(lead_rows(touch_and_verdict_rows(rng.exponential(3.0, 400), np.full(100, 2.0))), 1000.0)
-    assert not found.assumed and "Kaplan-Meier (400 verdicts, 100 leads still waiting" in found.basis
-    assert found.value["dist"] == "empirical"
-    assert np.mean(found.value["values"]) > 3.0 * 0.85  # the 100 censored at 2 days lift a mean of about 3
+    waits = rng.exponential(3.0, 1000)
+    seen = waits <= 4.0
+    rows = touch_and_verdict_rows(waits[seen], np.full((~seen).sum(), 4.0))
+    found = fit_invalid_wait(lead_rows(rows), 1000.0)
+    assert not found.assumed and f"Kaplan-Meier ({seen.sum()} verdicts, {(~seen).sum()} leads still waiting" in found.basis
+    median = float(np.median(found.value["values"]))
+    assert median == pytest.approx(3.0 * np.log(2), rel=0.1)  # the true median, 2.08 days
+    assert np.median(waits[seen]) < 0.8 * median  # the finished waits alone are too short
+
+
+def test_the_invalid_wait_starts_when_the_touch_ends():
+    rows = touch_and_verdict_rows(np.full(50, 0.25), np.empty(0))  # a quarter-day after a half-hour touch
+    found = fit_invalid_wait(lead_rows(rows), 1000.0)
+    assert found.value == {"dist": "constant", "value": 0.25}
 
 
 def test_verdicts_that_come_with_the_touch_fit_no_wait():
