@@ -315,7 +315,8 @@ class EventLog:
 class ParquetEventLog(EventLog):
     """An event log streamed to ``directory`` as Parquet files of ``chunk_rows`` rows each.
 
-    Memory holds at most one chunk of rows. Each chunk is its own file (``part-00000.parquet``,
+    Memory holds about one chunk of rows, plus the rows written ahead of the time the run has
+    reached (they wait until it does). Each chunk is its own file (``part-00000.parquet``,
     ...) because events of different kinds carry different attributes; read the whole log
     with :meth:`read` (any columns) or :meth:`to_frame` (the KPI columns). Without a
     ``directory`` a temporary one is used and removed by :meth:`cleanup`.

@@ -44,6 +44,8 @@ class BlockStream:
         self._normal: list[float] = []
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "generator":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.generator, name)
 
     def random(self, size: Any = None) -> Any:
