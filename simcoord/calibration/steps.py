@@ -216,13 +216,11 @@ def _attach(work: pd.DataFrame, entries: pd.DataFrame) -> tuple[pd.DataFrame, pd
 
 
 def _visit_table(entries: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
-    """One row per visit: its entry, and its work rows' first start, last start, last completion
-    (``done``) and count."""
+    """One row per visit: its entry, and its work rows' first start, last start and count."""
     entries = entries.sort_values("time", kind="stable").reset_index(drop=True)
     grouped = work.sort_values("time", kind="stable").groupby("visit")
     visits = entries.rename(columns={"time": "entered", "stage_index": "stage", "activity": "entry"})
-    done = work.assign(done=completed_at(work)).groupby("visit")["done"].max()
-    return visits.assign(started=grouped["time"].first(), last=grouped["time"].last(), done=done,
+    return visits.assign(started=grouped["time"].first(), last=grouped["time"].last(),
                          touches=grouped.size().reindex(visits.index, fill_value=0))
 
 
@@ -343,9 +341,7 @@ def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame,
     work) to that start. A log's schedule event says when a task was planned, not when the customer
     was ready, so the whole gap is the customer's; the model adds its own wait for a free person."""
     worked = rows[rows["activity"].isin([*stages, "first_touch"])]
-    done = worked["time"] + worked["work_hours"].fillna(0.0) if "work_hours" in worked else worked["time"]
-    if "done_at" in worked:  # the clock completion of an imported task
-        done = worked["done_at"].fillna(done)
+    done = completed_at(worked)
     entries = rows[rows["activity"].isin(ENTRY_ACTIVITIES)]
     echoes = entries.set_index(["id", "time"]).index.isin(work.set_index(["id", "time"]).index)
     milestones = pd.concat([pd.DataFrame({"id": worked["id"], "at": done}),
