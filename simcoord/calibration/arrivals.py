@@ -18,6 +18,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.rates import confint_poisson
 
 from simcoord.calibration.estimates import Estimate, assumed, fitted
@@ -34,15 +35,19 @@ MIN_LEADS_FOR_HOURS = 240  # about ten per hour of the day
 MIN_DAYS_FOR_SEASON = 365  # every calendar month once; less confounds a month's level with trend
 MIN_WEEKS_FOR_TREND = 8
 MIN_WEEKS_FOR_VARIATION = 4  # fewer whole weeks cannot tell a week's variation from Poisson noise
+MIN_WEEKS_FOR_PERSISTENCE = 8  # seven pairs of neighbouring weeks at least
+MAX_PERSISTENCE = 0.95  # the scenario's bound: a demand that never returns to its level is a trend
 MIN_MISSING_ARRIVALS = 20  # a quiet end this improbable (Poisson: e^-20) means the log stopped taking cases
 
 
 def fit_arrivals(events: pd.DataFrame, start_date: dt.date, days: float,
                  channel_name: str = SINGLE_CHANNEL) -> list[Estimate]:
     """Estimates of ``demand``: each channel's ``leads_per_week`` (95 % interval: exact Poisson,
-    widened by the weekly counts' overdispersion), ``weekly_profile``, ``hourly_profile`` and
+    widened by the weekly counts' overdispersion and their persistence) and ``level_uncertainty``
+    (that interval as a coefficient of variation), ``weekly_profile``, ``hourly_profile`` and
     ``seasonal_profile`` (each mean 1), ``weekly_variation`` (the weekly counts' overdispersion as
-    the coefficient of variation of a gamma factor per week) and ``campaigns`` (assumed none).
+    the coefficient of variation of a gamma factor per week), ``weekly_persistence`` (how much a
+    week's factor carries over to the next) and ``campaigns`` (assumed none).
 
     Leads are the ``created`` rows of kind lead; their ``channel`` attribute where the log has one,
     else every lead is of one channel, ``channel_name``. Raises ValueError without any lead."""
@@ -58,10 +63,12 @@ def fit_arrivals(events: pd.DataFrame, start_date: dt.date, days: float,
     cut = "" if days_in_window == int(np.ceil(days)) else (
         f" (arrivals stop after day {days_in_window} of {int(np.ceil(days))}: the log's last days have none "
         f"where {MIN_MISSING_ARRIVALS} or more were due, so its extract ends there)")
-    rates = [channel_rate(name, group, exposure_weeks, days_in_window, cut)
-             for name, group in leads.groupby("channel", sort=True)]
     daily_share = day_weights(calendar, weekly.value, seasonal.value)
-    return [*rates, weekly, hourly_profile(leads, days_in_window), seasonal, weekly_variation(leads, daily_share),
+    variation = weekly_variation(leads, daily_share)
+    persistence = weekly_persistence(leads, daily_share, variation.value)
+    rates = [estimate for name, group in leads.groupby("channel", sort=True)
+             for estimate in channel_rate(name, group, exposure_weeks, days_in_window, cut, persistence.value)]
+    return [*rates, weekly, hourly_profile(leads, days_in_window), seasonal, variation, persistence,
             assumed("demand.campaigns", [], "the log does not mark campaign leads: their arrivals are part of "
                                             "the channels' rates, and no one-off campaign is modelled")]
 
@@ -157,6 +164,19 @@ def day_weights(calendar: pd.DataFrame, weekly: list[float], seasonal: list[floa
     return weights / weights.sum()
 
 
+def weekly_residuals(leads: pd.DataFrame, daily_share: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per channel, its whole weeks' observed counts and the counts the weekday and month profiles
+    expect of them (scaled to the whole weeks' total): the weeks' demand, net of the profiles."""
+    weeks = len(daily_share) // DAYS_PER_WEEK
+    week_share = daily_share[: weeks * DAYS_PER_WEEK].reshape(weeks, DAYS_PER_WEEK).sum(axis=1)
+    pairs = []
+    for _, group in leads.groupby("channel", sort=True):
+        observed = np.bincount(group["day"] // DAYS_PER_WEEK, minlength=weeks)[:weeks]
+        expected = week_share * len(group)
+        pairs.append((observed, expected * observed.sum() / expected.sum()))  # the whole weeks' mean
+    return pairs
+
+
 def weekly_variation(leads: pd.DataFrame, daily_share: np.ndarray) -> Estimate:
     """``demand.weekly_variation``: the coefficient of variation cv of the model's per-week gamma
     factor, by the method of moments on each channel's whole-week counts (7-day blocks from the
@@ -168,12 +188,8 @@ def weekly_variation(leads: pd.DataFrame, daily_share: np.ndarray) -> Estimate:
     if weeks < MIN_WEEKS_FOR_VARIATION:
         return assumed(path, 0.0, f"{weeks} whole weeks are too few to tell week-to-week variation from "
                                   f"Poisson noise (need {MIN_WEEKS_FOR_VARIATION}): Poisson arrivals")
-    week_share = daily_share[: weeks * DAYS_PER_WEEK].reshape(weeks, DAYS_PER_WEEK).sum(axis=1)
     excess, scale, counts = 0.0, 0.0, []
-    for _, group in leads.groupby("channel", sort=True):
-        observed = np.bincount(group["day"] // DAYS_PER_WEEK, minlength=weeks)[:weeks]
-        expected = week_share * len(group)
-        expected *= observed.sum() / expected.sum()  # the whole weeks' mean, not the window's
+    for observed, expected in weekly_residuals(leads, daily_share):
         excess += float(np.sum((observed - expected) ** 2) * weeks / (weeks - 1) - observed.sum())
         scale, counts = scale + float(np.sum(expected**2)), [*counts, observed]
     cv = float(np.sqrt(max(excess, 0.0) / scale)) if scale > 0 else 0.0
@@ -184,19 +200,54 @@ def weekly_variation(leads: pd.DataFrame, daily_share: np.ndarray) -> Estimate:
     # no data to chart: the weekly counts are charted with the channels' rates, on their own scale
 
 
-def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days: int, cut: str = "") -> Estimate:
-    """``leads_per_week`` of one channel, with its interval, trend note and weekly counts."""
-    count = len(leads)
+def weekly_persistence(leads: pd.DataFrame, daily_share: np.ndarray, cv: float) -> Estimate:
+    """``demand.weekly_persistence``: the lag-1 correlation of the weeks' demand factors, by the
+    method of moments on the same whole-week counts as :func:`weekly_variation` (a week's count
+    is Poisson around ``m f``, so the covariance of neighbouring weeks' counts is
+    ``m m' cv^2 rho``), taken as the AR(1) coefficient of the factors' normal scores, clipped to
+    ``[0, 0.95]``; with the Ljung-Box test of the weeks' Pearson residuals at lag 1."""
+    path, weeks = "demand.weekly_persistence", len(daily_share) // DAYS_PER_WEEK
+    if cv <= 0:
+        return assumed(path, 0.0, "the weekly counts vary no more than Poisson's: no weekly factor to persist")
+    if weeks < MIN_WEEKS_FOR_PERSISTENCE:
+        return assumed(path, 0.0, f"{weeks} whole weeks are too few to tell how a week's demand carries over "
+                                  f"to the next (need {MIN_WEEKS_FOR_PERSISTENCE}): independent weeks")
+    covariance, scale, residuals, count = 0.0, 0.0, [], 0
+    for observed, expected in weekly_residuals(leads, daily_share):
+        count += int(observed.sum())
+        deviation = observed - expected
+        covariance += float(np.sum(deviation[1:] * deviation[:-1])) * (weeks - 1) / (weeks - 2)
+        scale += float(np.sum(expected[1:] * expected[:-1]))
+        residuals.extend(deviation / np.sqrt(expected + cv**2 * expected**2))
+    rho = float(np.clip(covariance / (cv**2 * scale), 0.0, MAX_PERSISTENCE)) if scale > 0 else 0.0
+    p_value = float(acorr_ljungbox(np.asarray(residuals), lags=[1])["lb_pvalue"].iloc[0])
+    return fitted(path, round(rho, 3), f"neighbouring weeks' counts over {weeks} whole weeks covary as factors "
+                                       f"correlated {rho:.2f} do (method of moments, clipped to 0-"
+                                       f"{MAX_PERSISTENCE}); Ljung-Box test of lag 1, p = {p_value:.2g}",
+                  count)
+
+
+def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days: int, cut: str = "",
+                 persistence: float = 0.0) -> tuple[Estimate, Estimate]:
+    """``leads_per_week`` of one channel, with its interval, trend note and weekly counts, and its
+    ``level_uncertainty``: the rate's relative standard error. Both widen the Poisson error by the
+    weekly counts' overdispersion and, where weeks persist (``persistence`` = rho), by the fewer
+    independent weeks that makes of them: variance x (1 + rho) / (1 - rho)."""
+    count, prefix = len(leads), f"demand.channels.{channel}"
     rate = count / exposure_weeks
     weekly_counts = np.bincount(leads["day"] // DAYS_PER_WEEK, minlength=days // DAYS_PER_WEEK)[: days // DAYS_PER_WEEK]
     low, high = confint_poisson(count, exposure_weeks, method="exact-c")
-    dispersion = overdispersion(weekly_counts)
+    dispersion = overdispersion(weekly_counts) * (1 + persistence) / (1 - persistence)
     low, high = rate - (rate - low) * np.sqrt(dispersion), rate + (high - rate) * np.sqrt(dispersion)
+    widened = "overdispersion" + (f" and persistence (rho = {persistence:g})" if persistence > 0 else "")
     basis = (f"{count} leads over {days} days{cut} ({exposure_weeks:.1f} profile-weighted weeks); 95 % interval: "
-             f"exact Poisson x {np.sqrt(dispersion):.2f} for the weekly counts' overdispersion"
+             f"exact Poisson x {np.sqrt(dispersion):.2f} for the weekly counts' {widened}"
              f"{trend_note(weekly_counts)}")
-    return fitted(f"demand.channels.{channel}.leads_per_week", round(rate, 3), basis, count,
-                  (round(max(float(low), 0.0), 3), round(float(high), 3)), weekly_counts)
+    level = fitted(f"{prefix}.level_uncertainty", round(float(np.sqrt(dispersion / count)), 4),
+                   f"the rate's standard error over the rate: sqrt({dispersion:.2f} / {count} leads), the Poisson "
+                   f"error widened by the weekly counts' {widened}", count)
+    return fitted(f"{prefix}.leads_per_week", round(rate, 3), basis, count,
+                  (round(max(float(low), 0.0), 3), round(float(high), 3)), weekly_counts), level
 
 
 def overdispersion(weekly_counts: np.ndarray) -> float:

@@ -52,10 +52,20 @@ def with_staff(scenario: Scenario, staff: int) -> Scenario:
     return scenario.model_copy(update={"organisation": scenario.organisation.model_copy(update={"sales": sales})})
 
 
+def at_fitted_level(scenario: Scenario) -> Scenario:
+    """``scenario`` with its demand at the fitted level: no level drawn per run, independent weeks.
+    A calibration run measures the queue the fitted demand makes; a level drawn away from it, or
+    weeks that drift together over its nine weeks, would measure another demand's."""
+    demand = scenario.demand
+    channels = {name: spec.model_copy(update={"level_uncertainty": 0.0}) for name, spec in demand.channels.items()}
+    return scenario.model_copy(update={"demand": demand.model_copy(update={"channels": channels,
+                                                                           "weekly_persistence": 0.0})})
+
+
 def model_waits(scenario: Scenario, seed: int = 0) -> pd.Series:
     """The clock hours from hand-over to first touch of the leads the model hands over after the
-    warm-up of a calibration run (the waits its response-time decay acts on)."""
-    events = simulate(scenario, seed=seed, days=CALIBRATION_DAYS).events
+    warm-up of a calibration run at the fitted demand level (the waits its response-time decay acts on)."""
+    events = simulate(at_fitted_level(scenario), seed=seed, days=CALIBRATION_DAYS).events
     handed = events[(events["activity"] == "mql") & (events["time"] >= WARMUP_DAYS * HOURS_PER_DAY)]
     handed = handed.drop_duplicates("id").set_index("id")["time"]
     touched = events[events["activity"] == "first_touch"].drop_duplicates("id").set_index("id")["time"]
@@ -66,7 +76,8 @@ def simulated_wait(scenario: Scenario, staff: int, seed: int = 0) -> tuple[float
     """The model's median first-touch wait (hours) with ``staff`` sales people over a short run after
     a warm-up (infinite where they are busier than :data:`MAX_UTILISATION`: an unstable queue),
     and their utilisation."""
-    kpis = simulate(with_staff(scenario, staff), seed=seed, days=CALIBRATION_DAYS, warmup_days=WARMUP_DAYS).kpis
+    kpis = simulate(with_staff(at_fitted_level(scenario), staff), seed=seed, days=CALIBRATION_DAYS,
+                    warmup_days=WARMUP_DAYS).kpis
     busy = float(kpis["utilisation_sales"])
     return (float(kpis["first_touch_median_hours"]) if busy <= MAX_UTILISATION else np.inf), busy
 

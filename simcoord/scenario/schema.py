@@ -206,6 +206,12 @@ class ChannelSpec(Spec):
     conversion_multiplier: float = Field(1.0, ge=0, description=(
         "channel quality: multiplies the chance that a lead of this channel is won, spread evenly over "
         "qualification and the funnel stages (each step gets multiplier ** (1 / steps))"))
+    # Left out of dumps at 0 (a known level), so existing scenarios keep their content hash.
+    level_uncertainty: float = Field(0.0, ge=0, le=1, exclude_if=lambda cv: cv == 0, description=(
+        "how well leads_per_week is known, as a coefficient of variation (its standard error over the "
+        "rate: a fitted rate is known to a few per cent): each run multiplies the channel's rate by a "
+        "gamma factor of mean 1 and this cv, drawn once, so a forecast's spread includes the doubt "
+        "about the level; 0 (default): the level is taken as known"))
 
     @model_validator(mode="after")
     def _shares(self) -> "ChannelSpec":
@@ -248,6 +254,12 @@ class DemandSpec(Spec):
         "for each week of the run (7-day blocks from its start) and channel, which multiplies that "
         "channel's arrival rate (a doubly stochastic Poisson: a week's leads vary as a negative binomial, "
         "variance = mean + cv^2 mean^2); 0 (default): Poisson arrivals at the profiles' rate"))
+    # Left out of dumps at 0 (independent weeks), so existing scenarios keep their content hash.
+    weekly_persistence: float = Field(0.0, ge=0, le=0.95, exclude_if=lambda rho: rho == 0, description=(
+        "how much a week's demand factor carries over to the next (with weekly_variation > 0): the "
+        "factors' normal scores follow an AR(1) series with this coefficient, so a busy week tends to "
+        "be followed by another and demand drifts for weeks at a time, as real demand does; each "
+        "week's factor is still gamma of mean 1 and cv weekly_variation; 0 (default): independent weeks"))
     campaigns: tuple[CampaignSpec, ...] = (
         CampaignSpec(name="spring trade fair", channel="trade_show", start_day=80, duration_days=3, extra_leads=300),
         CampaignSpec(name="autumn trade fair", channel="trade_show", start_day=270, duration_days=3, extra_leads=300),
@@ -264,6 +276,9 @@ class DemandSpec(Spec):
         if sum(self.weekly_profile) <= 0:
             raise ValueError("weekly_profile must have a positive value")
         self._check_hourly_profile()
+        if self.weekly_persistence > 0 and self.weekly_variation == 0:
+            raise FieldProblem("weekly_persistence", "carries a week's demand factor over to the next, so it "
+                                                     "needs weekly_variation > 0 (there is no factor at 0)")
         orphan = next((c for c in self.campaigns if c.channel not in self.channels), None)
         if orphan is not None:
             raise ValueError(f"campaign {orphan.name!r} runs on channel {orphan.channel!r}, which is not in "

@@ -138,8 +138,32 @@ def test_the_weekly_variation_is_recovered_from_a_log_with_a_known_one():
     assert fitted_variation(0.0).value < 0.08  # the micro company's season is removed, not counted
 
 
+def test_the_weeks_persistence_is_recovered_and_widens_the_rate_s_doubt():
+    """A year of three channels whose weekly factors persist (rho 0.7) and one whose weeks are
+    independent: the moments of neighbouring weeks find each, and a persistent demand's level is
+    known less well (fewer independent weeks), in the rate's interval and its level_uncertainty alike."""
+    def fitted(rho: float) -> dict:
+        demand = {"channels": {channel: {"leads_per_week": 150} for channel in ("web", "social", "partner")},
+                  "weekly_variation": 0.3, "weekly_persistence": rho}
+        scenario = micro_scenario({"demand": demand, "funnel": {"screen": {"pass_probability": 0.0}}})
+        return by_path(fit_arrivals(simulate(scenario, days=364, seed=5).events, scenario.calendar.start_date, 364))
+
+    persistent, independent = fitted(0.7), fitted(0.0)
+    assert persistent["demand.weekly_persistence"].value == pytest.approx(0.7, abs=0.2)
+    assert "Ljung-Box" in persistent["demand.weekly_persistence"].basis
+    assert independent["demand.weekly_persistence"].value < 0.3
+    for fit in (persistent, independent):
+        rate, level = fit["demand.channels.web.leads_per_week"], fit["demand.channels.web.level_uncertainty"]
+        low, high = rate.interval
+        assert level.value == pytest.approx((high - low) / 2 / 1.96 / rate.value, rel=0.05)  # one doubt, two forms
+    assert persistent["demand.channels.web.level_uncertainty"].value > independent["demand.channels.web.level_uncertainty"].value
+
+
 def test_too_few_weeks_assume_poisson_arrivals(baseline_run):
     scenario, _ = baseline_run
     events = simulate(scenario, days=21, seed=1).events
     estimate = by_path(fit_arrivals(events, scenario.calendar.start_date, 21))["demand.weekly_variation"]
     assert estimate.assumed and estimate.value == 0.0 and "too few" in estimate.basis
+
+    persistence = by_path(fit_arrivals(events, scenario.calendar.start_date, 21))["demand.weekly_persistence"]
+    assert persistence.assumed and persistence.value == 0.0
