@@ -31,13 +31,13 @@ def work(model: "World", entity: int, kind: str, activity: str, hours: float, te
         yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()
         return None
     with team.desk(owner).request(priority=priority) as request:
-        if not request.triggered:  # a free desk grants at once: nothing to wait for
+        if not request.granted:  # a free desk grants at once: nothing to wait for
             if deadline < NEVER:
-                outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
-                if request not in outcome:
+                outcome = yield request.event | env.timeout(max(deadline - env.now, 0.0))
+                if request.event not in outcome:
                     return None
             else:
-                yield request
+                yield request.event
         start = team.calendar.next_open(env.now)
         if start <= deadline:
             staff, end = sit_down(model, entity, kind, activity, hours, team, owner, start,
@@ -70,7 +70,8 @@ def sit_in_meeting(model: "World", meeting_id: int, name: str, hours: float, tea
     """One attendee: finish the current task (non-preemptive), then spend ``hours`` in the meeting."""
     owner = team.members[seat] if team.shared_desk is None else None
     with team.desk(owner).request(priority=URGENT) as request:
-        yield request
+        # a free seat: the attendee still lets the instant's due events run first (a zero wait)
+        yield request.event if not request.granted else model.env.timeout(0)
         staff = team.sit_down(owner)
         model.log.record(meeting_id, "meeting", model.env.now, "meeting", team.department, staff,
                          work_hours=hours, meeting=name)
