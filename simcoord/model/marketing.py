@@ -146,14 +146,18 @@ def create_lead(model: "World", channel: str, campaign: str | None = None,
 
 def observed_score(model: "World", lead: Lead, now: float | None = None) -> float:
     """Marketing's noisy reading of the lead's combined score at clock ``now`` (default: now)."""
-    true_score = true_score_reader(model, lead)(model.env.now if now is None else now)
+    validity = model.score_validity_days[lead.industry]
+    days_idle = ((model.env.now if now is None else now) - lead.last_interaction_at) / HOURS_PER_DAY
+    true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score,
+                                model.scenario.marketing.behaviour_weight)
     noise_sd = model.coordination.scoring_noise_sd()
     return true_score + (model.streams["scoring"].normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
 
 
 def true_score_reader(model: "World", lead: Lead) -> Callable[[float], float]:
-    """The lead's combined score (without marketing's scoring error) at a clock time, as its grade,
-    last interaction and sales score then make it: the rules of its industry and company read once."""
+    """The lead's combined score without marketing's scoring error (:func:`observed_score` less its
+    noise) at a clock time, as its grade, last interaction and sales score then make it: the rules
+    of its industry and company read once, for the many readings of a stay in nurture."""
     validity, weight = model.score_validity_days[lead.industry], model.scenario.marketing.behaviour_weight
 
     def true_score(now: float) -> float:
@@ -295,8 +299,9 @@ def plan_nurture(model: "World", lead: Lead, threshold: float) -> PlannedReading
                 return None
         error_draw = normal(0.0, 1.0) if most_sd > 0 else 0.0
         score = true_score(now)
-        if score + max(least_sd * error_draw, most_sd * error_draw) >= threshold:
-            return PlannedReading(now, error_draw, score + min(least_sd * error_draw, most_sd * error_draw) >= threshold)
+        if score + (most_sd if error_draw > 0 else least_sd) * error_draw >= threshold:  # its highest reading
+            lowest = score + (least_sd if error_draw > 0 else most_sd) * error_draw
+            return PlannedReading(now, error_draw, lowest >= threshold)
 
 
 def nurture_live(model: "World", lead: Lead, threshold: float) -> Generator:
