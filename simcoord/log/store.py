@@ -60,29 +60,30 @@ def empty_frame() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "time" else "object") for c in COLUMNS})
 
 
-def rows_to_frame(rows: list[tuple], by_time: bool = False) -> pd.DataFrame:
+def rows_to_frame(rows: list[tuple], by_time: bool = False, categorical: bool = False) -> pd.DataFrame:
     """Rows ``(id, kind, time, activity, department, staff, attribute names, *values)`` as a
     DataFrame in append order (``by_time``: in time order, a stable sort, as if the rows had been
-    sorted first); an attribute missing from a row is NaN.
+    sorted first); an attribute missing from a row is NaN. ``categorical``: the :data:`CATEGORICAL`
+    columns come as categoricals (what :func:`_finish` makes of their text), coded at once.
 
     Rows that share a tuple of attribute names are transposed together, and each attribute
     column is assembled from those blocks: numeric blocks straight into float arrays, text
-    through Arrow, anything else through pandas' own type inference."""
+    through Arrow (only the rows that have a value; the gaps are filled in by Arrow), anything
+    else through pandas' own type inference."""
     if not rows:
         return empty_frame()
     n = len(rows)
     times = np.fromiter(map(itemgetter(2), rows), dtype=np.float64, count=n)
     in_time = np.argsort(times, kind="stable") if by_time else None
-    data = _fixed_columns(rows, times, in_time)
+    data = _fixed_columns(rows, times, in_time, categorical)
     place = None  # where each row goes in the frame: its own place, or its place in time order
     if in_time is not None:
         place = np.empty(n, dtype=np.int64)
         place[in_time] = np.arange(n)
-    group_of_row = _name_set_codes(rows, in_time)
-    order = np.argsort(group_of_row, kind="stable")
-    bounds = np.flatnonzero(np.diff(group_of_row[order])) + 1
     blocks: dict[str, list[tuple[np.ndarray, tuple]]] = {}
-    for index in np.split(order, bounds):
+    group_of_row, name_sets = _name_set_codes(rows, in_time)
+    for group_code in name_sets:
+        index = np.flatnonzero(group_of_row == group_code)
         names = rows[index[0]][6]
         if not names:
             continue
@@ -96,31 +97,67 @@ def rows_to_frame(rows: list[tuple], by_time: bool = False) -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)  # a block per column: no consolidated copy of a big log
 
 
-def _fixed_columns(rows: list[tuple], times: np.ndarray, in_time: np.ndarray | None) -> dict[str, Any]:
-    """The columns every row has, in append order or (``in_time``) in time order."""
-    ids = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=len(rows))
+class _Numbering(dict):
+    """Value -> code, each value numbered as it is first looked up: ``map(numbering.__getitem__,
+    values)`` codes a whole column in C loops (only a value seen for the first time calls back)."""
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self)
+        return code
+
+
+def _coded(values: Iterator[Any], n: int) -> tuple[np.ndarray, list[Any]]:
+    """``n`` values as codes into the list of distinct values (in order of first appearance)."""
+    numbering = _Numbering()
+    return np.fromiter(map(numbering.__getitem__, values), dtype=np.int64, count=n), list(numbering)
+
+
+def _fixed_columns(rows: list[tuple], times: np.ndarray, in_time: np.ndarray | None,
+                   categorical: bool = False) -> dict[str, Any]:
+    """The columns every row has, in append order or (``in_time``) in time order; ``categorical``:
+    the :data:`CATEGORICAL` ones as categoricals. Text fields are coded first (a log has a few
+    dozen distinct ones), so each distinct text is converted once, not once a row."""
+    n = len(rows)
+    ids = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
 
     def text(field: int) -> Any:
-        values = [row[field] for row in rows]
-        return _text_column(values if in_time is None else np.array(values, dtype=object)[in_time])
+        codes, values = _coded(map(itemgetter(field), rows), n)
+        if in_time is not None:
+            codes = codes[in_time]
+        if not all(type(value) is str or value is None for value in values):  # not text: as pandas infers
+            return _text_column(_objects(values)[codes])
+        if categorical and COLUMNS[field] in CATEGORICAL and any(value is not None for value in values):
+            return _category_column(codes, values)
+        dictionary = pa.array(values, type=pa.large_string())
+        column = dictionary.take(pa.array(codes))
+        if column.null_count == n:  # nothing but gaps: as pandas infers
+            return _text_column(_objects(values)[codes])
+        return pd.array(column, dtype=TEXT)
     return {"id": ids if in_time is None else ids[in_time], "kind": text(1),
             "time": times if in_time is None else times[in_time], "activity": text(3), "department": text(4),
             "staff": text(5)}
 
 
-def _name_set_codes(rows: list[tuple], in_time: np.ndarray | None) -> np.ndarray:
-    """Each row's set of attribute names as a code, numbered in order of first appearance (in time
-    order when ``in_time`` gives it), which is the order of the frame's attribute columns.
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a one-dimensional object array, whatever they are."""
+    array = np.empty(len(values), dtype=object)
+    for place, value in enumerate(values):
+        array[place] = value
+    return array
 
-    Rows share one tuple of attribute names per name set (EventLog interns them), so grouping by
-    the tuple's identity is a hash of integers; an equal tuple that is another object only makes
-    a second block of the same columns."""
-    identities = np.fromiter(map(id, map(itemgetter(6), rows)), dtype=np.int64, count=len(rows))
+
+def _name_set_codes(rows: list[tuple], in_time: np.ndarray | None) -> tuple[np.ndarray, list[int]]:
+    """Each row's set of attribute names as a code, and the codes in order of first appearance in
+    the frame (in time order when ``in_time`` gives it), which is the order of its attribute columns.
+
+    Rows share one tuple of attribute names per name set (EventLog interns them), so the tuple's
+    identity is coded; an equal tuple that is another object only makes a second block of the
+    same columns."""
+    codes, name_sets = _coded(map(id, map(itemgetter(6), rows)), len(rows))
     if in_time is None:
-        return pd.factorize(identities)[0]
-    codes = np.empty(len(rows), dtype=np.int64)
-    codes[in_time] = pd.factorize(identities[in_time])[0]
-    return codes
+        return codes, list(range(len(name_sets)))
+    _, first_seen = np.unique(codes[in_time], return_index=True)  # where each code first comes in time order
+    return codes, np.argsort(first_seen, kind="stable").tolist()
 
 
 def _attribute_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
@@ -132,18 +169,39 @@ def _attribute_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
         for index, values in parts:
             column[index] = values
         return column
+    if kinds == {"U"}:
+        return _sparse_text_column(parts, n)
     column = np.full(n, np.nan, dtype=object)
     for index, values in parts:
         column[index] = values if len(values) != 1 else values[0]
     if kinds == {"b"} and sum(len(index) for index, _ in parts) < n:  # flags with NaN gaps stay objects
         return pd.Series(column, dtype=object)  # (what inference would conclude, after a scan of every row)
-    return _text_column(column) if kinds == {"U"} else pd.Series(column, dtype=object).infer_objects()
+    return pd.Series(column, dtype=object).infer_objects()
+
+
+def _sparse_text_column(parts: list[tuple[np.ndarray, tuple]], n: int) -> Any:
+    """A text column of ``n`` rows from its blocks: Arrow converts only the values there are and
+    spreads them over the rows (a gap, or a None, is missing: NaN in pandas' ``str`` dtype)."""
+    index = np.concatenate([where for where, _ in parts])
+    text = pa.array([value for _, values in parts for value in values], type=pa.large_string(), from_pandas=True)
+    source = np.full(n, -1, dtype=np.int64)  # each row's place among the values, -1 for a gap
+    source[index] = np.arange(len(index))
+    return pd.array(text.take(pa.array(source, mask=source < 0)), dtype=TEXT)
+
+
+def _category_column(codes: np.ndarray, values: list[str | None]) -> pd.Categorical:
+    """Text as a categorical with sorted categories, as ``astype("category")`` of
+    :func:`_text_column` gives it: ``codes`` into the distinct ``values`` (None: missing)."""
+    names = sorted(value for value in values if value is not None)
+    rank = np.array([-1 if value is None else names.index(value) for value in values], dtype=np.int64)
+    return pd.Categorical.from_codes(rank[codes], dtype=pd.CategoricalDtype(pd.Index(names, dtype=TEXT)))
 
 
 def _kind(values: tuple) -> str:
-    """NumPy's kind letter for a block of values: ``i``/``f`` numbers, ``U`` text, ``b`` flags, ``O`` anything else."""
+    """NumPy's kind letter for a block of values: ``i``/``f`` numbers, ``U`` text (some of it may be
+    None), ``b`` flags, ``O`` anything else."""
     types = set(map(type, values))
-    if types == {str}:
+    if types == {str} or types == {str, type(None)}:
         return "U"
     if types == {bool}:
         return "b"
@@ -304,7 +362,7 @@ class EventLog:
         """One row per event, sorted by time (stable: simultaneous events keep their order)."""
         if not self.rows:
             return empty_frame()
-        return _finish(rows_to_frame(self.rows, by_time=self._unsorted))
+        return _finish(rows_to_frame(self.rows, by_time=self._unsorted, categorical=True))
 
     def frames(self) -> Iterator[pd.DataFrame]:
         """The log as consecutive time-ordered slices, for a KPI pass that needs no whole frame

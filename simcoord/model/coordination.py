@@ -63,11 +63,22 @@ class Coordination:
             kinds |= {"forecast", "lead_feedback"}  # see ``sync_continuously``
         return kinds
 
-    def nurture_info_fixed(self, lead: Lead) -> bool:
-        """True when nothing ``lead``'s nurture reads can change from now on: the scoring error
-        (no feedback notes reach scoring) and its grade-up chance (no recycling review can give it
-        matched content). Its whole stay in nurture may then be worked out at once."""
-        return self._scoring_fixed and not (self._matching and lead.id in self.recycled_waiting)
+    def grade_up_fixed(self, lead: Lead) -> bool:
+        """True when ``lead``'s chance to grade up in nurture cannot change from now on (no
+        recycling review can give it matched content): what its touches do may then be worked
+        out ahead; only the scoring error of its readings may still change (see
+        :meth:`scoring_noise_range`)."""
+        return not (self._matching and lead.id in self.recycled_waiting)
+
+    def scoring_noise_range(self) -> tuple[float, float]:
+        """The least and the most the scoring error's sd can be from now on: the current sd when no
+        feedback notes ever reach scoring; else anything from its floor (every note learnt) up to
+        the current sd (synced notes only ever grow, see :meth:`sync`)."""
+        current = self.scoring_noise_sd()
+        if self._scoring_fixed:
+            return current, current
+        spec = self.model.scenario.marketing
+        return spec.scoring_noise_sd * spec.min_noise_factor, current
 
     def grade_up_probability(self, lead: Lead) -> float:
         """Recycled leads given matched content (after a recycling review) engage more."""
@@ -113,8 +124,8 @@ class Coordination:
         if kind == "forecast":
             if model.scenario.production.enabled:  # without production nobody plans with it
                 model.plant.receive_forecast(as_of=as_of)
-        elif kind == "lead_feedback":
-            self.notes_synced = sum(1 for t in self.notes_written if t <= as_of)
+        elif kind == "lead_feedback":  # what scoring has learnt is never unlearnt
+            self.notes_synced = max(self.notes_synced, sum(1 for t in self.notes_written if t <= as_of))
         elif kind == "pool_review":
             pool.review(model)
         elif kind == "disputes":

@@ -9,7 +9,7 @@ from the other departments through the model's hand-offs: ``recycle`` (lost or i
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Callable, Generator
+from typing import TYPE_CHECKING, Callable, Generator, NamedTuple
 
 from simcoord.model import incentives
 from simcoord.model.demand_variation import vary_by_week
@@ -154,51 +154,69 @@ def observed_score(model: "World", lead: Lead, now: float | None = None) -> floa
     return true_score + (model.streams["scoring"].normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
 
 
+def true_score_reader(model: "World", lead: Lead) -> Callable[[float], float]:
+    """The lead's combined score without marketing's scoring error (:func:`observed_score` less its
+    noise) at a clock time, as its grade, last interaction and sales score then make it: the rules
+    of its industry and company read once, for the many readings of a stay in nurture."""
+    validity, weight = model.score_validity_days[lead.industry], model.scenario.marketing.behaviour_weight
+
+    def true_score(now: float) -> float:
+        days_idle = (now - lead.last_interaction_at) / HOURS_PER_DAY
+        return combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score, weight)
+    return true_score
+
+
 def start_nurture(model: "World", lead: Lead) -> None:
-    """The lead enters nurture now. Where nothing can change what its nurture reads, its stay is
-    worked out at once and it gets a process only if it is handed over (none if it goes dormant or
-    is still nurtured at the horizon); otherwise its :func:`nurture` process goes touch by touch."""
+    """The lead enters nurture now. Where its touches cannot change (see :func:`plan_nurture`), its
+    stay is worked out ahead and it gets a process only if a reading of its score may hand it over
+    (none if it goes dormant or is still nurtured at the horizon); otherwise its :func:`nurture`
+    process goes touch by touch."""
     threshold = incentives.mql_threshold(model.scenario.marketing.mql_threshold, model.scenario.policy.incentives)
     score = observed_score(model, lead)
     if score >= threshold:  # handed over at once: no nurture at all
         model.env.process(hand_over(model, lead, score))
         return
-    if not model.coordination.nurture_info_fixed(lead):
+    if not model.coordination.grade_up_fixed(lead):
         model.env.process(nurture(model, lead, score))
         return
     planned = plan_nurture(model, lead, threshold)
     if planned is not None:
-        model.env.process(hand_over_at(model, lead, *planned))
-
-
-def hand_over_at(model: "World", lead: Lead, at: float, score: float) -> Generator:
-    """A lead whose stay in nurture was worked out at once waits for its hand-over at clock ``at``."""
-    yield model.env.timeout(at - model.env.now)
-    yield from hand_over(model, lead, score)
+        model.env.process(nurture_ahead(model, lead, threshold, planned))
 
 
 def nurture(model: "World", lead: Lead, score: float | None = None) -> Generator:
     """Score the lead; hand it over once it crosses the MQL threshold, else keep nurturing.
 
     A lead with no interaction for ``no_interaction_days`` gets the wake-up sequence. When nothing
-    can change what its nurture reads (``Coordination.nurture_info_fixed``), its touches are worked
-    out at once and logged ahead of their time: one SimPy event for the whole stay, not one a touch.
+    can change its touches (``Coordination.grade_up_fixed``), they are worked out ahead and logged
+    ahead of their time (:func:`plan_nurture`): one SimPy event for each reading of its score that
+    may hand it over, not one a touch.
     """
     threshold = incentives.mql_threshold(model.scenario.marketing.mql_threshold, model.scenario.policy.incentives)
     if score is None:  # else read as it entered (start_nurture)
         score = observed_score(model, lead)
     if score < threshold:
-        if model.coordination.nurture_info_fixed(lead):
-            planned = plan_nurture(model, lead, threshold)
-            if planned is None:  # dormant, or still nurtured at the horizon: its rows are written
-                return
-            handed_over_at, score = planned
-            yield model.env.timeout(handed_over_at - model.env.now)
-        else:
-            score = yield from nurture_live(model, lead, threshold)
-            if score is None:
-                return
+        if model.coordination.grade_up_fixed(lead):
+            yield from nurture_ahead(model, lead, threshold, plan_nurture(model, lead, threshold))
+            return
+        score = yield from nurture_live(model, lead, threshold)
+        if score is None:
+            return
     yield from hand_over(model, lead, score)
+
+
+def nurture_ahead(model: "World", lead: Lead, threshold: float, planned: PlannedReading | None) -> Generator:
+    """A lead whose touches are worked out ahead waits for each reading of its score that may hand
+    it over (:func:`plan_nurture`), reads its score there with the scoring error of that time, and
+    is handed over, or worked out on from there."""
+    while planned is not None:
+        at, error_draw, sure = planned
+        yield model.env.timeout(at - model.env.now)
+        score = true_score_reader(model, lead)(at) + model.coordination.scoring_noise_sd() * error_draw
+        if sure or score >= threshold:
+            yield from hand_over(model, lead, score)
+            return
+        planned = plan_nurture(model, lead, threshold)
 
 
 class NurtureTouch:
@@ -243,40 +261,47 @@ class NurtureTouch:
         return (now - lead.last_interaction_at) / HOURS_PER_DAY >= self.wake_after_days
 
 
-def plan_nurture(model: "World", lead: Lead, threshold: float) -> tuple[float, float] | None:
-    """The lead's whole stay in nurture from now, worked out at once, its rows written ahead:
-    ``(clock time, score)`` of its hand-over, or None when it goes dormant or the horizon comes
-    first (no row is written at or past the horizon)."""
+class PlannedReading(NamedTuple):
+    """A reading of a lead's score worked out ahead: at clock ``at``, the true score then plus the
+    scoring error's sd then times ``error_draw`` (a standard normal draw from ``scoring``, 0 when
+    scoring has no error); ``sure``: it hands the lead over whatever that sd is."""
+
+    at: float
+    error_draw: float
+    sure: bool
+
+
+def plan_nurture(model: "World", lead: Lead, threshold: float) -> PlannedReading | None:
+    """The lead's stay in nurture from now, worked out ahead up to the first reading of its score
+    that may hand it over, its rows (touches, wake-up attempts, dormancy) written ahead; None when it
+    goes dormant or the horizon comes first (no row is written at or past the horizon).
+
+    Only the scoring error can change meanwhile (when feedback notes reach scoring), so what its
+    touches do is known now (``Coordination.grade_up_fixed``), and a reading hands the lead over for
+    sure, maybe, or surely not, as its score crosses the threshold for every, some or none of the
+    errors the sd may have by then (``Coordination.scoring_noise_range``; one value, and so never
+    "maybe", when no feedback reaches scoring: the whole stay is worked out at once)."""
     touches, now, horizon = NurtureTouch(model, model.log.record_ahead), model.env.now, model.days * HOURS_PER_DAY
-    score = fixed_score_reader(model, lead)
+    true_score = true_score_reader(model, lead)
+    least_sd, most_sd = model.coordination.scoring_noise_range()
+    normal = model.streams["scoring"].normal
     interval, rng_interval, touch = touches.sample_interval, touches.rng_interval, touches.touch
     wake_after_days = touches.wake_after_days
     while True:
         now += interval(rng_interval) * HOURS_PER_DAY
         if now >= horizon:
             return None
-        if touch(lead, now):
-            return now, score(now)
+        if touch(lead, now):  # a behaviour trigger hands it over whatever its score
+            return PlannedReading(now, normal(0.0, 1.0) if most_sd > 0 else 0.0, True)
         if (now - lead.last_interaction_at) / HOURS_PER_DAY >= wake_after_days:  # idle too long: wake-up
             now = plan_wake_up(model, lead, now, horizon)
             if now is None:
                 return None
-        observed = score(now)
-        if observed >= threshold:
-            return now, observed
-
-
-def fixed_score_reader(model: "World", lead: Lead) -> Callable[[float], float]:
-    """:func:`observed_score` of ``lead`` at a clock time, for a stay in nurture in which the
-    scoring error cannot change (see ``Coordination.nurture_info_fixed``): read once, not at each touch."""
-    validity, weight = model.score_validity_days[lead.industry], model.scenario.marketing.behaviour_weight
-    noise_sd, normal = model.coordination.scoring_noise_sd(), model.streams["scoring"].normal
-
-    def score(now: float) -> float:
-        days_idle = (now - lead.last_interaction_at) / HOURS_PER_DAY
-        true_score = combined_score(behaviour_score(lead.grade, days_idle, validity), lead.sales_score, weight)
-        return true_score + (normal(0.0, noise_sd) if noise_sd > 0 else 0.0)
-    return score
+        error_draw = normal(0.0, 1.0) if most_sd > 0 else 0.0
+        score = true_score(now)
+        if score + (most_sd if error_draw > 0 else least_sd) * error_draw >= threshold:  # its highest reading
+            lowest = score + (least_sd if error_draw > 0 else most_sd) * error_draw
+            return PlannedReading(now, error_draw, lowest >= threshold)
 
 
 def nurture_live(model: "World", lead: Lead, threshold: float) -> Generator:

@@ -17,32 +17,63 @@ from simcoord.scenario.calendar import WorkCalendar
 _request_key = attrgetter("key")
 
 
-class _InsortQueue(list):
-    """SimPy's sorted request queue, kept sorted by binary insertion instead of a full sort
-    per request. ``insort_right`` places a request after those with an equal key, exactly
-    where SimPy's stable sort puts it, so the service order is unchanged."""
+class Request:
+    """A task's claim on a place at a :class:`Desk`: ``granted`` at once when a place is free,
+    else ``event`` (a SimPy event) fires when the task gets one. Leaving the ``with`` block gives
+    the place back, or leaves the queue when it never came."""
 
-    def __init__(self, maxlen: int | None = None) -> None:
-        super().__init__()
-        self.maxlen = maxlen
+    __slots__ = ("desk", "priority", "key", "granted", "event")
 
-    def append(self, item: simpy.resources.resource.PriorityRequest) -> None:
-        if self.maxlen is not None and len(self) >= self.maxlen:
-            raise RuntimeError("Cannot append event. Queue is full.")
-        insort_right(self, item, key=_request_key)
+    def __init__(self, desk: "Desk", priority: float) -> None:
+        self.desk, self.priority = desk, priority
+        self.key = (priority, desk.env.now)  # SimPy's PriorityRequest order: priority, then arrival
+        self.granted = False
+        self.event: simpy.Event | None = None
+
+    def __enter__(self) -> "Request":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.desk.release(self)
 
 
-class Desk(simpy.PriorityResource):
-    """A ``PriorityResource`` with the faster request queue above, whose release frees the
-    place at once: SimPy's ``Release`` would be one more event in the queue that nobody waits for
-    (the next queued request is granted now instead of when that event came up, at the same time)."""
+class Desk:
+    """A place of work for up to ``capacity`` tasks at once (one person's, or a pooled team's);
+    the other tasks queue by priority (lower first; equal priorities first come, first served),
+    as at a SimPy ``PriorityResource``. A free place is taken without an event (nothing waits);
+    a queued task's event fires when a place frees, at that moment (no ``Release`` event either)."""
 
-    PutQueue = _InsortQueue
+    def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
+        self.env, self.capacity = env, capacity
+        self.users: list[Request] = []  # tasks at the desk
+        self.queue: list[Request] = []  # tasks waiting, in the order they will get a place
 
-    def release(self, request: simpy.resources.resource.PriorityRequest) -> None:  # type: ignore[override]
+    @property
+    def count(self) -> int:
+        return len(self.users)
+
+    def request(self, priority: float = 0) -> Request:
+        """Ask for a place (see :class:`Request`)."""
+        request = Request(self, priority)
+        if len(self.users) < self.capacity:  # a free place means nobody waits: it is this task's
+            self.users.append(request)
+            request.granted = True
+        else:
+            request.event = self.env.event()
+            insort_right(self.queue, request, key=_request_key)
+        return request
+
+    def release(self, request: Request) -> None:
+        """The task leaves its place (the first waiting task gets it now), or leaves the queue."""
         if request in self.users:
             self.users.remove(request)
-            self._trigger_put(None)
+            if self.queue:
+                following = self.queue.pop(0)
+                self.users.append(following)
+                following.granted = True
+                following.event.succeed()
+        elif request in self.queue:
+            self.queue.remove(request)
 
 
 class Worker:
@@ -94,7 +125,7 @@ class Team:
         candidates = [w for w in self.members if w.id != exclude]
         return min(candidates, key=lambda w: (w.open_items, w.queue_length)) if candidates else None
 
-    def desk(self, owner: Worker | None) -> simpy.PriorityResource:
+    def desk(self, owner: Worker | None) -> Desk:
         return owner.desk if owner is not None else self.shared_desk
 
     def sit_down(self, owner: Worker | None) -> str:

@@ -31,47 +31,47 @@ def work(model: "World", entity: int, kind: str, activity: str, hours: float, te
         yield env.timeout(max(deadline - env.now, 0.0)) if deadline < NEVER else env.event()
         return None
     with team.desk(owner).request(priority=priority) as request:
-        if not request.triggered:  # a free desk grants at once: nothing to wait for
+        if not request.granted:  # a free desk grants at once: nothing to wait for
             if deadline < NEVER:
-                outcome = yield request | env.timeout(max(deadline - env.now, 0.0))
-                if request not in outcome:
+                outcome = yield request.event | env.timeout(max(deadline - env.now, 0.0))
+                if request.event not in outcome:
                     return None
             else:
-                yield request
+                yield request.event
         start = team.calendar.next_open(env.now)
         if start <= deadline:
-            return (yield from do_work(model, entity, kind, activity, hours, team, owner, start,
-                                       work_hours=hours, queued_at=queued_at, **attrs))
+            staff, end = sit_down(model, entity, kind, activity, hours, team, owner, start,
+                                  work_hours=hours, queued_at=queued_at, **attrs)
+            yield env.timeout(end - env.now)  # one event for the wait and the work together
+            team.stand_up(owner, staff)
+            return staff, start
     # Nobody can start before the deadline (e.g. it falls in the night): free the desk for the
     # next task and let the timer run out at its deadline, not now.
     yield env.timeout(max(deadline - env.now, 0.0))
     return None
 
 
-def do_work(model: "World", entity: int, kind: str, activity: str, hours: float, team: Team,
-            owner: Worker | None, start: float, **attrs: object) -> Generator:
-    """The granted worker works from clock ``start`` (now, or the team's next opening): one event
-    for the wait and the work together, the row written ahead when the work starts later (nothing
-    can take a granted worker away; a start at or past the horizon is never logged)."""
-    env, calendar = model.env, team.calendar
+def sit_down(model: "World", entity: int, kind: str, activity: str, hours: float, team: Team,
+             owner: Worker | None, start: float, **attrs: object) -> tuple[str, float]:
+    """The granted worker sits down to work from clock ``start`` (now, or the team's next opening):
+    the work's row, written ahead when it starts later (nothing can take a granted worker away; a
+    start at or past the horizon is never logged). Returns ``(staff id, clock time the work ends)``."""
     staff = team.sit_down(owner)
-    end = calendar.add_work_hours(start, hours)
-    if start == env.now:
+    if start == model.env.now:
         model.log.record(entity, kind, start, activity, team.department, staff, **attrs)
     elif start < model.days * HOURS_PER_DAY:
         model.log.record_ahead(entity, kind, start, activity, team.department, staff, **attrs)
     else:
-        end = start
-    yield env.timeout(end - env.now)
-    team.stand_up(owner, staff)
-    return staff, start
+        return staff, start
+    return staff, team.calendar.add_work_hours(start, hours)
 
 
 def sit_in_meeting(model: "World", meeting_id: int, name: str, hours: float, team: Team, seat: int) -> Generator:
     """One attendee: finish the current task (non-preemptive), then spend ``hours`` in the meeting."""
     owner = team.members[seat] if team.shared_desk is None else None
     with team.desk(owner).request(priority=URGENT) as request:
-        yield request
+        # a free seat: the attendee still lets the instant's due events run first (a zero wait)
+        yield request.event if not request.granted else model.env.timeout(0)
         staff = team.sit_down(owner)
         model.log.record(meeting_id, "meeting", model.env.now, "meeting", team.department, staff,
                          work_hours=hours, meeting=name)

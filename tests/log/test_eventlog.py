@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simcoord.log.store import NON_KPI_COLUMNS, EventLog, ParquetEventLog
+from simcoord.log.store import CATEGORICAL, NON_KPI_COLUMNS, EventLog, ParquetEventLog
 from simcoord.scenario.loading import load_scenario
 from simcoord.model.company import simulate
 
@@ -88,6 +88,8 @@ def test_rows_to_frame_matches_pandas_inference_for_every_kind_of_attribute(take
     log.record(4, "plan", 3.0, "forecast_updated", "production", None)
     rows = log.rows[:take]
     pd.testing.assert_frame_equal(rows_to_frame(rows), _reference_frame(rows))
+    coded = rows_to_frame(rows, categorical=True)  # kind, activity, department coded at once
+    pd.testing.assert_frame_equal(coded, _reference_frame(rows).astype({c: "category" for c in CATEGORICAL}))
 
 
 def test_streamed_read_back_equals_the_in_memory_frame_column_for_column(tmp_path) -> None:

@@ -20,14 +20,52 @@ RECYCLING = {"policy": {"meetings": [{"name": "recycling", "attendees": {"market
                                       "duration_hours": 1, "syncs": ["recycling"]}]}}
 
 
-def test_nurture_is_worked_out_at_once_only_when_nothing_can_change_it() -> None:
-    plain = Model(baseline_with(), days=DAYS)
-    assert plain.coordination.nurture_info_fixed(object.__new__(type("Lead", (), {"id": 1})))
-    assert not Model(baseline_with(LEARNING), days=DAYS).coordination.nurture_info_fixed(None)
+def test_nurture_is_worked_out_ahead_only_when_its_touches_cannot_change() -> None:
+    plain = Model(baseline_with(), days=DAYS).coordination
+    assert plain.grade_up_fixed(object.__new__(type("Lead", (), {"id": 1})))
+    sd = plain.scoring_noise_sd()
+    assert plain.scoring_noise_range() == (sd, sd)  # no feedback reaches scoring: one value, all at once
     recycling = Model(baseline_with(RECYCLING), days=DAYS).coordination
     waiting, other = type("Lead", (), {"id": 7})(), type("Lead", (), {"id": 8})()
     recycling.recycled_waiting.add(7)
-    assert not recycling.nurture_info_fixed(waiting) and recycling.nurture_info_fixed(other)
+    assert not recycling.grade_up_fixed(waiting) and recycling.grade_up_fixed(other)
+
+
+def test_with_feedback_reaching_scoring_the_error_ranges_from_its_floor_to_now_and_never_grows() -> None:
+    learning = Model(baseline_with(LEARNING), days=DAYS)
+    coordination, spec = learning.coordination, learning.scenario.marketing
+    floor = spec.scoring_noise_sd * spec.min_noise_factor
+    assert coordination.scoring_noise_range() == (floor, spec.scoring_noise_sd)
+    coordination.notes_written.extend([1.0, 2.0, 50.0])
+    coordination.sync("lead_feedback", as_of=10.0)
+    learnt = coordination.scoring_noise_sd()
+    assert floor < learnt < spec.scoring_noise_sd and coordination.scoring_noise_range() == (floor, learnt)
+    coordination.sync("lead_feedback", as_of=5.0)  # an older view teaches nothing and unlearns nothing
+    assert coordination.notes_synced == 2 and coordination.scoring_noise_sd() == learnt
+
+
+def steps_and_touches(model: Model) -> tuple[int, int]:
+    """SimPy events processed in a run of ``model``, and its nurture touches."""
+    steps, step = 0, model.env.step
+
+    def counted_step() -> None:
+        nonlocal steps
+        steps += 1
+        step()
+    model.env.step = counted_step
+    events = model.run().events
+    return steps, int((events["activity"] == "nurtured").sum())
+
+
+def test_a_learning_company_waits_only_for_the_readings_that_may_hand_a_lead_over() -> None:
+    """With feedback reaching scoring, touches are still worked out ahead: far fewer SimPy events
+    than going touch by touch (one event a touch and a wake-up attempt)."""
+    ahead = steps_and_touches(Model(baseline_with(LEARNING), seed=3, days=DAYS))
+    live_model = Model(baseline_with(LEARNING), seed=3, days=DAYS)
+    live_model.coordination.grade_up_fixed = lambda lead: False  # as if a review could change every lead
+    live = steps_and_touches(live_model)
+    assert min(ahead[1], live[1]) > 1000
+    assert ahead[0] + live[1] / 2 < live[0]
 
 
 def check_story(events) -> None:
