@@ -18,6 +18,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.rates import confint_poisson
 
@@ -36,6 +37,7 @@ MIN_DAYS_FOR_SEASON = 365  # every calendar month once; less confounds a month's
 MIN_WEEKS_FOR_TREND = 8
 MIN_WEEKS_FOR_VARIATION = 4  # fewer whole weeks cannot tell a week's variation from Poisson noise
 MIN_WEEKS_FOR_PERSISTENCE = 8  # seven pairs of neighbouring weeks at least
+MAX_LEVEL_UNCERTAINTY = 1.0  # the scenario's bound: a level known no better than that is not known
 MAX_PERSISTENCE = 0.95  # the scenario's bound: a demand that never returns to its level is a trend
 MIN_MISSING_ARRIVALS = 20  # a quiet end this improbable (Poisson: e^-20) means the log stopped taking cases
 
@@ -205,26 +207,41 @@ def weekly_persistence(leads: pd.DataFrame, daily_share: np.ndarray, cv: float) 
     method of moments on the same whole-week counts as :func:`weekly_variation` (a week's count
     is Poisson around ``m f``, so the covariance of neighbouring weeks' counts is
     ``m m' cv^2 rho``), taken as the AR(1) coefficient of the factors' normal scores, clipped to
-    ``[0, 0.95]``; with the Ljung-Box test of the weeks' Pearson residuals at lag 1."""
+    ``[0, 0.95]`` (from deviations about the weeks' own mean, so biased low by about (1 + 4 rho)/W
+    over W weeks); with the Ljung-Box test at lag 1 of each channel's Pearson residuals (their Q
+    added up). Only fitted where the weekly counts vary clearly more than Poisson's (a dispersion
+    test at 5 %): with chance overdispersion the ratio has next to nothing below it."""
     path, weeks = "demand.weekly_persistence", len(daily_share) // DAYS_PER_WEEK
-    if cv <= 0:
-        return assumed(path, 0.0, "the weekly counts vary no more than Poisson's: no weekly factor to persist")
     if weeks < MIN_WEEKS_FOR_PERSISTENCE:
         return assumed(path, 0.0, f"{weeks} whole weeks are too few to tell how a week's demand carries over "
                                   f"to the next (need {MIN_WEEKS_FOR_PERSISTENCE}): independent weeks")
-    covariance, scale, residuals, count = 0.0, 0.0, [], 0
-    for observed, expected in weekly_residuals(leads, daily_share):
+    pairs = weekly_residuals(leads, daily_share)
+    dispersion = sum(float(np.sum((observed - expected) ** 2 / expected)) for observed, expected in pairs)
+    dispersion_p = float(stats.chi2.sf(dispersion, len(pairs) * (weeks - 1)))
+    if cv <= 0 or dispersion_p >= 0.05:
+        return assumed(path, 0.0, f"the weekly counts do not vary clearly more than Poisson's (dispersion test, "
+                                  f"p = {dispersion_p:.2g}): no weekly factor to persist, independent weeks")
+    covariance, scale, q_statistic, count = 0.0, 0.0, 0.0, 0
+    for observed, expected in pairs:
         count += int(observed.sum())
         deviation = observed - expected
-        covariance += float(np.sum(deviation[1:] * deviation[:-1])) * (weeks - 1) / (weeks - 2)
+        covariance += float(np.sum(deviation[1:] * deviation[:-1]))
         scale += float(np.sum(expected[1:] * expected[:-1]))
-        residuals.extend(deviation / np.sqrt(expected + cv**2 * expected**2))
+        residuals = deviation / np.sqrt(expected + cv**2 * expected**2)
+        q_statistic += float(acorr_ljungbox(residuals, lags=[1])["lb_stat"].iloc[0])
     rho = float(np.clip(covariance / (cv**2 * scale), 0.0, MAX_PERSISTENCE)) if scale > 0 else 0.0
-    p_value = float(acorr_ljungbox(np.asarray(residuals), lags=[1])["lb_pvalue"].iloc[0])
+    p_value = float(stats.chi2.sf(q_statistic, len(pairs)))
     return fitted(path, round(rho, 3), f"neighbouring weeks' counts over {weeks} whole weeks covary as factors "
                                        f"correlated {rho:.2f} do (method of moments, clipped to 0-"
-                                       f"{MAX_PERSISTENCE}); Ljung-Box test of lag 1, p = {p_value:.2g}",
-                  count)
+                                       f"{MAX_PERSISTENCE}, biased low over few weeks); Ljung-Box test of lag 1, "
+                                       f"p = {p_value:.2g}", count)
+
+
+def persistence_factor(rho: float, weeks: int) -> float:
+    """How much more a mean over ``weeks`` weeks varies when neighbouring weeks correlate ``rho``
+    (AR(1)) than when they are independent: 1 + 2 sum_k (1 - k/W) rho^k."""
+    lags = np.arange(1, max(weeks, 1))
+    return float(1 + 2 * np.sum((1 - lags / max(weeks, 1)) * rho**lags))
 
 
 def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days: int, cut: str = "",
@@ -232,20 +249,23 @@ def channel_rate(channel: str, leads: pd.DataFrame, exposure_weeks: float, days:
     """``leads_per_week`` of one channel, with its interval, trend note and weekly counts, and its
     ``level_uncertainty``: the rate's relative standard error. Both widen the Poisson error by the
     weekly counts' overdispersion and, where weeks persist (``persistence`` = rho), by the fewer
-    independent weeks that makes of them: variance x (1 + rho) / (1 - rho)."""
+    independent weeks that makes of them: the excess over Poisson x :func:`persistence_factor`."""
     count, prefix = len(leads), f"demand.channels.{channel}"
     rate = count / exposure_weeks
     weekly_counts = np.bincount(leads["day"] // DAYS_PER_WEEK, minlength=days // DAYS_PER_WEEK)[: days // DAYS_PER_WEEK]
     low, high = confint_poisson(count, exposure_weeks, method="exact-c")
-    dispersion = overdispersion(weekly_counts) * (1 + persistence) / (1 - persistence)
+    # only the weeks' excess over Poisson persists: the Poisson part is new in every week
+    dispersion = 1 + (overdispersion(weekly_counts) - 1) * persistence_factor(persistence, len(weekly_counts))
     low, high = rate - (rate - low) * np.sqrt(dispersion), rate + (high - rate) * np.sqrt(dispersion)
     widened = "overdispersion" + (f" and persistence (rho = {persistence:g})" if persistence > 0 else "")
     basis = (f"{count} leads over {days} days{cut} ({exposure_weeks:.1f} profile-weighted weeks); 95 % interval: "
              f"exact Poisson x {np.sqrt(dispersion):.2f} for the weekly counts' {widened}"
              f"{trend_note(weekly_counts)}")
-    level = fitted(f"{prefix}.level_uncertainty", round(float(np.sqrt(dispersion / count)), 4),
+    doubt = float(np.sqrt(dispersion / count))
+    capped = f"; capped at {MAX_LEVEL_UNCERTAINTY:g}, the scenario's bound" if doubt > MAX_LEVEL_UNCERTAINTY else ""
+    level = fitted(f"{prefix}.level_uncertainty", round(min(doubt, MAX_LEVEL_UNCERTAINTY), 4),
                    f"the rate's standard error over the rate: sqrt({dispersion:.2f} / {count} leads), the Poisson "
-                   f"error widened by the weekly counts' {widened}", count)
+                   f"error widened by the weekly counts' {widened}{capped}", count)
     return fitted(f"{prefix}.leads_per_week", round(rate, 3), basis, count,
                   (round(max(float(low), 0.0), 3), round(float(high), 3)), weekly_counts), level
 

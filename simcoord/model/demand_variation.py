@@ -49,7 +49,8 @@ def persistent_gamma_factors(rng: np.random.Generator, cv: float, rho: float, we
     for week in range(1, weeks):
         scores[week] = rho * scores[week - 1] + np.sqrt(1.0 - rho**2) * shocks[week]
     shape = 1.0 / cv**2
-    return stats.gamma.ppf(stats.norm.cdf(scores), shape, scale=1.0 / shape)
+    # from the upper tail: a score far out gives a large factor, not the infinity 1 - tiny rounds to
+    return stats.gamma.isf(stats.norm.sf(scores), shape, scale=1.0 / shape)
 
 
 def level_factor(model: "World", channel: str) -> float:

@@ -142,9 +142,9 @@ def test_the_weeks_persistence_is_recovered_and_widens_the_rate_s_doubt():
     """A year of three channels whose weekly factors persist (rho 0.7) and one whose weeks are
     independent: the moments of neighbouring weeks find each, and a persistent demand's level is
     known less well (fewer independent weeks), in the rate's interval and its level_uncertainty alike."""
-    def fitted(rho: float) -> dict:
+    def fitted(rho: float, cv: float = 0.3) -> dict:
         demand = {"channels": {channel: {"leads_per_week": 150} for channel in ("web", "social", "partner")},
-                  "weekly_variation": 0.3, "weekly_persistence": rho}
+                  "weekly_variation": cv, "weekly_persistence": rho, "seasonal_profile": [1] * 12}  # no drift
         scenario = micro_scenario({"demand": demand, "funnel": {"screen": {"pass_probability": 0.0}}})
         return by_path(fit_arrivals(simulate(scenario, days=364, seed=5).events, scenario.calendar.start_date, 364))
 
@@ -157,6 +157,9 @@ def test_the_weeks_persistence_is_recovered_and_widens_the_rate_s_doubt():
         low, high = rate.interval
         assert level.value == pytest.approx((high - low) / 2 / 1.96 / rate.value, rel=0.05)  # one doubt, two forms
     assert persistent["demand.channels.web.level_uncertainty"].value > independent["demand.channels.web.level_uncertainty"].value
+    poisson = fitted(0.0, cv=0.0)  # chance overdispersion says nothing about persistence
+    assert poisson["demand.weekly_persistence"].assumed and poisson["demand.weekly_persistence"].value == 0.0
+    assert poisson["demand.channels.web.level_uncertainty"].value < 0.02  # about Poisson's 1/sqrt(7,800)
 
 
 def test_too_few_weeks_assume_poisson_arrivals(baseline_run):
