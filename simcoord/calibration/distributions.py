@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 
 from simcoord.calibration.estimates import Estimate, assumed, fitted
 
@@ -50,7 +50,8 @@ class DistributionFit:
     """The chosen family as a scenario mapping, and how well it fits.
 
     ``aic`` holds every candidate family's AIC (lower is better); ``ks_statistic`` and ``ks_pvalue``
-    are the Kolmogorov-Smirnov test of the chosen family against the sample (NaN for a constant)."""
+    are the Kolmogorov-Smirnov test of the chosen family against the sample (NaN for a constant); with
+    interval-censored observations, the distance from the family to the Turnbull estimate (p NaN)."""
 
     spec: dict[str, object]
     n: int
@@ -75,14 +76,20 @@ class DistributionFit:
         left_out = f"; {self.zeros_left_out} zeros left out" if self.zeros_left_out else ""
         if self.censored:
             left_out += (f"; {self.censored} of the {self.n} known only within an interval (interval-censored "
-                         "maximum likelihood; KS of the exact ones)")
-        fit = f"KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}"
+                         "maximum likelihood; KS distance from the Turnbull estimate)")
+        fit = (f"KS D={self.ks_statistic:.3f}" if self.censored else
+               f"KS D={self.ks_statistic:.3f}, p={self.ks_pvalue:.3g}")
         if self.family == "empirical":
             how = "scaled to its mean" if self.scaled else "as they are"
+            source = "the sample"
+            if self.censored:
+                source, how = ("the nonparametric maximum-likelihood (Turnbull) estimate over the exact and "
+                               "the interval-censored values, each interval's share spread evenly across it"), \
+                    "scaled to its mean"
             why = (f"{fit} > {MAX_KS_DISTANCE}" if self.ks_statistic > MAX_KS_DISTANCE else
                    f"its mean {self.family_mean:.3g} is more than {MAX_MEAN_ERRORS:g} standard errors from the "
                    f"sample's ({fit})")
-            return (f"empirical ({EMPIRICAL_POINTS} quantiles of the sample, {how}): the best family by "
+            return (f"empirical ({EMPIRICAL_POINTS} quantiles of {source}, {how}): the best family by "
                     f"AIC ({others}) fits poorly, {why}{left_out}")
         return f"{self.family} by AIC ({others}); {fit}{left_out}"
 
@@ -192,9 +199,13 @@ def _censored_fit(values: np.ndarray, intervals: np.ndarray) -> DistributionFit:
     fits = plausible
     best = min(fits, key=lambda name: fits[name][2])
     spec, frozen, _ = fits[best]
-    test = stats.kstest(values, frozen.cdf) if len(values) else None
-    return DistributionFit(spec, len(values) + len(intervals), {name: fit[2] for name, fit in fits.items()},
-                           float(test.statistic) if test else np.nan, float(test.pvalue) if test else np.nan,
+    # The exact values alone are no fair sample (which waits end unseen depends on when they end):
+    # the family is measured against the nonparametric estimate over every observation.
+    estimate = turnbull(values, intervals)
+    distance = estimate.distance(frozen.cdf)
+    if distance > MAX_KS_DISTANCE and total >= EMPIRICAL_MIN_N:
+        spec = interval_censored_empirical(estimate)
+    return DistributionFit(spec, total, {name: fit[2] for name, fit in fits.items()}, distance, np.nan,
                            censored=len(intervals))
 
 
@@ -205,6 +216,83 @@ def empirical(values: np.ndarray, scaled: bool = True) -> dict[str, object]:
     quantiles = np.quantile(values, (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS)
     if scaled and quantiles.mean() > 0:
         quantiles = quantiles * (values.mean() / quantiles.mean())
+    return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
+
+
+#: The self-consistency iteration of :func:`turnbull` stops once no value of the estimated
+#: distribution function moves by more than this (far below the 1/100 between two quantiles kept).
+TURNBULL_TOLERANCE = 1e-6
+TURNBULL_MAX_ITERATIONS = 5_000
+
+
+@dataclass(frozen=True)
+class Turnbull:
+    """The nonparametric maximum-likelihood distribution of interval-censored observations: its
+    probability ``mass`` lies somewhere inside each of the disjoint, sorted innermost intervals
+    ``[left, right]`` (where it lies inside one, the likelihood cannot tell)."""
+
+    left: np.ndarray
+    right: np.ndarray
+    mass: np.ndarray
+
+    def distance(self, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
+        """The Kolmogorov-Smirnov distance from the distribution function ``cdf`` to the nearest
+        distribution of this estimate: only the steps between innermost intervals are known, so
+        ``cdf`` is compared there (before each interval and after it)."""
+        after = np.cumsum(self.mass)
+        before = after - self.mass
+        return float(max(np.max(np.abs(cdf(self.left) - before)), np.max(np.abs(cdf(self.right) - after))))
+
+    def quantiles(self, probabilities: np.ndarray) -> np.ndarray:
+        """Quantiles with each interval's mass spread evenly across it."""
+        after = np.cumsum(self.mass)
+        index = np.minimum(np.searchsorted(after, probabilities, side="left"), len(after) - 1)
+        share = (probabilities - (after[index] - self.mass[index])) / self.mass[index]
+        return self.left[index] + np.clip(share, 0.0, 1.0) * (self.right[index] - self.left[index])
+
+    @property
+    def mean(self) -> float:
+        return float(self.mass @ (self.left + self.right) / 2)
+
+
+def turnbull(values: np.ndarray, intervals: np.ndarray) -> Turnbull:
+    """Turnbull's estimate from exact ``values`` and interval-censored ``intervals`` (rows
+    ``[low, high]``, closed): the self-consistency (EM) iteration over the innermost intervals,
+    each observation's probability shared among the innermost intervals inside its own in
+    proportion to their current mass. SciPy's ``ecdf`` takes right-censored data only, hence the
+    iteration here."""
+    lows = np.concatenate([values, intervals[:, 0]])
+    highs = np.concatenate([values, intervals[:, 1]])
+    # An innermost interval is a low bound followed by a high bound with no bound between them
+    # (a low sorts before an equal high: the intervals are closed).
+    bounds = np.concatenate([lows, highs])
+    is_high = np.concatenate([np.zeros(len(lows), bool), np.ones(len(highs), bool)])
+    order = np.lexsort((is_high, bounds))
+    bounds, is_high = bounds[order], is_high[order]
+    starts = np.flatnonzero(~is_high[:-1] & is_high[1:])
+    left, right = bounds[starts], bounds[starts + 1]
+    first, last = np.searchsorted(left, lows, side="left"), np.searchsorted(right, highs, side="right")
+    widths = last - first
+    rows = np.repeat(np.arange(len(lows)), widths)
+    columns = np.repeat(first - np.cumsum(widths) + widths, widths) + np.arange(int(widths.sum()))
+    holds = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(lows), len(left)))
+    mass = np.full(len(left), 1.0 / len(left))
+    for _ in range(TURNBULL_MAX_ITERATIONS):
+        updated = mass * (holds.T @ (1.0 / (holds @ mass))) / len(lows)
+        moved = np.max(np.abs(np.cumsum(updated) - np.cumsum(mass)))
+        mass = updated
+        if moved < TURNBULL_TOLERANCE:
+            break
+    return Turnbull(left, right, mass / mass.sum())
+
+
+def interval_censored_empirical(estimate: Turnbull) -> dict[str, object]:
+    """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of a :func:`turnbull`
+    estimate, scaled so that its mean is the estimate's (as :func:`empirical` scales to the
+    sample's)."""
+    quantiles = estimate.quantiles((np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS)
+    if quantiles.mean() > 0:
+        quantiles = quantiles * (estimate.mean / quantiles.mean())
     return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
 
 

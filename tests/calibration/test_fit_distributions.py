@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from simcoord.calibration.distributions import (TooFewObservations, estimate_distribution, fit_distribution,
-                                                significant)
+                                                significant, turnbull)
 from simcoord.scenario.distributions import Distribution
 
 RNG_SEED = 7
@@ -116,3 +117,57 @@ def test_a_few_intervals_count_as_their_upper_bounds():
     sample = np.random.default_rng(RNG_SEED).gamma(2.0, 1.0, 400)
     fit = fit_distribution(sample, intervals=np.array([[0.5, 1.0], [1.0, 2.0]]))
     assert fit.censored == 0 and fit.n == 402
+
+
+def test_the_turnbull_estimate_of_exact_values_is_their_empirical_distribution():
+    values = np.array([0.5, 1.0, 1.0, 2.0, 4.0])
+    estimate = turnbull(values, np.empty((0, 2)))
+    assert estimate.left.tolist() == estimate.right.tolist() == [0.5, 1.0, 2.0, 4.0]
+    assert estimate.mass == pytest.approx([0.2, 0.4, 0.2, 0.2], abs=1e-6) and estimate.mean == pytest.approx(1.7)
+
+
+def test_the_turnbull_estimate_of_right_censored_waits_is_kaplan_meier():
+    """Waits known only to last longer than some time (an interval reaching past every value) are
+    right-censored: the estimate must then be SciPy's Kaplan-Meier, at every exact value."""
+    rng = np.random.default_rng(RNG_SEED)
+    waits, limits = rng.exponential(5.0, 400), rng.uniform(0.0, 12.0, 400)
+    done = waits <= limits
+    beyond = 10 * waits.max()
+    estimate = turnbull(waits[done], np.column_stack([limits[~done], np.full((~done).sum(), beyond)]))
+    kaplan_meier = stats.ecdf(stats.CensoredData(uncensored=waits[done], right=limits[~done])).cdf
+    ours = np.cumsum(estimate.mass)[np.searchsorted(estimate.left, waits[done])]
+    assert ours == pytest.approx(kaplan_meier.evaluate(waits[done]), abs=1e-4)
+
+
+def test_interval_censored_waits_no_family_fits_are_described_by_the_turnbull_quantiles():
+    """Half the waits are a few minutes and half a few days, as a customer answers at once or not;
+    a third of them are known only within the night before the morning they ended. No family fits:
+    the quantiles of the Turnbull estimate describe them, and they hold both humps and the mean."""
+    rng = np.random.default_rng(RNG_SEED)
+    truth = np.concatenate([rng.exponential(0.01, 1500), rng.gamma(4.0, 1.0, 1500)])
+    censored = rng.random(3000) < 0.35
+    bounds = np.column_stack([np.clip(truth - 0.5, 0, None), truth + 0.25])[censored]
+    fit = fit_distribution(truth[~censored], intervals=bounds)
+    assert fit.family == "empirical" and fit.censored == censored.sum() and fit.ks_statistic > 0.1
+    quantiles = np.array(fit.spec["values"])
+    assert np.median(quantiles) == pytest.approx(np.median(truth), abs=0.3)
+    assert quantiles[:40].max() < 0.1 and np.percentile(quantiles, 75) == pytest.approx(
+        np.percentile(truth, 75), rel=0.1)
+    assert quantiles.mean() == pytest.approx(truth.mean(), rel=0.05)
+    assert "Turnbull" in fit.describe() and "known only within an interval" in fit.describe()
+
+
+def test_a_family_that_holds_is_kept_though_the_waits_seen_exactly_are_a_biased_sample():
+    """Waits that end at night are seen only the next morning: the exact ones are those ending by
+    day, no fair sample of the whole (their own KS test rejects the true family). Measured against
+    the Turnbull estimate over every wait, the true exponential is kept."""
+    rng = np.random.default_rng(RNG_SEED)
+    starts, waits = rng.uniform(0.3, 0.7, 3000), rng.exponential(1.0, 3000)
+    ends = starts + waits
+    night = (ends % 1.0 < 0.3) | (ends % 1.0 >= 0.7)
+    evening = np.floor(ends - 0.7) + 0.7  # the night an end falls in runs from 0.7 to 1.3
+    bounds = np.column_stack([np.clip(evening - starts, 0, None), evening + 0.6 - starts])[night]
+    assert stats.kstest(waits[~night], stats.expon(scale=1.0).cdf).statistic > 0.1
+    fit = fit_distribution(waits[~night], intervals=bounds)
+    assert fit.family == "exponential" and fit.ks_statistic < 0.05
+    assert fit.spec["mean"] == pytest.approx(1.0, rel=0.05)
