@@ -33,6 +33,8 @@ EMPIRICAL_MIN_N = 200  # below this, a poor fit is kept: the quantiles would be 
 #: workloads and cycle times add durations up, so the mean must hold.
 MAX_MEAN_ERRORS = 3.0
 EMPIRICAL_POINTS = 100
+#: The probabilities of an empirical fit's quantiles: the middles of EMPIRICAL_POINTS equal slices.
+QUANTILE_LEVELS = (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS
 #: Interval-censored observations are fitted as such once they are this share of a sample.
 CENSORED_SHARE = 0.05
 
@@ -213,9 +215,15 @@ def empirical(values: np.ndarray, scaled: bool = True) -> dict[str, object]:
     """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of ``values``, scaled so
     that its mean is theirs (the quantiles alone would miss the top of a long tail), or not where
     the values themselves matter (``scaled=False``: round amounts stay on the band edges they sit on)."""
-    quantiles = np.quantile(values, (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS)
-    if scaled and quantiles.mean() > 0:
-        quantiles = quantiles * (values.mean() / quantiles.mean())
+    quantiles = np.quantile(values, QUANTILE_LEVELS)
+    return quantile_spec(quantiles, values.mean() if scaled else None)
+
+
+def quantile_spec(quantiles: np.ndarray, mean: float | None = None) -> dict[str, object]:
+    """The scenario's empirical distribution of ``quantiles``, scaled so that their mean is
+    ``mean`` where one is given (the quantiles alone would miss the top of a long tail)."""
+    if mean is not None and quantiles.mean() > 0:
+        quantiles = quantiles * (mean / quantiles.mean())
     return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
 
 
@@ -252,6 +260,7 @@ class Turnbull:
 
     @property
     def mean(self) -> float:
+        """The mean, each interval's mass at its middle (in the observations' unit)."""
         return float(self.mass @ (self.left + self.right) / 2)
 
 
@@ -290,10 +299,7 @@ def interval_censored_empirical(estimate: Turnbull) -> dict[str, object]:
     """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of a :func:`turnbull`
     estimate, scaled so that its mean is the estimate's (as :func:`empirical` scales to the
     sample's)."""
-    quantiles = estimate.quantiles((np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS)
-    if quantiles.mean() > 0:
-        quantiles = quantiles * (estimate.mean / quantiles.mean())
-    return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
+    return quantile_spec(estimate.quantiles(QUANTILE_LEVELS), estimate.mean)
 
 
 def censored_empirical(values: np.ndarray, still_waiting: np.ndarray) -> dict[str, object]:
@@ -303,10 +309,9 @@ def censored_empirical(values: np.ndarray, still_waiting: np.ndarray) -> dict[st
     beyond the estimate's reach (its longest times still waiting) takes the longest time seen."""
     result = stats.ecdf(stats.CensoredData(uncensored=values, right=still_waiting))
     times, cdf = result.cdf.quantiles, result.cdf.probabilities
-    index = np.searchsorted(cdf, (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS, side="left")
+    index = np.searchsorted(cdf, QUANTILE_LEVELS, side="left")
     longest = max(values.max(initial=0.0), still_waiting.max(initial=0.0))
-    quantiles = np.where(index < len(times), times[np.minimum(index, len(times) - 1)], longest)
-    return {"dist": "empirical", "values": [significant(value, 4) for value in quantiles]}
+    return quantile_spec(np.where(index < len(times), times[np.minimum(index, len(times) - 1)], longest))
 
 
 def _candidate(values: np.ndarray, fit: Callable[[Any], tuple[dict[str, object], stats.rv_continuous]],
