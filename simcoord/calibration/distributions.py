@@ -84,10 +84,10 @@ class DistributionFit:
         if self.family == "empirical":
             how = "scaled to its mean" if self.scaled else "as they are"
             source = "the sample"
-            if self.censored:
-                source, how = ("the nonparametric maximum-likelihood (Turnbull) estimate over the exact and "
-                               "the interval-censored values, each interval's share spread evenly across it"), \
-                    "scaled to its mean"
+            if self.censored:  # always scaled: see interval_censored_empirical
+                source = ("the nonparametric maximum-likelihood (Turnbull) estimate over the exact and the "
+                          "interval-censored values, each interval's share spread evenly across it")
+                how = "scaled to its mean"
             why = (f"{fit} > {MAX_KS_DISTANCE}" if self.ks_statistic > MAX_KS_DISTANCE else
                    f"its mean {self.family_mean:.3g} is more than {MAX_MEAN_ERRORS:g} standard errors from the "
                    f"sample's ({fit})")
@@ -288,7 +288,7 @@ def turnbull(values: np.ndarray, intervals: np.ndarray) -> Turnbull:
     mass = np.full(len(left), 1.0 / len(left))
     for _ in range(TURNBULL_MAX_ITERATIONS):
         updated = mass * (holds.T @ (1.0 / (holds @ mass))) / len(lows)
-        moved = np.max(np.abs(np.cumsum(updated) - np.cumsum(mass)))
+        moved = np.max(np.abs(np.cumsum(updated - mass)))
         mass = updated
         if moved < TURNBULL_TOLERANCE:
             break
