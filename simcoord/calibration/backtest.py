@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simcoord.calibration.distances import LogColumns, log_distances
+from simcoord.calibration.distances import LogColumns, activity_instances, hour_profiles, hours_apart, log_distances
 from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.naive import naive_forecast
 from simcoord.calibration.relabel import clock_ends, company_log, mapped_rows, simulated_ends, through_mapping
@@ -272,6 +272,23 @@ class BacktestResult:
         """:func:`distance_summary` of :attr:`distances`."""
         return distance_summary(self.distances)
 
+    def _instances(self) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
+        """The real, simulated and naive logs as activity instances."""
+        return (activity_instances(self.real_log, COMPANY_LOG),
+                [activity_instances(log, COMPANY_LOG) for log in self.simulated_logs],
+                activity_instances(self.naive_log, COMPANY_LOG))
+
+    def hours_by_activity(self) -> pd.DataFrame:
+        """Per real activity, how far its hours of the day lie from the real ones, in the replications
+        pooled and in the naive forecast (:func:`~simcoord.calibration.distances.hours_apart`): which
+        activities a circadian distance comes from, largest share first."""
+        return hours_apart(*self._instances())
+
+    def hour_profiles(self) -> pd.DataFrame:
+        """Each activity's share of its times by hour of the day, real, model and naive
+        (:func:`~simcoord.calibration.distances.hour_profiles`)."""
+        return hour_profiles(*self._instances())
+
     @property
     def distances_better(self) -> int:
         """On how many distances the model's mean beats the naive forecast."""
@@ -346,12 +363,14 @@ def backtest(scenario: Scenario, log: ImportedLog, cutoff: dt.date | str, days: 
 def write_backtest(result: BacktestResult, directory: str | Path) -> list[Path]:
     """The result as CSV files in ``directory`` (created): ``weekly_kpis.csv`` (real beside the
     band), ``kpi_summary.csv``, ``distances.csv`` (each replication's and the naive forecast's),
-    ``distance_summary.csv``, and the company logs ``logs/real.csv``, ``logs/naive.csv`` and
+    ``distance_summary.csv``, ``hours_by_activity.csv`` (which activities happen at other hours of the
+    day than in the real log), and the company logs ``logs/real.csv``, ``logs/naive.csv`` and
     ``logs/simulated-<replication>.csv``. Returns the files written."""
     out = Path(directory)
     (out / "logs").mkdir(parents=True, exist_ok=True)
     tables = {"weekly_kpis.csv": (result.weekly, False), "kpi_summary.csv": (result.kpi_summary(), True),
               "distances.csv": (result.distances, False), "distance_summary.csv": (result.distance_table(), True),
+              "hours_by_activity.csv": (result.hours_by_activity(), True),
               "logs/real.csv": (result.real_log, False), "logs/naive.csv": (result.naive_log, False),
               **{f"logs/simulated-{r}.csv": (log, False) for r, log in enumerate(result.simulated_logs)}}
     for name, (table, index) in tables.items():

@@ -23,7 +23,7 @@ precision (``tests/calibration/test_distances_reference.py`` checks it on BPIC 2
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,6 +157,56 @@ def circadian_event_between(real: pd.DataFrame, simulated: pd.DataFrame) -> floa
     return float(np.mean([_weekday_distance(first.loc[first["weekday"] == day, "hour"].to_numpy(),
                                             second.loc[second["weekday"] == day, "hour"].to_numpy())
                           for day in range(7)]))
+
+
+def _activity_hours(instances: pd.DataFrame) -> pd.DataFrame:
+    """Every start and end time as its activity and hour of the day (0-23), on its own clock."""
+    return pd.DataFrame({"activity": pd.concat([instances["activity"]] * 2, ignore_index=True).astype(str),
+                         "hour": _both_times(instances).dt.hour})
+
+
+def hour_profiles(real: pd.DataFrame, simulated: Sequence[pd.DataFrame], naive: pd.DataFrame) -> pd.DataFrame:
+    """When in the day each activity happens in each log: columns ``activity``, ``hour`` (0-23),
+    ``real``, ``model`` and ``naive``, each the share (0-1) of that log's start and end times of the
+    activity that fall in the hour (the ``simulated`` logs of activity instances pooled, so
+    ``model`` is their mean profile weighted by events). An activity a log lacks has 0 there."""
+    counts = {source: _activity_hours(log).groupby(["activity", "hour"]).size()
+              for source, log in (("real", real), ("model", pd.concat(list(simulated), ignore_index=True)),
+                                  ("naive", naive))}
+    activities = sorted(set().union(*(table.index.get_level_values("activity") for table in counts.values())))
+    index = pd.MultiIndex.from_product([activities, range(24)], names=["activity", "hour"])
+    table = pd.DataFrame({source: counts[source].reindex(index, fill_value=0) for source in counts})
+    shares = table / table.groupby(level="activity").transform("sum")
+    return shares.fillna(0.0).reset_index()
+
+
+def hours_apart(real: pd.DataFrame, simulated: Sequence[pd.DataFrame], naive: pd.DataFrame) -> pd.DataFrame:
+    """Where a circadian distance comes from: per activity of the real log, how far the hours of
+    the day of its start and end times lie from the real ones (Wasserstein distance of the hours
+    0-23, all weekdays together), in hours, for the ``simulated`` logs pooled and for ``naive``.
+
+    Columns: ``real_share`` (the activity's share of the real log's times, 0-1), ``real_mean_hour``,
+    ``model_mean_hour``, ``model_hours_apart``, ``naive_hours_apart`` and ``weighted`` (share x
+    the model's hours apart: what the activity adds to a distance over all of them), sorted by
+    ``weighted``, largest first. A log without the activity has NaN there."""
+    hours = {"real": _activity_hours(real), "model": _activity_hours(pd.concat(list(simulated), ignore_index=True)),
+             "naive": _activity_hours(naive)}
+    by_activity = {source: dict(tuple(frame.groupby("activity")["hour"])) for source, frame in hours.items()}
+    rows = []
+    for activity, real_hours in by_activity["real"].items():
+        row = {"activity": activity, "real_share": len(real_hours) / len(hours["real"]),
+               "real_mean_hour": real_hours.mean()}
+        for source in ("model", "naive"):
+            other = by_activity[source].get(activity)
+            row[f"{source}_hours_apart"] = (float(wasserstein_distance(real_hours, other))
+                                            if other is not None else np.nan)
+            if source == "model":
+                row["model_mean_hour"] = other.mean() if other is not None else np.nan
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["activity", "real_share", "real_mean_hour", "model_mean_hour",
+                                        "model_hours_apart", "naive_hours_apart"]).set_index("activity")
+    table["weighted"] = table["real_share"] * table["model_hours_apart"]
+    return table.sort_values("weighted", ascending=False, na_position="first")
 
 
 def case_arrival_between(real: pd.DataFrame, simulated: pd.DataFrame) -> float:

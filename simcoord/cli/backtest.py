@@ -2,8 +2,8 @@
 a period of a company's log from the cases open at its start, and score it against what happened.
 
 Prints the share of real weekly KPI values inside the simulated band, the log distances of the
-model beside the naive forecast's, and the verdict; writes the tables (CSV), the company logs and
-one chart per weekly KPI to ``--out``. Bad input (a missing file, a date outside the log, a window
+model beside the naive forecast's, the activities whose hours of the day differ most, and the
+verdict; writes the tables (CSV), the company logs and the charts to ``--out``. Bad input (a missing file, a date outside the log, a window
 past its last arrival...) is one line and exit code 2.
 """
 
@@ -17,7 +17,7 @@ from simcoord.calibration.backtest import BacktestResult, backtest, write_backte
 from simcoord.cli.options import UsageError, folder_option, seed_option
 from simcoord.log.read import read_log
 from simcoord.present import backtest_plots
-from simcoord.present.backtest_report import distance_table, kpi_table, verdict
+from simcoord.present.backtest_report import distance_table, hours_table, kpi_table, verdict
 from simcoord.scenario.loading import load_scenario
 
 
@@ -41,11 +41,13 @@ def count_option(text: str) -> int:
 
 
 def write_charts(result: BacktestResult, out: Path) -> list[Path]:
-    """One PNG per weekly KPI and one of the distances, in ``out/charts``."""
+    """One PNG per weekly KPI, one of the distances and one of the hours of the day by activity, in
+    ``out/charts``."""
     charts = out / "charts"
     charts.mkdir(parents=True, exist_ok=True)
     figures = {f"{kpi}.png": backtest_plots.kpi_band(result, kpi) for kpi in dict.fromkeys(result.weekly["kpi"])}
     figures["distances.png"] = backtest_plots.distances_against_naive(result)
+    figures["hours_by_activity.png"] = backtest_plots.hours_by_activity(result)
     for name, figure in figures.items():
         figure.savefig(charts / name)
     return [charts / name for name in figures]
@@ -65,6 +67,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
           f"{args.reps} replications\n")
     print(kpi_table(result).to_string(), end="\n\n")
     print(distance_table(result).to_string(), end="\n\n")
+    print("Activities whose hours of the day differ most from the real ones (hours apart; see "
+          "hours_by_activity.csv):")
+    print(hours_table(result).to_string(), end="\n\n")
     print("\n".join(verdict(result)))
     print(f"\nwrote {len(written)} files to {args.out}")
     return 0

@@ -1,5 +1,6 @@
 """Charts of a backtest (``simcoord.calibration.backtest``): each weekly KPI's real values against
-the simulated 95 % band, and the log distances of the model beside the naive forecast's.
+the simulated 95 % band, the log distances of the model beside the naive forecast's, and the hours
+of the day of the activities whose hours the model gets most wrong.
 
 Same style as :mod:`simcoord.present.plots` (slide size, large type, Okabe-Ito colours); each
 function returns a matplotlib Figure.
@@ -12,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from simcoord.calibration.backtest import BacktestResult
 from simcoord.present.plots import BETTER, NEUTRAL, OKABE_ITO, WORSE, _kpi_formatter, _slide, kpi_label
@@ -91,4 +93,35 @@ def distances_against_naive(result: BacktestResult) -> Figure:
             ax.set_title(DISTANCE_LABELS.get(key, key), fontsize="medium")
         fig.suptitle(f"Distance to the real log from {result.window.cutoff} (lower is closer): the model "
                      f"beats the naive forecast on {result.distances_better} of {len(table)}")
+    return fig
+
+
+def hours_by_activity(result: BacktestResult, activities: int = 6) -> Figure:
+    """The ``activities`` real activities that add most to the circadian distance (share of the
+    real log's times x hours apart), one panel each: the share of the activity's times in each
+    hour of the day, real against the replications pooled and the naive forecast."""
+    apart = result.hours_by_activity().head(activities)
+    profiles = result.hour_profiles().set_index("activity")
+    ncols = min(3, len(apart))
+    nrows = math.ceil(len(apart) / ncols)
+    with _slide(nrows, ncols, figsize=(16.0, 3.6 * nrows)) as (fig, axes):
+        for ax, (activity, row) in zip(axes, apart.iterrows()):
+            shares = profiles.loc[[activity]]
+            ax.plot(shares["hour"], shares["real"], color="black", marker="o", markersize=4, label="real")
+            ax.plot(shares["hour"], shares["model"], color=BETTER, linewidth=2.5, label="model")
+            ax.plot(shares["hour"], shares["naive"], color=NEUTRAL, linestyle="--", label="naive forecast")
+            ax.set_title(f"{activity}: {row['real_share']:.0%} of the real times\nmodel "
+                         f"{row['model_hours_apart']:.2f} h apart, naive {row['naive_hours_apart']:.2f} h",
+                         fontsize="medium")
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_xticks(range(0, 25, 3))
+        for ax in axes[len(apart):]:
+            ax.set_visible(False)
+        for column in range(ncols):  # below the lowest panel shown in each column
+            axes[max(range(column, len(apart), ncols))].set_xlabel("hour of the day")
+        for ax in axes[::ncols]:
+            ax.set_ylabel("share of its times")
+        axes[0].legend(loc="best", fontsize="small")
+        fig.suptitle(f"When in the day each activity happens, from {result.window.cutoff}: the activities "
+                     f"whose hours the model gets most wrong")
     return fig

@@ -33,6 +33,22 @@ def distance_table(result: BacktestResult) -> pd.DataFrame:
     }, index=pd.Index([DISTANCE_LABELS.get(key, key) for key in table.index], name="distance"))
 
 
+def hours_table(result: BacktestResult, activities: int = 5) -> pd.DataFrame:
+    """The ``activities`` real activities that add most to the circadian distance, as text: their
+    share of the real log's times, mean hour of the day real and simulated, and how many hours
+    apart the model's and the naive forecast's hours lie from the real ones."""
+    table = result.hours_by_activity().head(activities)
+
+    def hours(values: pd.Series) -> list[str]:
+        return ["absent" if pd.isna(value) else f"{value:.2f}" for value in values]
+
+    return pd.DataFrame({"share of real times": [f"{share:.0%}" for share in table["real_share"]],
+                         "mean hour real": hours(table["real_mean_hour"]),
+                         "mean hour model": hours(table["model_mean_hour"]),
+                         "model h apart": hours(table["model_hours_apart"]),
+                         "naive h apart": hours(table["naive_hours_apart"])}, index=table.index)
+
+
 def kpi_table(result: BacktestResult) -> pd.DataFrame:
     """Per weekly KPI: weeks compared, weeks inside the simulated band, and the share, as text."""
     summary = result.kpi_summary()

@@ -107,3 +107,17 @@ def test_a_window_the_log_cannot_score_is_refused(log, cutoff, days, problem):
 def test_fewer_than_one_replication_is_refused(scenario, log):
     with pytest.raises(ValueError, match="replications"):
         backtest(scenario, log, CUTOFF, days=14, reps=0)
+
+
+def test_hours_by_activity_covers_every_real_activity_and_its_chart_is_labelled(result):
+    from simcoord.present.backtest_plots import hours_by_activity
+
+    table = result.hours_by_activity()
+    assert set(table.index) == set(result.real_log["activity"])
+    assert table["real_share"].sum() == pytest.approx(1.0)
+    assert table["weighted"].dropna().is_monotonic_decreasing
+    figure = hours_by_activity(result, activities=4)
+    panels = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(panels) == 4 and all(ax.get_title() for ax in panels)
+    assert {ax.get_xlabel() for ax in panels[-2:]} == {"hour of the day"}
+    assert panels[0].get_ylabel() == "share of its times"

@@ -15,6 +15,8 @@ from simcoord.calibration.distances import (
     case_arrival_distance,
     circadian_event_distance,
     cycle_time_distance,
+    hour_profiles,
+    hours_apart,
     log_distances,
     ngram_distance,
     relative_event_distance,
@@ -93,3 +95,26 @@ def test_a_missing_column_or_an_empty_log_is_an_error():
         activity_instances(SMALL)
     with pytest.raises(ValueError, match="no activity instance"):
         activity_instances(SMALL.assign(end=pd.NaT), ONE_ROW_EACH)
+
+
+def test_hours_apart_names_the_activity_whose_hours_moved_and_by_how_much():
+    real = instances(("1", "a", 0, 0), ("1", "b", 1, 1), ("2", "a", 2, 2), ("2", "b", 3, 3))
+    # two replications: a two hours later in both (b unchanged); the naive forecast has no b at all
+    simulated = [shifted(real[real["activity"] == "a"], 2).pipe(lambda a: pd.concat([a, real[real["activity"] == "b"]]))
+                 for _ in range(2)]
+    naive = real[real["activity"] == "a"]
+    table = hours_apart(real, simulated, naive)
+    assert list(table.index) == ["a", "b"]  # a adds most: half the times, two hours apart
+    assert table.loc["a", "real_share"] == 0.5 and table.loc["a", "model_hours_apart"] == 2.0
+    assert table.loc["a", "real_mean_hour"] == 10.0 and table.loc["a", "model_mean_hour"] == 12.0
+    assert table.loc["a", "weighted"] == 1.0 and table.loc["b", "model_hours_apart"] == 0.0
+    assert table.loc["a", "naive_hours_apart"] == 0.0 and pd.isna(table.loc["b", "naive_hours_apart"])
+
+
+def test_hour_profiles_are_each_activitys_share_by_hour_in_each_log():
+    real = instances(("1", "a", 0, 1), ("2", "a", 0, 0))  # a's four times: three at 9 h, one at 10 h
+    profiles = hour_profiles(real, [shifted(real, 1)], real).set_index(["activity", "hour"])
+    assert len(profiles) == 24
+    assert profiles.loc[("a", 9), "real"] == 0.75 and profiles.loc[("a", 10), "real"] == 0.25
+    assert profiles.loc[("a", 10), "model"] == 0.75 and profiles.loc[("a", 11), "model"] == 0.25
+    assert profiles[["real", "model", "naive"]].sum().tolist() == [1.0, 1.0, 1.0]

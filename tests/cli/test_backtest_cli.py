@@ -30,8 +30,10 @@ def test_a_backtest_prints_its_verdict_and_writes_tables_logs_and_charts(fitted,
     printed = capsys.readouterr().out
     assert "real weekly KPI values inside their 95 % band" in printed
     assert "than the naive forecast on" in printed
+    assert "Activities whose hours of the day differ most" in printed
     for name in ("weekly_kpis.csv", "distance_summary.csv", "logs/real.csv", "logs/simulated-0.csv",
-                 "charts/leads_created.png", "charts/distances.png"):
+                 "hours_by_activity.csv", "charts/leads_created.png", "charts/distances.png",
+                 "charts/hours_by_activity.png"):
         assert (tmp_path / name).is_file(), name
 
 
