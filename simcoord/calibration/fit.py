@@ -26,6 +26,7 @@ from simcoord.calibration.capacity import effective_staff, model_waits, with_sta
 from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
 from simcoord.calibration.instances import with_repeated_work
+from simcoord.calibration.screen_review import fit_screen_review
 from simcoord.calibration.staffing import fit_calendar, fit_staff
 from simcoord.calibration.steps import (fit_first_touch, fit_invalid_wait, fit_screen, fit_stages, in_working_hours,
                                        lead_rows)
@@ -206,10 +207,14 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
     rows, leads = lead_rows(worked), lead_attributes(events)
     parts = fit_parts(events)
     nurture = next(bool(e.value) for e in parts if e.path == "marketing.nurture")
+    screen = fit_screen(rows, leads, nurture)
+    if any(estimate.path == "funnel.screen.pass_probability" for estimate in screen):
+        opening = next(e.value for e in calendar if e.path == "calendar.day_start_hour")
+        screen += fit_screen_review(rows, work_calendar, opening)
     estimates = [fitted("calendar.start_date", source.scenario_start.isoformat(), "the cut-off: a run starts where "
                         "the log was cut" if source.cut else "the log's first day (no cut-off)", 0),
                  *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
-                 *parts, *fit_lead_mix(leads), *fit_screen(rows, leads, nurture),
+                 *parts, *fit_lead_mix(leads), *screen,
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits),
                  fit_invalid_wait(rows, days * HOURS_PER_DAY), *decay,
                  *fit_stages(rows, leads, stages, work_calendar), *unseen(stages, nurture)]

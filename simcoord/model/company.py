@@ -27,7 +27,7 @@ from simcoord.model.pool import PublicPool
 from simcoord.model.staff import Team
 from simcoord.model.streams import Choices, Samplers, Streams
 from simcoord.model.world import Handoffs
-from simcoord.scenario.calendar import WorkCalendar, department_calendars
+from simcoord.scenario.calendar import WorkCalendar, department_calendars, review_calendar
 from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
 
@@ -59,6 +59,7 @@ class Model:
         self.env = simpy.Environment()
         self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
         self.calendars = department_calendars(scenario, self.calendar)
+        self.review_calendar = review_calendar(scenario, self.calendar)
         self.streams = Streams(seed)
         self.samplers = Samplers(scenario)
         self.choose = Choices()
@@ -88,6 +89,7 @@ class Model:
             to_entry=(lambda lead: marketing.nurture(self, lead)) if scenario.marketing.nurture
             else (lambda lead: marketing.enter_sales(self, lead)),
             to_screen=lambda lead: steps.screen(self, lead),
+            screen_wait=lambda lead: steps.screen_wait(self, lead),
         )
 
     # ---------------------------------------------------------------- running

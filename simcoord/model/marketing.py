@@ -385,6 +385,7 @@ def hand_over(model: "World", lead: Lead, score: float) -> Generator:
         if len(marketers) else 0.0
     if hours > 0:
         yield from work(model, lead.id, "lead", "qualification", hours, marketers)
+    yield from reach_screen(model, lead)
     if become_mql(model, lead, score=round(score, 1)):
         wait = model.coordination.hand_over_wait(lead)
         if wait is not None:
@@ -395,8 +396,17 @@ def hand_over(model: "World", lead: Lead, score: float) -> Generator:
 def enter_sales(model: "World", lead: Lead) -> Generator:
     """Without nurture: a new (or woken) lead is handed to sales at once, through the automatic
     screen if the funnel has one; no marketer reviews it and no hand-over batch holds it."""
+    yield from reach_screen(model, lead)
     if become_mql(model, lead):
         yield from model.handoffs.to_sales(lead)
+
+
+def reach_screen(model: "World", lead: Lead) -> Generator:
+    """Wait until the screen decides the lead: at once, unless it is one the screen leaves to its
+    reviewers and they are not at work (no event at all when there is nothing to wait for)."""
+    wait = model.handoffs.screen_wait(lead)
+    if wait > 0:
+        yield model.env.timeout(wait)
 
 
 def become_mql(model: "World", lead: Lead, **attrs: object) -> bool:

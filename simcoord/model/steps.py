@@ -51,6 +51,16 @@ def passes_screen(model: "World", lead: Lead) -> bool:
     return model.streams["screen"].random() < p
 
 
+def screen_wait(model: "World", lead: Lead) -> float:
+    """Clock hours until the screen decides ``lead``: 0 for a lead it decides itself (and always
+    without reviewers), else until its reviewers are next at work (0 if they are now)."""
+    spec = model.scenario.funnel.screen
+    if spec is None or spec.review_share <= 0 or model.streams["screen.review"].random() >= spec.review_share:
+        return 0.0
+    now = model.env.now
+    return model.review_calendar.next_open(now) - now
+
+
 def screen(model: "World", lead: Lead) -> bool:
     """Screen a lead entering sales (no staff time). True: it goes on to the hand-over; False: it
     was declined and is discarded. Without a screen in the scenario every lead passes, unlogged."""

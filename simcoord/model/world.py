@@ -37,6 +37,8 @@ class Handoffs(NamedTuple):
                                                                              straight to sales
     ``to_screen(lead)``           a lead is about to be handed to sales      the automatic
                                                                              screen (True: on)
+    ``screen_wait(lead)``         the same, before ``to_screen``             hours until the
+                                                                             screen decides
     ============================  =========================================  ==============
     """
 
@@ -48,6 +50,7 @@ class Handoffs(NamedTuple):
     to_wake_up: Callable[[Lead], Generator]
     to_entry: Callable[[Lead], Generator]
     to_screen: Callable[[Lead], bool]
+    screen_wait: Callable[[Lead], float]
 
 
 class World(Protocol):
@@ -58,6 +61,7 @@ class World(Protocol):
     env: simpy.Environment
     calendar: WorkCalendar  # the company's
     calendars: dict[str, WorkCalendar]  # department -> its staff's calendar (the company's unless it has its own)
+    review_calendar: WorkCalendar  # the screen's reviewers' (the company's unless they have their own)
     streams: Streams  # one random generator per named source of randomness
     samplers: Samplers  # the scenario's distributions, by dotted path
     choose: Choices  # one key of a share table, drawn with its probabilities

@@ -121,6 +121,13 @@ def department_calendars(scenario: Scenario, company: WorkCalendar) -> dict[str,
             else company.like(scenario.department_calendar(department)) for department in DEPARTMENTS}
 
 
+def review_calendar(scenario: Scenario, company: WorkCalendar) -> WorkCalendar:
+    """The calendar of the screen's reviewers: ``company`` itself unless the screen gives them
+    their own week (``funnel.screen.review_calendar``)."""
+    screen = scenario.funnel.screen
+    return company if screen is None or screen.review_calendar is None else company.like(scenario.review_calendar())
+
+
 def next_open_together(calendars: Iterable[WorkCalendar], t: float) -> float:
     """The earliest time >= t at which every calendar is open (:data:`NEVER` if they never are
     within their span): e.g. when the attendees of a meeting from several teams can meet."""

@@ -380,7 +380,11 @@ class ScreenSpec(Spec):
     """An automatic screen where leads enter sales, before the hand-over: no staff time. A lead whose
     deal value lies below ``min_value`` or above ``max_value`` (currency) is declined by rule; any
     other passes with a probability: its value band's (``by_value``) if given, else its channel's
-    (``by_channel``) if listed, else its grade's (``by_grade``) if given, else ``pass_probability``."""
+    (``by_channel``) if listed, else its grade's (``by_grade``) if given, else ``pass_probability``.
+
+    The screen decides at once, at any hour, except for the ``review_share`` of leads it leaves to
+    people: those are decided when the reviewers next work (``review_calendar``), at once if they
+    are at work, else at their next opening."""
 
     min_value: NonNegative = 0.0
     max_value: float | None = Field(None, ge=0)
@@ -388,6 +392,12 @@ class ScreenSpec(Spec):
     by_value: ValueBands | None = None
     by_channel: dict[str, Fraction] = {}
     by_grade: dict[Grade, Fraction] = {}
+    # Left out of dumps at their defaults, so existing scenarios keep their content hash.
+    review_share: Fraction = Field(0.0, exclude_if=lambda share: share == 0, description=(
+        "share of leads the screen leaves to people, decided only in the reviewers' working hours"))
+    review_calendar: TeamCalendarSpec | None = Field(None, exclude_if=lambda calendar: calendar is None, description=(
+        "the reviewers' working week (its fields replace the company calendar's); default: the company's"))
+
 
 
 class StageSpec(Spec):
@@ -753,16 +763,25 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _team_calendars(self) -> "Scenario":
-        for department in DEPARTMENTS:
-            team = self.organisation.department(department).calendar
+        screen = self.funnel.screen
+        teams = {f"organisation.{department}.calendar": self.organisation.department(department).calendar
+                 for department in DEPARTMENTS}
+        teams["funnel.screen.review_calendar"] = screen.review_calendar if screen is not None else None
+        for path, team in teams.items():
             try:
                 if team is not None:
                     team.check_over(self.calendar)
             except FieldProblem as problem:
-                raise FieldProblem(f"organisation.{department}.calendar.{problem.field}", str(problem)) from None
+                raise FieldProblem(f"{path}.{problem.field}", str(problem)) from None
             except ValueError as problem:
-                raise FieldProblem(f"organisation.{department}.calendar", str(problem)) from None
+                raise FieldProblem(path, str(problem)) from None
         return self
+
+    def review_calendar(self) -> CalendarSpec:
+        """The working week of the screen's reviewers: their own calendar over the company's, or the company's."""
+        screen = self.funnel.screen
+        own = screen.review_calendar if screen is not None else None
+        return self.calendar if own is None else own.over(self.calendar)
 
     def department_calendar(self, department: str) -> CalendarSpec:
         """The working week of ``department``'s staff: its own calendar over the company's, or the company's."""

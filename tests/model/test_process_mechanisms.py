@@ -119,6 +119,41 @@ def test_screen_draws_come_from_their_own_stream():
     assert "screen" in run.model.streams and 0 < run.kpis["screen_declined"] < 40
 
 
+def test_a_lead_left_to_the_reviewers_is_decided_when_they_are_next_at_work():
+    """The micro company opens at 9:00; its screen's reviewers start at 10:00."""
+    review = {"funnel": {"screen": {"review_share": 1.0, "review_calendar": {"day_start_hour": 10}}}}
+    monday = 7 * HOURS_PER_DAY
+    run = run_with_leads(micro_scenario(NO_NURTURE, review), [FRIDAY + 19.0, monday + 11.0], days=14)
+    night, day = run.leads
+    assert first_time(run.events, night, "screened") == first_time(run.events, night, "mql") == monday + 10.0
+    assert first_time(run.events, day, "screened") == monday + 11.0  # the reviewers are at work: at once
+    assert "screen.review" in run.model.streams
+
+
+def test_a_screen_without_reviewers_logs_as_before_and_draws_nothing_for_them():
+    half = {"funnel": {"screen": {"pass_probability": 0.5}}}
+    arrivals = [float(hour) for hour in range(0, 200, 5)]
+    plain = run_with_leads(micro_scenario(NO_NURTURE, half), arrivals, days=10)
+    unreviewed = run_with_leads(micro_scenario(NO_NURTURE, half, {"funnel": {"screen": {"review_share": 0.0}}}),
+                                arrivals, days=10)
+    pd.testing.assert_frame_equal(plain.events, unreviewed.events)
+    assert "screen.review" not in unreviewed.model.streams
+
+
+def test_only_the_review_share_waits_for_the_reviewers():
+    review = {"funnel": {"screen": {"review_share": 0.5}}}
+    nights = [day * HOURS_PER_DAY + 2.0 for day in range(1, 5)] * 10  # 40 leads at 02:00, Tuesday to Friday
+    run = run_with_leads(micro_scenario(NO_NURTURE, review), sorted(nights), days=6)
+    screened = rows(run, "screened")["time"] % HOURS_PER_DAY
+    assert set(screened) == {2.0, 9.0} and 5 < (screened == 9.0).sum() < 35
+
+
+def test_a_review_week_without_working_time_is_refused_naming_its_field():
+    with pytest.raises(Exception, match="funnel.screen.review_calendar"):
+        micro_scenario({"funnel": {"screen": {"review_share": 0.5, "review_calendar": {
+            "day_start_hour": 18, "day_end_hour": 9}}}})
+
+
 # ----------------------------------------------------------------- repeated touches
 def test_a_stage_with_three_touches_a_day_apart_works_the_lead_three_times():
     repeated = stages({"name": "application", "touches": 3, "touch_gap_days": 1})
