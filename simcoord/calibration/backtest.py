@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -272,8 +273,9 @@ class BacktestResult:
         """:func:`distance_summary` of :attr:`distances`."""
         return distance_summary(self.distances)
 
+    @cached_property
     def _instances(self) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
-        """The real, simulated and naive logs as activity instances."""
+        """The real, simulated and naive logs as activity instances (read once)."""
         return (activity_instances(self.real_log, COMPANY_LOG),
                 [activity_instances(log, COMPANY_LOG) for log in self.simulated_logs],
                 activity_instances(self.naive_log, COMPANY_LOG))
@@ -282,12 +284,12 @@ class BacktestResult:
         """Per real activity, how far its hours of the day lie from the real ones, in the replications
         pooled and in the naive forecast (:func:`~simcoord.calibration.distances.hours_apart`): which
         activities a circadian distance comes from, largest share first."""
-        return hours_apart(*self._instances())
+        return hours_apart(*self._instances)
 
     def hour_profiles(self) -> pd.DataFrame:
         """Each activity's share of its times by hour of the day, real, model and naive
         (:func:`~simcoord.calibration.distances.hour_profiles`)."""
-        return hour_profiles(*self._instances())
+        return hour_profiles(*self._instances)
 
     @property
     def distances_better(self) -> int:

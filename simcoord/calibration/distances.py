@@ -192,19 +192,17 @@ def hours_apart(real: pd.DataFrame, simulated: Sequence[pd.DataFrame], naive: pd
     hours = {"real": _activity_hours(real), "model": _activity_hours(pd.concat(list(simulated), ignore_index=True)),
              "naive": _activity_hours(naive)}
     by_activity = {source: dict(tuple(frame.groupby("activity")["hour"])) for source, frame in hours.items()}
+    def apart(real_hours: pd.Series, other: pd.Series | None) -> float:
+        return float(wasserstein_distance(real_hours, other)) if other is not None else np.nan
+
     rows = []
     for activity, real_hours in by_activity["real"].items():
-        row = {"activity": activity, "real_share": len(real_hours) / len(hours["real"]),
-               "real_mean_hour": real_hours.mean()}
-        for source in ("model", "naive"):
-            other = by_activity[source].get(activity)
-            row[f"{source}_hours_apart"] = (float(wasserstein_distance(real_hours, other))
-                                            if other is not None else np.nan)
-            if source == "model":
-                row["model_mean_hour"] = other.mean() if other is not None else np.nan
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=["activity", "real_share", "real_mean_hour", "model_mean_hour",
-                                        "model_hours_apart", "naive_hours_apart"]).set_index("activity")
+        model, naive_hours = by_activity["model"].get(activity), by_activity["naive"].get(activity)
+        rows.append({"activity": activity, "real_share": len(real_hours) / len(hours["real"]),
+                     "real_mean_hour": real_hours.mean(),
+                     "model_mean_hour": model.mean() if model is not None else np.nan,
+                     "model_hours_apart": apart(real_hours, model), "naive_hours_apart": apart(real_hours, naive_hours)})
+    table = pd.DataFrame(rows).set_index("activity")
     table["weighted"] = table["real_share"] * table["model_hours_apart"]
     return table.sort_values("weighted", ascending=False, na_position="first")
 

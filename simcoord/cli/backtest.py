@@ -3,8 +3,8 @@ a period of a company's log from the cases open at its start, and score it again
 
 Prints the share of real weekly KPI values inside the simulated band, the log distances of the
 model beside the naive forecast's, the activities whose hours of the day differ most, and the
-verdict; writes the tables (CSV), the company logs and the charts to ``--out``. Bad input (a missing file, a date outside the log, a window
-past its last arrival...) is one line and exit code 2.
+verdict; writes the tables (CSV), the company logs and the charts to ``--out``. Bad input (a
+missing file, a date outside the log, a window past its last arrival...) is one line and exit code 2.
 """
 
 from __future__ import annotations
