@@ -399,7 +399,6 @@ class ScreenSpec(Spec):
         "the reviewers' working week (its fields replace the company calendar's); default: the company's"))
 
 
-
 class StageSpec(Spec):
     """One sales stage: the customer takes ``customer_days``, then a rep works ``work_hours``
     (working hours), then the lead advances with its conversion probability x channel multiplier.
