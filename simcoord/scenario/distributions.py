@@ -27,6 +27,8 @@ NEEDED = {
     "lognormal": ("mean", "sd"),
     "empirical": ("values",),
 }
+#: Parameters each distribution takes: a number it would not read is an error, not a silent leftover.
+TAKES = {**NEEDED, "gamma": ("mean", "sd", "shape", "scale")}
 
 
 class Distribution(BaseModel):
@@ -70,7 +72,15 @@ class Distribution(BaseModel):
         return self
 
     def _check_given(self) -> None:
-        """Every parameter the distribution needs is given."""
+        """Every parameter the distribution needs is given, and none it does not read."""
+        unused = [name for name in type(self).model_fields if name != "dist" and getattr(self, name) is not None
+                  and name not in TAKES[self.dist]]
+        if unused:
+            raise ValueError(f"{self.dist} distribution does not take {', '.join(unused)} "
+                             f"(it takes {', '.join(TAKES[self.dist])})")
+        if self.dist == "gamma" and (self.mean is not None or self.sd is not None) \
+                and (self.shape is not None or self.scale is not None):
+            raise ValueError("gamma distribution takes mean and sd, or shape and scale, not both")
         missing = [name for name in NEEDED.get(self.dist, ()) if getattr(self, name) is None]
         if missing:
             raise ValueError(f"{self.dist} distribution needs {', '.join(missing)}")

@@ -94,7 +94,8 @@ class ScenarioLoader(yaml.SafeLoader):
     """PyYAML's safe loader (plain data only, nothing executed) with fixes for scenario files:
     a key given twice in one mapping is an error instead of silently keeping the last value;
     numbers in exponent form without a dot or a signed exponent (``1e4``, ``2.5e3``) are numbers,
-    as in YAML 1.2, not text; and the work is bounded by the text's size: deep nesting, an alias
+    as in YAML 1.2, not text; a date that is none (``2025-02-30``) stays text, so the field that
+    holds it names the problem; and the work is bounded by the text's size: deep nesting, an alias
     that contains itself and a document that expands to more values than
     :data:`MIN_EXPANDED_VALUES` + :data:`EXPANDED_VALUES_PER_CHARACTER` per character of the text
     are :class:`ScenarioError` naming ``source``, found before anything is built."""
@@ -135,7 +136,14 @@ class ScenarioLoader(yaml.SafeLoader):
                 seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # looks like a date but is none: the schema names the field
+            return self.construct_scalar(node)
 
+
+ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", ScenarioLoader.construct_yaml_timestamp)
 # Appended after PyYAML's own resolvers, so integers stay integers and only what YAML 1.1 left as text changes.
 ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float",
                                      re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
@@ -154,10 +162,12 @@ def load_yaml(text: str, source: str | Path = "YAML text") -> Any:
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """``override`` laid over ``base``: nested mappings merge, other values replace."""
+    """``override`` laid over ``base``: nested mappings merge, other values replace. A
+    distribution that names its ``dist`` is one value: it replaces the base's whole (the base's
+    parameters belong to the base's distribution); one without ``dist`` changes only what it gives."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and "dist" not in value:
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
@@ -182,6 +192,8 @@ def _parse(path: Path) -> Any:
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise ScenarioError(path, "a folder, not a file")
     if not path.is_file():
         raise ScenarioError(path, "file not found")
     if path.stat().st_size > MAX_FILE_BYTES:

@@ -96,6 +96,9 @@ def test_degenerate_distributions_are_constant(spec):
     {"dist": "gamma", "mean": 2},                             # half a parameter pair
     {"dist": "empirical", "values": []},                      # no values
     {"dist": "constant", "value": 1, "rate": 2},              # unknown key
+    {"dist": "exponential", "mean": 5, "sd": 1},              # a parameter its type does not read
+    {"dist": "constant", "value": 5, "mean": 18000},
+    {"dist": "gamma", "mean": 2, "sd": 1, "shape": 4, "scale": 0.5},  # both of gamma's pairs
     True,                                                     # a bool is not a number here
 ])
 def test_bad_distributions_are_rejected(spec):
@@ -107,3 +110,8 @@ def test_samplers_are_reproducible_from_the_generator():
     dist = Distribution.model_validate(CASES["lognormal"])
     assert np.array_equal(draws(dist, 100, seed=3), draws(dist, 100, seed=3))
     assert not np.array_equal(draws(dist, 100, seed=3), draws(dist, 100, seed=4))
+
+
+def test_a_parameter_the_type_does_not_read_is_named():
+    with pytest.raises(ValidationError, match="gamma distribution does not take low"):
+        Distribution.model_validate({"dist": "gamma", "shape": 2, "scale": 5000, "low": 3})

@@ -52,6 +52,21 @@ def test_deep_merge_merges_mappings_and_replaces_everything_else():
     assert base["a"]["y"]["q"] == 2  # the base is not mutated
 
 
+def test_a_distribution_that_names_its_type_replaces_the_base_one_whole():
+    base = {"deal_value": {"dist": "lognormal", "mean": 18000, "sd": 12000}}
+    assert deep_merge(base, {"deal_value": {"dist": "gamma", "shape": 2, "scale": 5000}}) == {
+        "deal_value": {"dist": "gamma", "shape": 2, "scale": 5000}}
+    assert deep_merge(base, {"deal_value": {"mean": 20000}}) == {  # no type named: only the mean moves
+        "deal_value": {"dist": "lognormal", "mean": 20000, "sd": 12000}}
+
+
+def test_a_policy_changing_a_distribution_takes_none_of_the_base_ones_numbers(tmp_path):
+    policy = tmp_path / "gamma-deals.yaml"
+    policy.write_text(f"extends: {BASELINE}\nlead_mix: {{deal_value: {{dist: gamma, shape: 2, scale: 5000}}}}\n")
+    deal_value = load_scenario(policy).lead_mix.deal_value
+    assert (deal_value.dist, deal_value.mean, deal_value.sd, deal_value.expected) == ("gamma", None, None, 10000)
+
+
 def test_policy_file_overrides_only_what_it_names():
     baseline = load_scenario(BASELINE)
     enforced = load_scenario(ROOT / "scenarios" / "policies" / "sla-enforced.yaml")
@@ -185,7 +200,8 @@ def test_bad_value_names_the_file_of_the_extends_chain_that_sets_it(tmp_path, ba
     ("extends: missing.yaml\n", "extends", "'missing.yaml' not found"),
     ("extends: 5\n", "extends", "relative file name"),
     ("demand:\n  channels: [a\n  b: c\n", None, "malformed YAML at line 3"),
-    ("calendar: {holidays: [2026-13-01]}\n", None, "malformed YAML"),
+    ("calendar: {holidays: [2026-13-01]}\n", "calendar.holidays.0", "month value is outside expected range"),
+    ("calendar: {start_date: 2025-02-30}\n", "calendar.start_date", "day value is outside expected range"),
     ("- a\n- b\n", None, "top level must be a mapping"),
     ("", None, "file is empty"),
     ("name: a\ndescription: b\nname: c\n", None, "line 3, column 1: key 'name' given twice (first at line 1)"),
@@ -253,6 +269,8 @@ def test_an_overlong_extends_chain_is_an_error(tmp_path):
 def test_missing_file_and_extends_cycle(tmp_path):
     with pytest.raises(ScenarioError, match="file not found"):
         load_scenario(tmp_path / "nowhere.yaml")
+    with pytest.raises(ScenarioError, match="a folder, not a file"):
+        load_scenario(tmp_path)
     write(tmp_path / "a.yaml", "extends: b.yaml\n")
     write(tmp_path / "b.yaml", "extends: a.yaml\n")
     with pytest.raises(ScenarioError, match="extends cycle: a.yaml -> b.yaml -> a.yaml") as err:
