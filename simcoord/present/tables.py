@@ -104,10 +104,11 @@ def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str] | None = None) -> 
 
 
 def _policy_block(policy: str, rows: pd.DataFrame, baseline: str) -> str:
-    """One policy's KPIs that moved, as text under a title with its number of pairs."""
+    """One policy's KPIs that moved in any replication, as text under a title with its number of
+    pairs (a KPI whose differences cancel out to a mean of 0 still moved: its interval has width)."""
     pairs = int(rows["n"].max()) if rows["n"].notna().any() else 0
     title = f"{policy} vs {baseline} (n = {pairs} paired replications)"
-    moved = rows[rows["diff"].fillna(0) != 0]
+    moved = rows[(rows["diff"].fillna(0) != 0) | (rows["diff_hi"] > rows["diff_lo"])]
     if moved.empty:
         return f"{title}\nno KPI differs from the baseline"
     table = comparison_table(moved).droplevel("policy")
@@ -120,7 +121,8 @@ def _policy_block(policy: str, rows: pd.DataFrame, baseline: str) -> str:
 def format_comparison(diffs: pd.DataFrame, baseline: str = "baseline") -> str:
     """The paired comparison as text for a terminal: per policy, every KPI it moved, with the
     change, its simultaneous interval, the Bonferroni-adjusted p-value and better/worse by the
-    KPI's direction (the rows of :func:`comparison_table`; KPIs the policy did not move are left out)."""
+    KPI's direction (the rows of :func:`comparison_table`; KPIs equal to the baseline's in every
+    replication are left out)."""
     return "\n\n".join(_policy_block(str(policy), rows, baseline)
                        for policy, rows in diffs.groupby("policy", sort=False))
 

@@ -16,7 +16,7 @@ NAN = math.nan
 def row(policy: str, kpi: str, base: float, mean: float, scale: str, change: tuple[float, float, float],
         p: float, verdict: str) -> dict:
     return {"policy": policy, "kpi": kpi, "baseline_mean": base, "policy_mean": mean, "n": 4,
-            "diff": mean - base, "scale": scale, "change": change[0], "change_lo": change[1],
+            "diff": mean - base, "diff_lo": mean - base, "diff_hi": mean - base, "scale": scale, "change": change[0], "change_lo": change[1],
             "change_hi": change[2], "p_adj": p, "confidence": 0.95, "verdict": verdict}
 
 
@@ -74,8 +74,15 @@ def test_text_shows_each_policys_moved_kpis_under_named_columns():
     assert "Released to pool" not in a_block and "Won" in a_block
 
 
+def test_text_keeps_a_kpi_whose_differences_cancel_out():
+    cancelled = DIFFS[DIFFS["policy"] == "a-policy"].copy()
+    lost = cancelled["kpi"] == "released_to_pool"  # 0 on average, -4.3 to +4.3 across replications
+    cancelled.loc[lost, ["diff_lo", "diff_hi"]] = (-4.3, 4.3)
+    assert "Released to pool" in format_comparison(cancelled)
+
+
 def test_text_says_so_when_a_policy_moves_nothing():
-    unmoved = DIFFS[DIFFS["policy"] == "z-policy"].assign(diff=0.0)
+    unmoved = DIFFS[DIFFS["policy"] == "z-policy"].assign(diff=0.0, diff_lo=0.0, diff_hi=0.0)
     assert format_comparison(unmoved).endswith("no KPI differs from the baseline")
 
 
