@@ -36,6 +36,17 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(parser)
 
 
+def remove_exports(directory: Path) -> None:
+    """Delete the files an export writes into ``directory`` (every format's, nothing else), and the
+    directory if that leaves it empty: a new run's log must not sit beside an old run's export."""
+    if not directory.is_dir():
+        return
+    for name in FORMATS.values():
+        (directory / name).unlink(missing_ok=True)
+    if not any(directory.iterdir()):
+        directory.rmdir()
+
+
 def export_to(events: pd.DataFrame | EventLog, scenario: Scenario, directory: str | Path, format: str) -> Path:
     """:func:`simcoord.log.export.export_log`, its errors as one-line usage errors."""
     try:

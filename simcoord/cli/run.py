@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from simcoord import __version__
-from simcoord.cli.export import add_export_arguments, export_to
+from simcoord.cli.export import add_export_arguments, export_to, remove_exports
 from simcoord.cli.options import (EXIT_USAGE, UsageError, add_warmup_argument, check_warmup, days_option,
                                   seed_option)
 from simcoord.kpis import format_kpis
@@ -31,8 +31,8 @@ def scenario_currency(scenario: Scenario) -> str | None:
 
 
 def _remove_previous_run(out: Path) -> None:
-    """Delete the files a run writes into ``out`` (nothing else), and ``out/events/`` if it is
-    left empty."""
+    """Delete the files a run writes into ``out`` (nothing else), ``out/events/`` if it is left
+    empty, and the export ``simcoord export`` wrote of it into ``out/export/``."""
     parts = out / "events"
     if parts.exists() and not parts.is_dir():
         raise UsageError(f"{parts} is a file: remove it or choose another --out")
@@ -40,6 +40,7 @@ def _remove_previous_run(out: Path) -> None:
         previous.unlink(missing_ok=True)
     if parts.is_dir() and not any(parts.iterdir()):
         parts.rmdir()
+    remove_exports(out / "export")
 
 
 def prepare_out(out: Path, stream: bool) -> ParquetEventLog | None:
@@ -85,6 +86,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.stream and not args.out:
         raise UsageError("--stream writes the event log into --out DIR/events/: give --out")
     log = prepare_out(Path(args.out), args.stream) if args.out else None
+    if args.export:  # an earlier run's export in another format there would pass for this run's
+        remove_exports(Path(args.export))
     result = simulate(scenario, seed=args.seed, days=args.days, log=log, keep_events=log is None,
                       warmup_days=args.warmup)
     print(_headline(scenario.name, args, len(log) if log is not None else len(result.events)))

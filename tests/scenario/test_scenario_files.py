@@ -392,6 +392,19 @@ def test_cli_run_replaces_a_previous_run_in_its_out_directory(tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_a_new_run_leaves_no_export_of_an_earlier_one(tmp_path, capsys):
+    out_dir, elsewhere = tmp_path / "run", tmp_path / "exports"
+    run = ["run", str(BASELINE), "--days", "3", "--out", str(out_dir)]
+    assert cli.main([*run, "--export", str(out_dir / "export"), "--format", "ocel-json"]) == 0
+    (out_dir / "export" / "notes.txt").write_text("the user's own")
+    assert cli.main(run) == 0  # no export this time: the earlier one is gone, the user's file stays
+    assert [path.name for path in (out_dir / "export").iterdir()] == ["notes.txt"]
+    assert cli.main([*run, "--export", str(elsewhere), "--format", "ocel-json"]) == 0
+    assert cli.main([*run, "--seed", "2", "--export", str(elsewhere)]) == 0  # another format, same folder
+    assert [path.name for path in elsewhere.iterdir()] == ["eventlog.csv"]
+    capsys.readouterr()
+
+
 def test_a_streamed_log_reads_back_every_attribute(tmp_path):
     """A column that first appears in a later part (pandas.read_parquet on the folder drops it)."""
     log = ParquetEventLog(tmp_path / "events", chunk_rows=2)
