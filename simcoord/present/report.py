@@ -249,14 +249,30 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
 def check_parameters(notebook: str | Path, parameters: dict[str, Any]) -> dict[str, Any]:
     """Every parameter's value for a run with ``parameters``; ValueError naming the valid
     parameters when ``parameters`` holds a name the notebook does not define (a typo would
-    otherwise be ignored)."""
+    otherwise be ignored), or naming the parameter whose value is not of its default's kind (a
+    number where the notebook has a number, a list where it has a list), before any cell runs."""
     defaults = notebook_parameters(notebook)
     known = list(defaults)
     unknown = [name for name in parameters if name not in known]
     if unknown:
         raise ValueError(f"{Path(notebook).name} has no parameter {', '.join(unknown)}; "
                          f"its parameters are {', '.join(known) or 'none'}")
+    values = parameter_values(defaults, {})
+    for name, value in parameters.items():
+        expected = _kind_of(values[name])
+        if expected is not None and value is not None and _kind_of(value) != expected:  # None: the default's "none"
+            raise ValueError(f"{Path(notebook).name}: parameter {name} takes {expected} like its default "
+                             f"{defaults[name].get('default')}, got {value!r}")
     return parameter_values(defaults, parameters)
+
+
+def _kind_of(value: Any) -> str | None:
+    """What kind of value a parameter holds, in words (None: any value will do)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "text", list: "a list", tuple: "a list", dict: "a mapping"}.get(type(value))
 
 
 def _recorded_seconds(cell) -> float:

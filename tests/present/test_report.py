@@ -150,6 +150,16 @@ def test_an_unknown_parameter_is_refused_with_the_valid_names(tmp_path, capsys):
     assert not html.exists() and not html.with_suffix(".ipynb").exists()  # refused before running
 
 
+@pytest.mark.parametrize("value, given", [("[1", "'[1'"), ("many", "'many'"), ("[1, 2]", "[1, 2]")])
+def test_a_value_not_of_the_defaults_kind_is_refused_before_running(tmp_path, capsys, value, given):
+    html = tmp_path / "r.html"
+    assert main(["report", str(NOTEBOOK), "-p", "REPLICATIONS", value, "--html", str(html)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert "parameter REPLICATIONS takes a number like its default" in error and error.endswith(f"got {given}")
+    assert not html.exists() and not html.with_suffix(".ipynb").exists()
+
+
 def test_a_successful_report_prints_no_kernel_noise(tmp_path, capfd):
     quickstart = ROOT / "notebooks" / "01-quickstart.ipynb"
     assert main(["report", str(quickstart), "-p", "DAYS", "20", "--html", str(tmp_path / "q.html")]) == 0
