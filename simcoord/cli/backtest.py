@@ -10,23 +10,14 @@ missing file, a date outside the log, a window past its last arrival...) is one 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from simcoord.calibration.backtest import BacktestResult, backtest, write_backtest
-from simcoord.cli.options import UsageError, folder_option, seed_option
+from simcoord.cli.options import UsageError, date_option, folder_option, seed_option
 from simcoord.log.read import read_log
 from simcoord.present import backtest_plots
 from simcoord.present.backtest_report import distance_table, hours_table, kpi_table, verdict
 from simcoord.scenario.loading import load_scenario
-
-
-def date_option(text: str) -> dt.date:
-    """``--from``: a day, ``YYYY-MM-DD``."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def count_option(text: str) -> int:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from simcoord.calibration.fit import FitResult, fit
-from simcoord.cli.options import UsageError, folder_option
+from simcoord.cli.options import UsageError, date_option, folder_option
 from simcoord.present.fit_report import write_fit_report
 
 
@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("fit", help="fit a scenario to a company's own event log")
     parser.add_argument("log", help="event log: .csv, .csv.gz, .parquet (or .xes with pm4py installed)")
     parser.add_argument("--mapping", required=True, help="mapping YAML: which columns and activities mean what")
-    parser.add_argument("--until", metavar="DATE", default=None,
+    parser.add_argument("--until", metavar="DATE", type=date_option, default=None,
                         help="cut-off (YYYY-MM-DD): fit the cases created before it; the scenario starts there "
                              "(default: the whole log)")
     parser.add_argument("--out", required=True, type=output_file, metavar="FILE", help="the scenario YAML to write")

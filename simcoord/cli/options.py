@@ -4,6 +4,7 @@ options whose values the model checks (``--days``, ``--seed``, ``--warmup``)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +37,14 @@ def days_option(text: str) -> float:
 def seed_option(text: str) -> int:
     """``--seed``: a root seed, as :func:`simcoord.model.company.check_settings` accepts it."""
     return int(_option(text, int, "a whole number", lambda seed: check_settings(seed, 1.0)))
+
+
+def date_option(text: str) -> dt.date:
+    """``--from``, ``--until``: a day, ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def folder_option(text: str) -> str:

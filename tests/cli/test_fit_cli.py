@@ -37,7 +37,8 @@ def test_bpic_2012_fits_to_a_scenario_that_runs(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (lambda tmp: fit_args(tmp / "x.yaml", "2013-01-01", CRM_LOG, CRM_MAPPING), "cut-off 2013-01-01 is outside the log"),
-    (lambda tmp: fit_args(tmp / "x.yaml", "soon", CRM_LOG, CRM_MAPPING), "cut-off 'soon' is no date"),
+    (lambda tmp: fit_args(tmp / "x.yaml", "soon", CRM_LOG, CRM_MAPPING),
+     "argument --until: expected a date YYYY-MM-DD, got 'soon'"),
     (lambda tmp: fit_args(tmp / "x.yaml", log=str(tmp / "missing.csv")), "missing.csv"),
     (lambda tmp: fit_args(tmp / "x.yaml", mapping=str(tmp / "missing.yaml")), "missing.yaml"),
     (lambda tmp: fit_args(tmp / "no-folder" / "x.yaml"), "does not exist"),
