@@ -74,7 +74,8 @@ def _read_xes(path: Path) -> pd.DataFrame:
         import pm4py  # noqa: PLC0415 - optional
     except ImportError:
         raise ValueError(f"{path}: reading XES needs pm4py (pip install pm4py), or export the log as CSV") from None
-    return pm4py.read_xes(str(path))
+    # iterparse named, so pm4py does not warn about faster optional parsers; no progress bar in a CLI line
+    return pm4py.read_xes(str(path), variant="iterparse", show_progress_bar=False)
 
 
 def _check_columns(path: Path, present: object, columns: dict[str, str]) -> None:
@@ -98,6 +99,7 @@ class _Selection:
         self.mapped = mapping.mapped_activities()
         self.known = self.mapped | set(mapping.ignore)
         self.unknown: Counter[str] = Counter()
+        self.seen: set[str] = set()  # the mapping's activities that the log has
         self.zone_example: dict[bool, tuple[int, str]] = {}  # has a zone -> (row, value) first seen
         self.parts: list[pd.DataFrame] = []
 
@@ -109,6 +111,7 @@ class _Selection:
             frame[field] = self._required_text(chunk[self.columns[field]], rows, field)
         activity = frame["activity"]
         self.unknown.update(activity[~activity.isin(self.known)].value_counts().to_dict())
+        self.seen.update(activity[activity.isin(self.known)].unique())
         keep = activity.isin(self.mapped).to_numpy()
         if not keep.any():
             return
@@ -192,7 +195,7 @@ class _Selection:
     def finish(self) -> pd.DataFrame:
         """The standard frame of every chunk, after the checks that need all of them."""
         if self.unknown:
-            raise ValueError(f"{self.path}: {unknown_activities(self.unknown)}")
+            raise ValueError(f"{self.path}: {unknown_activities(self.unknown, self.known - self.seen)}")
         frame = pd.concat(self.parts, ignore_index=True) if self.parts else pd.DataFrame()
         if frame.empty:
             raise ValueError(f"{self.path}: no events left: the log is empty or has only ignored activities")
@@ -202,13 +205,18 @@ class _Selection:
         return _as_start_and_complete(frame, self.path)
 
 
-def unknown_activities(counts: Counter[str]) -> str:
-    """The problem of activities a mapping does not know, the most frequent first, with counts."""
+def unknown_activities(counts: Counter[str], unmatched: set[str] = frozenset()) -> str:
+    """The problem of activities a mapping does not know, the most frequent first, with counts,
+    and the mapping's activities the log never has (``unmatched``): a misspelling shows as both."""
     top = counts.most_common(TOP_UNKNOWN)
     listed = ", ".join(f"{activity!r} ({count:,} events)" for activity, count in top)
     more = f" and {len(counts) - len(top)} more" if len(counts) > len(top) else ""
+    absent = sorted(unmatched)
+    spelled = (f"; the mapping's {', '.join(map(repr, absent[:TOP_UNKNOWN]))}"
+               f"{f' and {len(absent) - TOP_UNKNOWN} more' if len(absent) > TOP_UNKNOWN else ''} "
+               f"match{'es' if len(absent) == 1 else ''} no activity in the log") if absent else ""
     return (f"{len(counts)} activit{'y' if len(counts) == 1 else 'ies'} the mapping does not know: {listed}{more}; "
-            "map each to a step or stage, or list it under ignore")
+            f"map each to a step or stage, or list it under ignore{spelled}")
 
 
 def _check_duplicates(frame: pd.DataFrame, path: Path) -> None:
