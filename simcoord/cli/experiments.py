@@ -18,7 +18,7 @@ from simcoord.cli.options import UsageError, add_warmup_argument, check_warmup, 
 from simcoord.experiments.experiment import Experiment, policies_on_base, run_experiment
 from simcoord.experiments.precision import PrecisionRun, run_to_precision
 from simcoord.experiments.sweep import sweep
-from simcoord.kpis import KPIS
+from simcoord.kpis import KPIS, unknown_kpi
 from simcoord.present.answers import difference_sentences, policy_outcome, run_size
 from simcoord.present.tables import format_comparison
 from simcoord.scenario.levers import IdleLeverWarning
@@ -180,7 +180,7 @@ def _kpis_to_print(text: str) -> list[str]:
     kpis = [k for k in text.split(",") if k]
     unknown = [k for k in kpis if k not in KPIS]
     if unknown:
-        raise UsageError(f"unknown KPI {unknown[0]!r} in --kpis")
+        raise UsageError(f"--kpis: {unknown_kpi(unknown[0])}")
     return kpis
 
 

@@ -31,7 +31,7 @@ from simcoord.experiments.evaluators import RunOutcome, RunTask, make_evaluator
 from simcoord.experiments.experiment import (Experiment, PolicySpec, as_policies, default_delta, execute,
                                              plan_tasks, stored_outcomes, tidy_kpis)
 from simcoord.experiments.runstore import RunStore
-from simcoord.kpis import KPIS
+from simcoord.kpis import KPIS, unknown_kpi
 from simcoord.model.company import check_settings
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def _check_kpis(kpis: Sequence[str], baseline: str, policies: Sequence[str]) -> 
         raise ValueError("choose at least one KPI whose difference must be precise")
     unknown = [kpi for kpi in kpis if kpi not in KPIS]
     if unknown:
-        raise ValueError(f"unknown KPI {unknown[0]!r}")
+        raise ValueError(unknown_kpi(unknown[0]))
     if baseline not in policies:
         raise ValueError(f"baseline {baseline!r} is not one of the policies: {', '.join(policies)}")
     if len(policies) < 2:

@@ -11,6 +11,6 @@ them; ``format`` prints them.
 
 from simcoord.kpis.format import format_kpis, format_value, kpi_table
 from simcoord.kpis.kpi import GROUPS, KPI
-from simcoord.kpis.registry import KPIS, compute_kpis
+from simcoord.kpis.registry import KPIS, compute_kpis, unknown_kpi
 
-__all__ = ["GROUPS", "KPI", "KPIS", "compute_kpis", "format_kpis", "format_value", "kpi_table"]
+__all__ = ["GROUPS", "KPI", "KPIS", "compute_kpis", "format_kpis", "format_value", "kpi_table", "unknown_kpi"]

@@ -7,6 +7,7 @@ in hours unless the name says ``_days``; ``_pct`` values are fractions in [0, 1]
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Callable, Iterable
 
 import pandas as pd
@@ -67,6 +68,12 @@ def _assemble(groups: Iterable[dict[str, KPI]], order: Iterable[str]) -> dict[st
 
 #: Every KPI, by name, with its meaning, unit, direction and group, in the order of the KPI Series.
 KPIS: dict[str, KPI] = _assemble((entries for entries, _ in GROUP_KPIS), ORDER)
+
+
+def unknown_kpi(name: str) -> str:
+    """The problem of a KPI name that is not in :data:`KPIS`, with the closest one if any."""
+    close = difflib.get_close_matches(name, list(KPIS), n=1, cutoff=0.6)
+    return f"unknown KPI {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
 
 
 def compute_kpis(events: pd.DataFrame | Iterable[pd.DataFrame], scenario: "Scenario", days: float,

@@ -39,6 +39,7 @@ def test_the_maximum_stops_an_unreachable_precision_and_a_rerun_resumes(tmp_path
 @pytest.mark.parametrize(("extra", "message"), [
     (["--reps", "5"], "--reps fixes the replications"),
     (["--kpis", "nope"], "unknown KPI 'nope'"),
+    (["--kpis", "revenu"], "unknown KPI 'revenu'; did you mean 'revenue'?"),
     (["--precision", "0"], "precision must be above 0"),
     (["--max-reps", "2"], "below the first batch"),
 ])
