@@ -16,8 +16,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from simcoord.calibration.backtest import BacktestResult
+from simcoord.experiments.experiment import kpi_range
 from simcoord.present.plots import BETTER, NEUTRAL, OKABE_ITO, WORSE, _kpi_formatter, _slide, kpi_label
 
+#: How many activities the hours-of-the-day chart and table show (those adding most to the circadian distance).
+HOURS_ACTIVITIES = 6
 #: What each distance measures, for its panel's axis (see ``calibration.distances``).
 DISTANCE_LABELS = {
     "ngram_3": "3-gram distance (0-1)", "absolute_event": "Absolute event distance (hours)",
@@ -29,7 +32,9 @@ DISTANCE_LABELS = {
 def _band_panel(ax, rows: pd.DataFrame, kpi: str) -> None:
     """One KPI's weeks: the simulated band and median, the real values, those outside marked."""
     weeks = pd.to_datetime(rows["week_start"])
-    ax.fill_between(weeks, rows["low"], rows["high"], color=OKABE_ITO[4], alpha=0.35, label="simulated 95 % band")
+    least, most = kpi_range(kpi)  # a band from few replications may reach past what the KPI can be
+    ax.fill_between(weeks, rows["low"].clip(least, most), rows["high"].clip(least, most), color=OKABE_ITO[4],
+                    alpha=0.35, label="simulated 95 % band")
     ax.plot(weeks, rows["median"], color=OKABE_ITO[0], linestyle="--", label="simulated median")
     ax.plot(weeks, rows["real"], color="black", marker="o", label="real")
     outside = rows["inside"].eq(False).to_numpy()
@@ -73,10 +78,21 @@ def kpi_bands(result: BacktestResult) -> Figure:
             ax.set_ylabel(kpi_label(kpi), fontsize="small")
         for ax in axes[len(kpis):]:
             ax.set_visible(False)
-        axes[0].legend(loc="best", fontsize="small")
+        _legend_aside(axes, len(kpis))
         fig.suptitle(f"Held-out weeks from {result.window.cutoff} against {result.replications} simulations "
                      f"({result.share_inside:.0%} of the values inside the 95 % band)")
     return fig
+
+
+def _legend_aside(axes: list, used: int) -> None:
+    """The first panel's legend in the first empty panel, where it covers no data (else in the first)."""
+    if used < len(axes):
+        spare = axes[used]
+        spare.set_visible(True)
+        spare.axis("off")
+        spare.legend(*axes[0].get_legend_handles_labels(), loc="center", fontsize="medium")
+    else:
+        axes[0].legend(loc="best", fontsize="small")
 
 
 def distances_against_naive(result: BacktestResult) -> Figure:
@@ -91,12 +107,16 @@ def distances_against_naive(result: BacktestResult) -> Figure:
             ax.errorbar([0], [row["model_mean"]], yerr=np.nan_to_num(error), color="black", capsize=8)
             ax.set_xticks([0, 1], ["model", "naive"])
             ax.set_title(DISTANCE_LABELS.get(key, key), fontsize="medium")
-        fig.suptitle(f"Distance to the real log from {result.window.cutoff} (lower is closer): the model "
-                     f"beats the naive forecast on {result.distances_better} of {len(table)}")
+        clearly = int(table["clearly_better"].sum())
+        fig.suptitle(f"Distance to the real log from {result.window.cutoff} (lower is closer): the model's mean "
+                     f"is closer than the naive forecast on {result.distances_better} of {len(table)}, its whole "
+                     f"95 % interval on {clearly}\n(model: blue where its mean is closer, orange where further; "
+                     f"grey: the naive forecast; black: the model's 95 % interval over {result.replications} "
+                     "replications)")
     return fig
 
 
-def hours_by_activity(result: BacktestResult, activities: int = 6) -> Figure:
+def hours_by_activity(result: BacktestResult, activities: int = HOURS_ACTIVITIES) -> Figure:
     """The ``activities`` real activities that add most to the circadian distance (share of the
     real log's times x hours apart), one panel each: the share of the activity's times in each
     hour of the day, real against the replications pooled and the naive forecast."""
@@ -113,7 +133,7 @@ def hours_by_activity(result: BacktestResult, activities: int = 6) -> Figure:
             ax.set_title(f"{activity}: {row['real_share']:.0%} of the real times\nmodel "
                          f"{row['model_hours_apart']:.2f} h apart, naive {row['naive_hours_apart']:.2f} h",
                          fontsize="medium")
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
             ax.set_xticks(range(0, 25, 3))
         for ax in axes[len(apart):]:
             ax.set_visible(False)
@@ -122,6 +142,6 @@ def hours_by_activity(result: BacktestResult, activities: int = 6) -> Figure:
         for ax in axes[::ncols]:
             ax.set_ylabel("share of its times")
         axes[0].legend(loc="best", fontsize="small")
-        fig.suptitle(f"When in the day each activity happens, from {result.window.cutoff}: the activities "
-                     f"whose hours the model gets most wrong")
+        fig.suptitle(f"When in the day each activity happens, from {result.window.cutoff}: the activities that "
+                     f"add most to the model's circadian distance (share of the real times x hours apart)")
     return fig

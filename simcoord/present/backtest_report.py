@@ -14,7 +14,7 @@ import pandas as pd
 
 from simcoord.calibration.backtest import BAND_LEVEL, BacktestResult, band_widening, replications_to_judge
 from simcoord.kpis.format import display_name
-from simcoord.present.backtest_plots import DISTANCE_LABELS
+from simcoord.present.backtest_plots import DISTANCE_LABELS, HOURS_ACTIVITIES
 
 BAND_TARGET = 0.80  # share of real weekly values inside the simulated 95 % band
 DISTANCE_TARGET = 3  # distances on which the model must beat the naive forecast
@@ -33,7 +33,7 @@ def distance_table(result: BacktestResult) -> pd.DataFrame:
     }, index=pd.Index([DISTANCE_LABELS.get(key, key) for key in table.index], name="distance"))
 
 
-def hours_table(result: BacktestResult, activities: int = 5) -> pd.DataFrame:
+def hours_table(result: BacktestResult, activities: int = HOURS_ACTIVITIES) -> pd.DataFrame:
     """The ``activities`` real activities that add most to the circadian distance, as text: their
     share of the real log's times, mean hour of the day real and simulated, and how many hours
     apart the model's and the naive forecast's hours lie from the real ones."""

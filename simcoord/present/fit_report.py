@@ -190,12 +190,13 @@ def decay_chart(half_life: Estimate, floor: Estimate | None) -> Figure:
         top = max(float(np.quantile(hours, 0.99)), 1.0)
         grid = np.concatenate([np.linspace(0, 1, 100), np.geomspace(1, top, 100)])
         ax.plot(grid, at_once * multiplier(grid), color=FITTED_COLOUR, linewidth=2.5,
-                label=f"fitted: half-life {half_life.value:.3g} h, floor {floor_value:.2f} (at the data's mean)")
+                label=f"fitted (scaled to the data's mean): half-life {half_life.value:.3g} h, levels off at "
+                      f"{floor_value:.2f} x the share at once ({at_once * floor_value:.0%})")
         ax.set_xscale("symlog", linthresh=1.0)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         ax.set(xlabel="hours from hand-over to first touch (log scale above 1 h)", ylabel="share qualified",
                title=f"Response decay (n = {half_life.n:,} leads; points: bins of equal size)")
-        ax.legend(loc="lower left")
+        ax.legend(loc="best")
     return fig
 
 

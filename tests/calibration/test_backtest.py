@@ -121,3 +121,22 @@ def test_hours_by_activity_covers_every_real_activity_and_its_chart_is_labelled(
     assert len(panels) == 4 and all(ax.get_title() for ax in panels)
     assert {ax.get_xlabel() for ax in panels[-2:]} == {"hour of the day"}
     assert panels[0].get_ylabel() == "share of its times"
+
+
+def test_the_hours_table_and_chart_show_the_same_activities(result):
+    from simcoord.present.backtest_plots import hours_by_activity
+    from simcoord.present.backtest_report import hours_table
+
+    figure = hours_by_activity(result)
+    titled = [ax.get_title().split(":")[0] for ax in figure.axes if ax.get_visible()]
+    assert titled == list(hours_table(result).index)
+
+
+def test_the_distance_chart_says_what_its_colours_and_counts_mean(result):
+    from simcoord.present.backtest_plots import distances_against_naive
+
+    title = distances_against_naive(result)._suptitle.get_text()
+    table = result.distance_table()
+    assert (f"closer than the naive forecast on {result.distances_better} of {len(table)}, its whole 95 % "
+            f"interval on {int(table['clearly_better'].sum())}") in title
+    assert "blue where its mean is closer, orange where further; grey: the naive forecast" in title
