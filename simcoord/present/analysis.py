@@ -11,8 +11,10 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from simcoord import __version__
+from simcoord.experiments.stats import mean_ci
 from simcoord.experiments.sweep import variant
 from simcoord.kpis import KPIS, format_value
 from simcoord.kpis.format import display_name
@@ -322,6 +324,15 @@ def conversion_by_channel(events: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("won_per_lead", ascending=False)
 
 
+def win_rate_ratio(channels: pd.DataFrame, numerator: str, denominator: str) -> tuple[float, float, float]:
+    """How many times as often ``numerator``'s leads are won as ``denominator``'s, with its 95 %
+    interval (the two channels' leads as independent samples, a score interval for the ratio of
+    two proportions): rows of :func:`conversion_by_channel`."""
+    a, b = channels.loc[numerator], channels.loc[denominator]
+    low, high = confint_proportions_2indep(a["won"], a["created"], b["won"], b["created"], compare="ratio")
+    return float(a["won_per_lead"] / b["won_per_lead"]), float(low), float(high)
+
+
 def cadence_costs(means: pd.DataFrame, backorder_cost: float, margin: float) -> pd.DataFrame:
     """What a meeting cadence costs, per variant (currency over the horizon): meeting time
     (the ``meeting_cost`` KPI), backorders priced at ``backorder_cost`` each (expediting,
@@ -345,6 +356,16 @@ def cadence_cost_samples(results: pd.DataFrame, backorder_cost: float, margin: f
     wide = results.pivot_table(index="replication", columns=["kpi", "variant"], values="value", dropna=False)
     revenue = wide["revenue"]
     return wide["meeting_cost"] + backorder_cost * wide["backorders"] + margin * (revenue.mean().max() - revenue)
+
+
+def sample_intervals(samples: pd.DataFrame, design: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """Each variant's mean and 95 % Student-t interval over the replications of ``samples`` (rows
+    replications, columns variants, e.g. :func:`cadence_cost_samples`), as tidy rows named ``kpi``
+    with the ``design``'s factor columns: what ``plots.effect_lines`` draws, so a cost priced per
+    replication is charted with its noise, not as bare means."""
+    rows = [{"variant": name, "kpi": kpi, "mean": ci.mean, "ci_lo": ci.lo, "ci_hi": ci.hi}
+            for name, ci in ((name, mean_ci(samples[name].to_numpy(dtype=float))) for name in samples.columns)]
+    return design.reset_index().merge(pd.DataFrame(rows), on="variant")
 
 
 def _claim_verdict(lab: pd.Series, low: float, high: float) -> str:

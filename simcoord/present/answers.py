@@ -66,8 +66,15 @@ def _level(rows: pd.DataFrame) -> str:
 def change_text(row: pd.Series) -> str:
     """``+34.7 pp (simultaneous 95 % CI +30.0 pp to +39.0 pp)``: one row's change on its scale."""
     change, interval = change_and_interval(row)
+    if _same_every_time(row):  # no noise to bound: the policy sets it (meeting hours of a meeting series)
+        return f"{change} (the same in every replication)"
     level = f"{100 * row['confidence']:g} % " if "confidence" in row and pd.notna(row["confidence"]) else ""
     return f"{change} (simultaneous {level}CI {interval})"
+
+
+def _same_every_time(row: pd.Series) -> bool:
+    """Is the paired difference the same in every replication (an interval of no width)?"""
+    return bool(row.get("n", 0) >= 2 and "diff_lo" in row and row["diff_lo"] == row["diff_hi"])
 
 
 def _too_few(rows: pd.DataFrame) -> bool:
@@ -100,7 +107,11 @@ def _policy_sentence(policy: str, rows: pd.DataFrame) -> str:
     if outcome == "no difference":
         judged = rows[rows["n"] >= 2]
         count = int(judged["higher_is_better"].notna().sum()) if "higher_is_better" in judged else len(judged)
-        text = f"{policy} is neither significantly better nor worse than the baseline on any of the {count} KPIs"
+        if all(_same_every_time(row) and row["diff"] == 0 for _, row in judged.iterrows()):
+            text = (f"{policy} changes none of the {count} KPIs: each equals the baseline's in every replication "
+                    "(nothing it changes acted within the run)")
+        else:
+            text = f"{policy} is neither significantly better nor worse than the baseline on any of the {count} KPIs"
     elif outcome == "mixed":
         text = f"{policy} is mixed: significantly better on {_listed(better)}, but worse on {_listed(worse)}"
     else:
@@ -150,6 +161,11 @@ def _amount(kpi: str, value: float) -> str:
     return f"{number} {'currency units' if unit == 'currency' else unit}".rstrip()
 
 
+def _joined(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def selection_sentence(selection: Selection, kpi: str, each: str = "policy") -> str:
     """What a Kim-Nelson selection on ``kpi`` says: the best, or which cannot yet be separated
     and about how many more replications per ``each`` (policy, design) would."""
@@ -157,7 +173,7 @@ def selection_sentence(selection: Selection, kpi: str, each: str = "policy") -> 
     if selection.best is not None:
         return (f"{selection.best} is best on {_name(kpi)} (Kim-Nelson selection: within {zone} of the best "
                 f"with probability {1 - selection.alpha:.0%}, {selection.n} replications).")
-    names = ", ".join(selection.contenders[:-1]) + " and " + selection.contenders[-1]
+    names = _joined(selection.contenders)
     if selection.more_replications == 0:
         return f"{names} gave the same {_name(kpi)} in every replication: more replications cannot separate them."
     return (f"Cannot separate {names} on {_name(kpi)} within {zone} after {selection.n} replications: "
@@ -240,11 +256,25 @@ def sweep_selection_sentence(selection: Selection, design: pd.DataFrame, kpi: st
                              labels: Mapping[str, str] | None = None) -> str:
     """:func:`selection_sentence` for a sweep's :class:`Selection` (``SweepResult.best``), its
     variants told by their levels (:func:`levels_text`)."""
+    def told(variants: Sequence[str]) -> list[str]:
+        return [f"({levels_text(design, v, labels)})" for v in variants]
+
+    contenders = told(selection.contenders)
+    if selection.best is None and len(design) > LISTED_DESIGNS:  # a long list reads as none: name the fewer
+        left_out = [v for v in design.index if v not in selection.contenders]
+        if not left_out:
+            contenders = [f"any of the {len(design)} designs"]
+        elif len(left_out) < len(contenders):
+            contenders = [f"all designs but {_joined(told(left_out))}"]
     named = selection._replace(best=levels_text(design, selection.best, labels) if selection.best else None,
-                               contenders=tuple(f"({levels_text(design, v, labels)})" for v in selection.contenders))
+                               contenders=tuple(contenders))
     if named.best is not None:
         named = named._replace(best=f"The design with {named.best}")
     return selection_sentence(named, kpi, each="design")
+
+
+#: Up to this many designs, those that cannot be separated are listed, not summed up.
+LISTED_DESIGNS = 3
 
 
 def sweep_answer(selection: Selection, design: pd.DataFrame, kpi: str, days: float,
@@ -253,8 +283,9 @@ def sweep_answer(selection: Selection, design: pd.DataFrame, kpi: str, days: flo
     cannot yet be separated and about how many more replications would, and the run size."""
     size = run_size(selection.n, days)
     return [sweep_selection_sentence(selection, design, kpi, labels),
-            f"{len(design)} designs x {size}; a design not named above is beaten by more than the indifference "
-            f"zone at the stated probability. The run covers {_days(days)}: effects that take longer are not measured."]
+            f"{len(design)} designs x {size}; with probability {1 - selection.alpha:.0%}, a design outside those "
+            f"above is beaten by more than the indifference zone. The run covers {_days(days)}: effects that take "
+            "longer are not measured."]
 
 
 def claim_sentences(verdicts: pd.DataFrame, replications: int, days: float) -> list[str]:
@@ -265,8 +296,8 @@ def claim_sentences(verdicts: pd.DataFrame, replications: int, days: float) -> l
         where = f" ({row['condition']})" if "condition" in row.index else ""
         sentences.append(f"{claim}{where}: {row['verdict']}; the lab measures {row['lab']} against the claimed "
                          f"{row['claimed']}.")
-    return sentences + [f"With {run_size(replications, days)} per policy; an inconclusive verdict needs more "
-                        "replications, not a conclusion."]
+    return sentences + [f"Each verdict rests on {run_size(replications, days)} per policy; an inconclusive one "
+                        "needs more replications, not a conclusion."]
 
 
 def single_run_sentences(kpis: pd.Series, funnel: pd.DataFrame, states: pd.Series, days: float,

@@ -44,6 +44,16 @@ def test_each_policy_is_better_worse_mixed_or_not_different():
     assert down.startswith("down is significantly worse on revenue -8.6%") and "better on none" in down
 
 
+def test_a_policy_identical_to_the_baseline_and_a_change_without_noise_are_told_as_such():
+    hours = [10.0, 10.0, 10.0, 10.0]
+    fixed = experiment({"revenue": {"baseline": BASE, "inactive": BASE, "meets": shifted(BASE, 10)},
+                        "meeting_hours": {"baseline": hours, "inactive": hours, "meets": [30.0] * 4}})
+    inactive, meets = answers.difference_sentences(fixed.compare())
+    assert inactive == ("inactive changes none of the 2 KPIs: each equals the baseline's in every replication "
+                        "(nothing it changes acted within the run).")
+    assert "meeting hours +200.0% (the same in every replication)" in meets
+
+
 def test_a_significantly_better_policy_is_adopted_and_its_change_quoted():
     better = experiment({"revenue": {"baseline": BASE, "up": shifted(BASE, 10), "flat": shifted(BASE, 0)}})
     diffs = better.compare()
@@ -131,6 +141,19 @@ def test_a_sweep_that_cannot_separate_its_designs_says_how_many_more_replication
                     "about 37 more replications per design needed.")
 
 
+def test_a_sweep_of_many_designs_names_the_fewer_of_those_in_and_out():
+    design = pd.DataFrame({"first touch h": [8, 24, 48, 72, 96]}, index=pd.Index([f"v{i}" for i in range(5)],
+                                                                               name="variant"))
+    everything = Selection(None, tuple(design.index), 37, 2, 1000.0, 0.05)
+    assert answers.sweep_selection_sentence(everything, design, "revenue").startswith(
+        "Cannot separate any of the 5 designs on revenue")
+    most = Selection(None, ("v0", "v1", "v2", "v3"), 37, 2, 1000.0, 0.05)
+    assert answers.sweep_selection_sentence(most, design, "revenue").startswith(
+        "Cannot separate all designs but (first touch h 96) on revenue")
+    assert "with probability 95%, a design outside those above is beaten" in answers.sweep_answer(
+        most, design, "revenue", 60)[1]
+
+
 def test_claim_sentences_quote_each_verdict_and_the_run_size():
     verdicts = pd.DataFrame({"claim": ["push doubles conversion"], "condition": ["today"], "claimed": ["+100.0%"],
                              "lab": ["+12.0% (+5.0% to +19.0%)"], "verdict": ["same direction, smaller"]}
@@ -138,7 +161,7 @@ def test_claim_sentences_quote_each_verdict_and_the_run_size():
     text = answers.claim_sentences(verdicts, 3, 60)
     assert text[0] == ("push doubles conversion (today): same direction, smaller; the lab measures +12.0% "
                        "(+5.0% to +19.0%) against the claimed +100.0%.")
-    assert text[1].startswith("With 3 replications x 60 days per policy")
+    assert text[1].startswith("Each verdict rests on 3 replications x 60 days per policy")
 
 
 def test_single_run_sentences_state_the_runs_numbers_and_that_one_run_shows_no_uncertainty():
