@@ -102,7 +102,8 @@ def _grouped_sla_bars(ax, table: pd.DataFrame) -> None:
         ax.barh(y, values, height=height, label=str(column), color=OKABE_ITO[i % len(OKABE_ITO)])
         if len(series) <= 3:
             for yy, v in zip(y, values):
-                ax.text(0 if math.isnan(v) else v, yy, "  n/a" if math.isnan(v) else f" {v:.0%}",
+                # one decimal: 89.9 % rounded to "90%" beside a 90 % target would read as met
+                ax.text(0 if math.isnan(v) else v, yy, "  n/a" if math.isnan(v) else f"  {v:.1%}",
                         va="center", fontsize=FONT_SIZE - 2)
 
 
@@ -220,6 +221,14 @@ def _policy_points(ax, points: pd.DataFrame, x: str, y: str, label: str, xerr: s
                     color=OKABE_ITO[i % len(OKABE_ITO)], label=str(row[label]))
 
 
+def _identical_points_merged(points: pd.DataFrame, x: str, y: str, label: str) -> pd.DataFrame:
+    """One row per distinct (x, y), its label every policy there (``baseline = war-room``): a
+    policy that changed nothing would otherwise hide under the baseline's marker."""
+    merged = points.groupby([x, y], sort=False, as_index=False).first()
+    names = points.groupby([x, y], sort=False)[label].agg(lambda names: " = ".join(map(str, names)))
+    return merged.assign(**{label: names.to_numpy()})[points.columns]
+
+
 def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", label: str = "policy",
            xerr: str | None = None, yerr: str | None = None, title: str | None = None) -> Figure:
     """Scatter of two KPIs (one point per policy), the Pareto front drawn as a step line.
@@ -227,6 +236,7 @@ def pareto(points: pd.DataFrame, x: str = "staff_cost", y: str = "revenue", labe
     ``points``: one row per policy with columns ``label``, ``x``, ``y`` (and optionally the CI
     half-widths ``xerr``/``yerr``). Directions come from :data:`simcoord.KPIS`
     (:func:`simcoord.experiments.sweep.pareto_front`)."""
+    points = _identical_points_merged(points, x, y, label)
     on_front = pareto_front(points, x, y)
     with _slide() as (fig, (ax,)):
         _policy_points(ax, points, x, y, label, xerr, yerr)
@@ -259,22 +269,28 @@ def _tick_labels(levels: pd.Index) -> list[str]:
     return [f"{c:g}" if isinstance(c, float) else str(c) for c in levels]
 
 
-def _mark_selection(ax, table: pd.DataFrame, grid: pd.DataFrame, x: str, y: str, selection: Selection) -> None:
-    """Outline the cells of the selected variant, or of every contender when none is selected."""
+def _mark_selection(ax, table: pd.DataFrame, grid: pd.DataFrame, x: str, y: str, selection: Selection,
+                    kpi: str) -> None:
+    """Outline the cells of the selected variant, or of every contender when none is selected:
+    inside each cell, so a cell left out never looks outlined by its neighbours' edges."""
     chosen = [selection.best] if selection.best is not None else list(selection.contenders)
     cells = table[table["variant"].isin(chosen)]
     for xv, yv in zip(cells[x], cells[y]):
         i, j = list(grid.index).index(yv), list(grid.columns).index(xv)
-        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=WORSE, linewidth=4))
-    ax.legend(handles=[Rectangle((0, 0), 1, 1, fill=False, edgecolor=WORSE, linewidth=3,
-                                 label=selection_caption(selection))],
-              loc="upper left", bbox_to_anchor=(0.0, -0.12), framealpha=0.9)
+        ax.add_patch(Rectangle((j - 0.44, i - 0.44), 0.88, 0.88, fill=False, edgecolor=WORSE, linewidth=4))
+    ax.figure.legend(handles=[Rectangle((0, 0), 1, 1, fill=False, edgecolor=WORSE, linewidth=3,
+                                        label=selection_caption(selection, kpi))],
+                     loc="outside lower center", framealpha=0.9)
 
 
-def selection_caption(selection: Selection) -> str:
+def selection_caption(selection: Selection, kpi: str | None = None) -> str:
     """What an outlined heatmap cell means, from the Kim-Nelson selection (``delta``: the
-    indifference zone in KPI units, as passed)."""
-    zone = f"indifference zone {selection.delta:,.3g}, {1 - selection.alpha:.0%}, n = {selection.n}"
+    indifference zone in KPI units, as passed; written in ``kpi``'s format when given)."""
+    if kpi in KPIS and KPIS[kpi].unit == "fraction":
+        delta = f"{100 * selection.delta:.1f} pp"
+    else:  # whole units where they are large: 13,912, not 1.39e+04
+        delta = f"{selection.delta:,.0f}" if abs(selection.delta) >= 100 else f"{selection.delta:.3g}"
+    zone = f"indifference zone {delta}, {1 - selection.alpha:.0%}, n = {selection.n}"
     if selection.best is not None:
         return f"outlined: best (Kim-Nelson selection, {zone})"
     more = (f"about {selection.more_replications:,} more replications needed" if selection.more_replications
@@ -304,7 +320,7 @@ def heatmap(table: pd.DataFrame, kpi: str, x: str, y: str, value: str = "mean", 
         ax.set_ylabel(_factor_label(y))
         ax.grid(False)
         if selection is not None and "variant" in table:
-            _mark_selection(ax, table, grid, x, y, selection)
+            _mark_selection(ax, table, grid, x, y, selection, kpi)
         ax.set_title(title or f"{kpi_label(kpi)} by {_factor_label(x)} and {_factor_label(y)}")
     return fig
 

@@ -76,15 +76,20 @@ def test_heatmap_outlines_the_best_or_every_contender_and_says_which():
     table = pd.DataFrame({"variant": ["v0", "v1", "v2", "v3"], "first": [8, 8, 24, 24],
                           "release": [24, 48, 24, 48], "mean": [1.0, 2.0, 3.0, 3.1]})
     undecided = Selection(None, ("v3", "v2"), 40, 3, 0.5, 0.05)
-    ax = plots.heatmap(table, "revenue", x="first", y="release", selection=undecided).axes[0]
-    assert sum(isinstance(p, Rectangle) and not p.get_fill() for p in ax.patches) == 2
-    assert ax.get_legend().get_texts()[0].get_text() == (
+    figure = plots.heatmap(table, "revenue", x="first", y="release", selection=undecided)
+    assert sum(isinstance(p, Rectangle) and not p.get_fill() for p in figure.axes[0].patches) == 2
+    assert figure.legends[0].get_texts()[0].get_text() == (
         "outlined: cannot be separated (indifference zone 0.5, 95%, n = 3); about 40 more replications needed")
-    decided = Selection("v3", ("v3",), 0, 10, 0.5, 0.05)
-    ax = plots.heatmap(table, "revenue", x="first", y="release", selection=decided).axes[0]
-    assert sum(isinstance(p, Rectangle) and not p.get_fill() for p in ax.patches) == 1
-    assert ax.get_legend().get_texts()[0].get_text().startswith("outlined: best (Kim-Nelson selection")
-    assert plots.heatmap(table, "revenue", x="first", y="release").axes[0].get_legend() is None
+    decided = Selection("v3", ("v3",), 0, 10, 13912.3, 0.05)
+    figure = plots.heatmap(table, "revenue", x="first", y="release", selection=decided)
+    assert sum(isinstance(p, Rectangle) and not p.get_fill() for p in figure.axes[0].patches) == 1
+    assert figure.legends[0].get_texts()[0].get_text().startswith(
+        "outlined: best (Kim-Nelson selection, indifference zone 13,912, 95%")
+    assert not plots.heatmap(table, "revenue", x="first", y="release").legends
+    shares = table.assign(mean=[0.1, 0.2, 0.3, 0.31])
+    figure = plots.heatmap(shares, "mql_quality_pct", x="first", y="release",
+                           selection=undecided._replace(delta=0.00969))
+    assert "indifference zone 1.0 pp" in figure.legends[0].get_texts()[0].get_text()
 
 
 def test_effect_bands_stay_in_the_kpis_range():
@@ -104,6 +109,14 @@ def test_pareto_points_and_front():
     assert len(ax.containers) == 4
     (front,) = [line for line in ax.get_lines() if line.get_label() == "Pareto front"]
     assert front.get_xdata().tolist() == [100, 120]
+
+
+def test_a_policy_identical_to_another_shares_its_marker_and_names_both():
+    points = pd.DataFrame({"policy": ["baseline", "war-room", "sla-enforced"], "staff_cost": [100, 100, 120],
+                           "revenue": [10, 10, 14]})
+    (ax,) = visible_axes(plots.pareto(points))
+    labels = [container.get_label() for container in ax.containers]
+    assert labels == ["baseline = war-room", "sla-enforced"]
 
 
 def test_heatmap_cells_and_colourbar_units():
