@@ -208,15 +208,19 @@ class _Selection:
 def unknown_activities(counts: Counter[str], unmatched: set[str] = frozenset()) -> str:
     """The problem of activities a mapping does not know, the most frequent first, with counts,
     and the mapping's activities the log never has (``unmatched``): a misspelling shows as both."""
-    top = counts.most_common(TOP_UNKNOWN)
-    listed = ", ".join(f"{activity!r} ({count:,} events)" for activity, count in top)
-    more = f" and {len(counts) - len(top)} more" if len(counts) > len(top) else ""
-    absent = sorted(unmatched)
-    spelled = (f"; the mapping's {', '.join(map(repr, absent[:TOP_UNKNOWN]))}"
-               f"{f' and {len(absent) - TOP_UNKNOWN} more' if len(absent) > TOP_UNKNOWN else ''} "
-               f"match{'es' if len(absent) == 1 else ''} no activity in the log") if absent else ""
-    return (f"{len(counts)} activit{'y' if len(counts) == 1 else 'ies'} the mapping does not know: {listed}{more}; "
-            f"map each to a step or stage, or list it under ignore{spelled}")
+    listed = _first_few([f"{activity!r} ({count:,} events)" for activity, count in counts.most_common()])
+    problem = (f"{len(counts)} activit{'y' if len(counts) == 1 else 'ies'} the mapping does not know: {listed}; "
+               "map each to a step or stage, or list it under ignore")
+    if unmatched:
+        problem += (f"; the mapping's {_first_few([repr(name) for name in sorted(unmatched)])} "
+                    f"match{'es' if len(unmatched) == 1 else ''} no activity in the log")
+    return problem
+
+
+def _first_few(items: list[str]) -> str:
+    """The first :data:`TOP_UNKNOWN` items, and how many more there are."""
+    more = f" and {len(items) - TOP_UNKNOWN} more" if len(items) > TOP_UNKNOWN else ""
+    return ", ".join(items[:TOP_UNKNOWN]) + more
 
 
 def _check_duplicates(frame: pd.DataFrame, path: Path) -> None:
