@@ -224,8 +224,8 @@ def _policy_points(ax, points: pd.DataFrame, x: str, y: str, label: str, xerr: s
 def _identical_points_merged(points: pd.DataFrame, x: str, y: str, label: str) -> pd.DataFrame:
     """One row per distinct (x, y), its label every policy there (``baseline = war-room``): a
     policy that changed nothing would otherwise hide under the baseline's marker."""
-    merged = points.groupby([x, y], sort=False, as_index=False).first()
-    names = points.groupby([x, y], sort=False)[label].agg(lambda names: " = ".join(map(str, names)))
+    merged = points.groupby([x, y], sort=False, dropna=False, as_index=False).first()
+    names = points.groupby([x, y], sort=False, dropna=False)[label].agg(lambda names: " = ".join(map(str, names)))
     return merged.assign(**{label: names.to_numpy()})[points.columns]
 
 
