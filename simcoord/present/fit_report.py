@@ -171,6 +171,10 @@ def weekly_chart(estimate: Estimate, what: str) -> Figure:
     return fig
 
 
+#: The response-decay chart's axis is linear over this many half-lives (at most 1 h), log beyond.
+DECAY_LINEAR_HALF_LIVES = 5
+
+
 def decay_chart(half_life: Estimate, floor: Estimate | None) -> Figure:
     """Qualification rate per bin of hours to first touch (95 % Wilson intervals) and the fitted
     curve, scaled to the data's mean rate (the chance at an immediate touch is not a scenario value)."""
@@ -188,13 +192,15 @@ def decay_chart(half_life: Estimate, floor: Estimate | None) -> Figure:
             ax.errorbar(centre, successes / total, yerr=[[successes / total - low], [high - successes / total]],
                         fmt="o", color=DATA_COLOUR, capsize=4, markersize=7, label="observed" if b == 0 else None)
         top = max(float(np.quantile(hours, 0.99)), 1.0)
-        grid = np.concatenate([np.linspace(0, 1, 100), np.geomspace(1, top, 100)])
+        linear = float(np.clip(DECAY_LINEAR_HALF_LIVES * float(half_life.value), 0.01, 1.0))
+        grid = np.concatenate([np.linspace(0, linear, 100), np.geomspace(linear, top, 200)])
         ax.plot(grid, at_once * multiplier(grid), color=FITTED_COLOUR, linewidth=2.5,
                 label=f"fitted (scaled to the data's mean): half-life {half_life.value:.3g} h, levels off at "
                       f"{floor_value:.2f} x the share at once ({at_once * floor_value:.0%})")
-        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_xscale("symlog", linthresh=linear)  # linear over the decay itself, log over the long waits
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.set(xlabel="hours from hand-over to first touch (log scale above 1 h)", ylabel="share qualified",
+        ax.set(xlabel=f"hours from hand-over to first touch (log scale above {linear:.2g} h)",
+               ylabel="share qualified",
                title=f"Response decay (n = {half_life.n:,} leads; points: bins of equal size)")
         ax.legend(loc="best")
     return fig
