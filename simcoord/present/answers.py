@@ -28,7 +28,7 @@ import pandas as pd
 from simcoord.experiments.stats import Selection
 from simcoord.kpis import KPIS
 from simcoord.kpis.format import display_name, format_value
-from simcoord.present.tables import change_and_interval, format_change
+from simcoord.present.tables import change_and_interval, format_change, unchanged
 
 if TYPE_CHECKING:
     from simcoord.experiments.experiment import Experiment
@@ -107,7 +107,7 @@ def _policy_sentence(policy: str, rows: pd.DataFrame) -> str:
     if outcome == "no difference":
         judged = rows[rows["n"] >= 2]
         count = int(judged["higher_is_better"].notna().sum()) if "higher_is_better" in judged else len(judged)
-        if all(_same_every_time(row) and row["diff"] == 0 for _, row in judged.iterrows()):
+        if unchanged(judged).all():
             text = (f"{policy} changes none of the {count} KPIs: each equals the baseline's in every replication "
                     "(nothing it changes acted within the run)")
         else:

@@ -257,13 +257,13 @@ def check_parameters(notebook: str | Path, parameters: dict[str, Any]) -> dict[s
     if unknown:
         raise ValueError(f"{Path(notebook).name} has no parameter {', '.join(unknown)}; "
                          f"its parameters are {', '.join(known) or 'none'}")
-    values = parameter_values(defaults, {})
+    values = parameter_values(defaults, {})  # the defaults, read once
     for name, value in parameters.items():
         expected = _kind_of(values[name])
         if expected is not None and value is not None and _kind_of(value) != expected:  # None: the default's "none"
             raise ValueError(f"{Path(notebook).name}: parameter {name} takes {expected} like its default "
                              f"{defaults[name].get('default')}, got {value!r}")
-    return parameter_values(defaults, parameters)
+    return {**values, **parameters}
 
 
 def _kind_of(value: Any) -> str | None:

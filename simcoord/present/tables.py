@@ -103,12 +103,19 @@ def comparison_table(diffs: pd.DataFrame, kpis: Sequence[str] | None = None) -> 
     }).set_index(["policy", "kpi"])
 
 
+def unchanged(rows: pd.DataFrame) -> pd.Series:
+    """Per row of ``Experiment.compare()``: is the KPI equal to the baseline's in every replication
+    (a mean difference of 0 whose interval has no width)? Differences that cancel out to a mean
+    of 0 are not unchanged: their interval has width."""
+    return (rows["diff"].fillna(0) == 0) & ~(rows["diff_hi"] > rows["diff_lo"])
+
+
 def _policy_block(policy: str, rows: pd.DataFrame, baseline: str) -> str:
-    """One policy's KPIs that moved in any replication, as text under a title with its number of
-    pairs (a KPI whose differences cancel out to a mean of 0 still moved: its interval has width)."""
+    """One policy's KPIs that moved in any replication (not :func:`unchanged`), as text under a
+    title with its number of pairs."""
     pairs = int(rows["n"].max()) if rows["n"].notna().any() else 0
     title = f"{policy} vs {baseline} (n = {pairs} paired replications)"
-    moved = rows[(rows["diff"].fillna(0) != 0) | (rows["diff_hi"] > rows["diff_lo"])]
+    moved = rows[~unchanged(rows)]
     if moved.empty:
         return f"{title}\nno KPI differs from the baseline"
     table = comparison_table(moved).droplevel("policy")
