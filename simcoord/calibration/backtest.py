@@ -34,7 +34,8 @@ from scipy import stats
 from simcoord.calibration.distances import LogColumns, activity_instances, hour_profiles, hours_apart, log_distances
 from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.naive import naive_forecast
-from simcoord.calibration.relabel import clock_ends, company_log, mapped_rows, simulated_ends, through_mapping
+from simcoord.calibration.relabel import (clock_ends, company_log, earlier_firsts, mapped_rows, simulated_ends,
+                                         through_mapping, without_earlier)
 from simcoord.calibration.steps import in_working_hours
 from simcoord.calibration.weekly import WEEK_HOURS, open_cases, weekly_kpis, working_teams
 from simcoord.experiments.experiment import replication_seed
@@ -165,6 +166,7 @@ class ReplicationTask:
     open_at_cutoff: int
     teams: tuple[str, ...]  # the teams whose weekly workload is compared
     real: pd.DataFrame  # the held-out company log
+    earlier: frozenset[tuple[str, str]]  # (case, step or stage) the open cases had before the cut-off
 
 
 class ReplicationOutcome(NamedTuple):
@@ -181,7 +183,7 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     """Simulate one replication from the snapshot and score it (module level: workers pickle it)."""
     days = task.window.days
     result = simulate(task.scenario, seed=task.seed, days=days, start_from=task.start_from)
-    seen = through_mapping(result.events, task.mapping)
+    seen = without_earlier(through_mapping(result.events, task.mapping), result.events, task.earlier)
     seen = seen[seen["time"] < days * HOURS_PER_DAY]
     work = mapped_rows(result.events, task.mapping)
     weekly = weekly_kpis(seen, task.kpi_scenario, task.window.weeks, task.open_at_cutoff, task.teams,
@@ -306,6 +308,7 @@ class HeldOut(NamedTuple):
     kpi_scenario: Scenario
     open_at_cutoff: int
     teams: tuple[str, ...]
+    earlier: frozenset[tuple[str, str]]  # (case, step or stage) the cases had before the cut-off
 
 
 def held_out(log: ImportedLog, window: Window, scenario: Scenario) -> HeldOut:
@@ -326,7 +329,7 @@ def held_out(log: ImportedLog, window: Window, scenario: Scenario) -> HeldOut:
                                work),
                    company_log(after, clock_ends(after), log.mapping, window.cutoff),
                    company_log(naive, clock_ends(naive), log.mapping, window.cutoff), kpi_scenario, open_at_cutoff,
-                   teams)
+                   teams, earlier_firsts(seen, log.mapping, window.start_hours))
 
 
 def _check_replications(reps: int) -> None:
@@ -350,7 +353,7 @@ def backtest(scenario: Scenario, log: ImportedLog, cutoff: dt.date | str, days: 
     real = held_out(log, window, scenario)
     start_from = snapshot_at(log, window.cutoff)
     tasks = [ReplicationTask(r, replication_seed(seed, r), starting_at(scenario, window.cutoff), start_from, window,
-                             log.mapping, real.kpi_scenario, real.open_at_cutoff, real.teams, real.log)
+                             log.mapping, real.kpi_scenario, real.open_at_cutoff, real.teams, real.log, real.earlier)
              for r in range(int(reps))]
     outcomes = run_replications(tasks, workers, scheduler)
     naive = log_distances(real.log, real.naive_log, columns=COMPANY_LOG)

@@ -63,6 +63,32 @@ def through_mapping(events: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
     return mapped[first | activity.isin(_repeated(mapping)).to_numpy()]
 
 
+def earlier_firsts(seen: pd.DataFrame, mapping: LogMapping, hours: float) -> frozenset[tuple[str, str]]:
+    """``(case, lab activity)`` of every row of ``seen`` (a read log, already :func:`through_mapping`)
+    before ``hours`` that the mapping keeps only once per case: the steps and stages each case had
+    before a cut-off. The case is the company's own case id where the log has one, else the lab id
+    (as a snapshot names it)."""
+    before = seen[(seen["time"] < hours) & ~seen["activity"].astype(str).isin(_repeated(mapping))]
+    cases = before["case"] if "case" in before else before["id"]
+    return frozenset(zip(cases.astype(str), before["activity"].astype(str)))
+
+
+def without_earlier(seen: pd.DataFrame, events: pd.DataFrame, earlier: frozenset[tuple[str, str]]) -> pd.DataFrame:
+    """``seen`` (``events``, a simulated log from an open pipeline, :func:`through_mapping`) without the
+    rows of a resumed case whose step or stage its real case had before the cut-off (``earlier``,
+    from :func:`earlier_firsts`). The mapping keeps the first of those per case, and the real one lies
+    before the held-out window, so a case that resumes in its stage (or redoes a first touch under way)
+    enters no new instance of it; without this the simulated log would show a second start of every
+    open case's current stage that the real log cannot have."""
+    resumed = events[events["activity"].astype(str) == "resumed"]
+    if resumed.empty or not earlier:
+        return seen
+    source = dict(zip(resumed["id"], resumed["source_case"].astype(str)))
+    pairs = zip(seen["id"].map(source), seen["activity"].astype(str))
+    had = np.fromiter((pair in earlier for pair in pairs), dtype=bool, count=len(seen))
+    return seen[~had]
+
+
 def clock_ends(events: pd.DataFrame) -> np.ndarray:
     """When each row of a log read from a company ends (hours): ``work_hours`` there are the
     clock hours between a work item's start and complete, so ``time + work_hours``."""

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from simcoord.calibration.naive import naive_forecast
-from simcoord.calibration.relabel import clock_ends, company_labels, company_log, through_mapping
+from simcoord.calibration.relabel import (clock_ends, company_labels, company_log, earlier_firsts, through_mapping,
+                                         without_earlier)
 from simcoord.calibration.weekly import WEEK_HOURS, weekly_kpis, working_teams
 from simcoord.log.mapping import load_mapping
 from simcoord.log.read import read_log
@@ -43,6 +44,19 @@ def test_the_lens_keeps_mapped_rows_once_per_case_as_the_mapping_reads_them():
     seen = through_mapping(events, mapping)
     assert seen["activity"].tolist() == ["created", "proposal", "lost", "discarded", "created"]
     assert seen["time"].tolist() == [0.0, 2.0, 4.0, 4.0, 5.0]  # the first proposal only
+
+
+def test_a_resumed_case_enters_no_second_instance_of_what_its_real_case_had_before_the_cut_off():
+    mapping = load_mapping(CRM / "crm_mapping.yaml")
+    real = lab_rows([(7, 0.0, "created"), (7, 2.0, "proposal"), (8, 1.0, "created"), (7, 30.0, "lost")],
+                    case=["A-7", "A-7", "A-8", "A-7"])
+    earlier = earlier_firsts(through_mapping(real, mapping), mapping, hours=24.0)
+    assert earlier == {("A-7", "created"), ("A-7", "proposal"), ("A-8", "created")}  # not the later loss
+    simulated = lab_rows([(1, 0.0, "resumed"), (1, 3.0, "proposal"), (1, 9.0, "lost"), (2, 1.0, "created"),
+                          (2, 2.0, "proposal")], source_case=["A-7", None, None, None, None])
+    kept = without_earlier(through_mapping(simulated, mapping), simulated, earlier)
+    # case 1 resumed A-7 in its proposal: only its loss is new; case 2 is a new lead, all of it counts
+    assert list(zip(kept["id"], kept["activity"])) == [(1, "lost"), (2, "created"), (2, "proposal")]
 
 
 def test_steps_sharing_a_company_label_at_one_moment_are_one_instance():
