@@ -406,17 +406,19 @@ def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.
 
 
 def _lost_wait(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:
-    """``lost_after_days``: clock days from the start of each visit of stage ``name`` that lost the
-    deal to its lost verdict, where those visits last longer than the ones that went on (the
-    customer who will not buy is called until the case is given up); none with too few of them."""
-    stay = (visits["left"] - visits["entered"]) / HOURS_PER_DAY
-    days = stay[visits["outcome"] == "lost"].clip(lower=0.0)
+    """``lost_after_days``: clock days from the first touch of each visit of stage ``name`` that
+    lost the deal to its lost verdict, where those visits last longer than the ones that went on
+    (the customer who will not buy is called until the case is given up); none with too few of
+    them. From the first touch, not the visit's start: the customer's time before it is the
+    stage's ``customer_days`` already, and a deal the log shows lost was called first."""
+    stay = (visits["left"] - visits["started"]) / HOURS_PER_DAY
+    days = stay[visits["outcome"] == "lost"].dropna().clip(lower=0.0)
     went_on_days = stay[visits["outcome"].isin(["forward", "back"])].dropna()
     if len(days) < MIN_OBSERVATIONS or (len(went_on_days) and days.mean() <= went_on_days.mean()):
         return []
-    return [estimate_distribution(prefix + "lost_after_days", days, f"clock days from the start of a visit of stage "
-                                  f"{name} that lost the deal to its lost verdict (mean {days.mean():.1f}, visits "
-                                  f"that went on: {went_on_days.mean():.1f})", {"dist": "constant", "value": 0.0})]
+    return [estimate_distribution(prefix + "lost_after_days", days, f"clock days from the first touch of a visit of "
+                                  f"stage {name} that lost the deal to its lost verdict (mean {days.mean():.1f}, "
+                                  f"visits that went on: {went_on_days.mean():.1f})", {"dist": "constant", "value": 0.0})]
 
 
 def _patience(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:

@@ -122,7 +122,8 @@ def resume_verdict(model: "World", lead: Lead, owner: Worker | None, since_touch
     try:
         sampler, rng = model.samplers["funnel.invalid_after_days"], model.streams["pipeline.waits"]
         left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, since_touch)
-        yield model.env.timeout(left if left is not None else beyond(model, since_touch))
+        due = model.env.now + (left if left is not None else beyond(model, since_touch))
+        yield model.env.timeout(sales.team_for(model, lead).calendar.next_open(due) - model.env.now)
         sales.invalid(model, lead, lead.owner)
     finally:
         if owner is not None:

@@ -116,7 +116,7 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
         accept(model, lead, staff)
         return True, owner
     if (verdict_after := steps.invalid_after_hours(model)) > 0:
-        yield model.env.timeout(verdict_after)
+        yield model.env.timeout(team.calendar.next_open(model.env.now + verdict_after) - model.env.now)
     yield from write_feedback(model, lead, team, owner)
     invalid(model, lead, staff)
     return False, owner
@@ -161,8 +161,9 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     Returns the index of the stage to visit next (one past the last: the deal is won), or None
     when the lead leaves sales here (lost, cancelled by the customer, or released to the pool).
     With the stage's ``lost_after_days`` the next step is drawn as the visit begins, and a visit
-    that loses the deal ends lost that long after it began, however far its touches got, unless
-    the customer's patience or the stage-dwell timer ends it first (a tie: the cancellation)."""
+    that loses the deal ends lost that long after its first touch began, however far its later
+    touches got, unless the customer's patience or the stage-dwell timer ends it first (a tie: the
+    cancellation)."""
     stage = model.scenario.funnel.stages[index]
     steps.enter_stage(lead, stage.name)
     # an open case of the pipeline resumes a visit begun before the run (see model.pipeline)
@@ -171,8 +172,8 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
     if cancel_at is None:
         cancel_at = steps.cancel_deadline(model, index)
     target = verdict(model, lead, index) if stage.lost_after_days is not None else None
-    lost_at = steps.lost_deadline(model, index, entered) if target == LOST else NEVER
-    staff = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at, lost_at), entered, plan)
+    staff, lost_at = yield from work_touches(model, lead, team, owner, index, min(dwell_at, cancel_at), entered,
+                                             plan, losing=target == LOST)
     if target == LOST:  # a losing visit ends at its first deadline, its touches done or not
         yield model.env.timeout(max(min(dwell_at, cancel_at, lost_at) - model.env.now, 0.0))
         if lost_at < min(dwell_at, cancel_at):
@@ -189,14 +190,17 @@ def work_stage(model: "World", lead: Lead, team: Team, owner: Worker | None, ind
 
 def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, index: int,
                  deadline: float, entered: float | None = None,
-                 plan: tuple[float, int, int | None] | None = None) -> Generator:
+                 plan: tuple[float, int, int | None] | None = None, losing: bool = False) -> Generator:
     """The customer's response, then each touch of the stage (rep work, with the customer's gap
-    before every touch after the first). Returns the staff id of the last touch, or None when
-    ``deadline`` (clock time) came before a touch could start. A visit ``entered`` before now goes
-    on by its ``plan`` (``pipeline.visit_plan``): the rest of its wait, then its touches from one on."""
+    before every touch after the first). Returns the staff id of the last touch (None when
+    ``deadline``, clock time, came before a touch could start) and, for a ``losing`` visit, when it
+    is closed as lost (:func:`lost_time`: its touches stop there; NEVER if no touch began). A visit ``entered`` before now goes on by its ``plan``
+    (``pipeline.visit_plan``): the rest of its wait, then its touches from one on."""
     env, stage = model.env, model.scenario.funnel.stages[index]
     entered = env.now if entered is None else entered
     wait_hours, first, count = plan or (None, 0, None)
+    lost_at = lost_time(model, team, index, entered, resumed=True) if losing and first > 0 else NEVER
+    deadline = min(deadline, lost_at)  # touched before the run: the log's visit begins at its first touch
     if wait_hours is None:
         wait_hours = model.samplers[f"funnel.stages.{index}.customer_days"](
             model.streams[f"delay.{stage.name}"]) * HOURS_PER_DAY
@@ -209,16 +213,26 @@ def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, i
         if touch > first:
             yield env.timeout(min(steps.touch_gap_hours(model, index), max(deadline - env.now, 0.0)))
         if env.now >= deadline:
-            return None
+            return None, lost_at
         hours = model.samplers[f"funnel.stages.{index}.work_hours"](model.streams[f"duration.{stage.name}"])
         numbered = {"touch": touch + 1} if stage.touches is not None else {}
         started = yield from work(model, lead.id, "lead", stage.name, hours, team, owner,
                                   priority=priority(model, lead, entered), deadline=deadline,
                                   stage=stage.name, entered_at=entered, **numbered)
         if started is None:
-            return None
+            return None, lost_at
         staff = started[0]
-    return staff
+        if losing and lost_at == NEVER:
+            lost_at = lost_time(model, team, index, started[1])
+            deadline = min(deadline, lost_at)
+    return staff, lost_at
+
+
+def lost_time(model: "World", team: Team, index: int, first_touch: float, resumed: bool = False) -> float:
+    """When a losing visit of stage ``index`` whose first touch began at ``first_touch`` is closed:
+    ``steps.lost_deadline``, or the team's next opening if that falls in closed hours (a person
+    closes it)."""
+    return team.calendar.next_open(steps.lost_deadline(model, index, first_touch, resumed))
 
 
 def verdict(model: "World", lead: Lead, index: int) -> str:

@@ -125,13 +125,16 @@ def invalid_after_hours(model: "World") -> float:
     return model.samplers["funnel.invalid_after_days"](model.streams["delay.invalid"]) * HOURS_PER_DAY
 
 
-def lost_deadline(model: "World", index: int, entered: float) -> float:
-    """Clock time at which a visit of stage ``index`` begun at ``entered`` that loses the deal is
-    closed as lost: ``lost_after_days`` from its start (given, for a visit begun before now, that it
-    has lasted so far; far in the tail: a fresh draw from now)."""
+def lost_deadline(model: "World", index: int, first_touch: float, resumed: bool = False) -> float:
+    """Clock time at which a visit of stage ``index`` that loses the deal is closed as lost:
+    ``lost_after_days`` from its first touch's start ``first_touch``; for a visit ``resumed`` from
+    before the run (an open case of the pipeline), given that it is still open now (far in the
+    tail: a fresh draw from now)."""
     stage = model.scenario.funnel.stages[index]
     sampler, rng = model.samplers[f"funnel.stages.{index}.lost_after_days"], model.streams[f"silence.{stage.name}"]
-    left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, model.env.now - entered)
+    if not resumed:
+        return first_touch + sampler(rng) * HOURS_PER_DAY
+    left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, model.env.now - first_touch)
     return model.env.now + (left if left is not None else sampler(rng) * HOURS_PER_DAY)
 
 

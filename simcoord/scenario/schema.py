@@ -410,8 +410,8 @@ class StageSpec(Spec):
     of going to a named stage, a loop when earlier or the same, or to ``lost``; with the remaining
     probability the conversion decides), ``patience_days`` (clock days from entering the stage that
     the customer waits for the stage's work before cancelling), ``lost_after_days`` (clock days from
-    the start of a visit that loses the deal until it is closed as lost: a customer who will not buy
-    is called until the case is given up, not dropped after the usual touches)."""
+    the first touch of a visit that loses the deal until it is closed as lost: a customer who will
+    not buy is called until the case is given up, not dropped after the usual touches)."""
 
     name: str
     customer_days: Distribution = exponential(2.0)
@@ -424,8 +424,9 @@ class StageSpec(Spec):
     next_steps: dict[str, Fraction] = Field({}, exclude_if=_unset, description="stage name or lost -> probability")
     patience_days: Distribution | None = Field(None, exclude_if=_unset, description="customer patience, clock days")
     lost_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
-        "clock days from the start of a visit that loses the deal until it is closed as lost, however far its "
-        "touches got (the next step is then drawn as the visit begins); none: lost after the touches"))
+        "clock days from the first touch of a visit that loses the deal until it is closed as lost (in closed "
+        "hours: at the team's next opening), however far its later touches got (the next step is then drawn "
+        "as the visit begins); none: lost after the touches"))
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":
@@ -466,7 +467,8 @@ class FunnelSpec(Spec):
     )
     invalid_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
         "clock days from the first touch until a lead that does not qualify is found invalid (a customer "
-        "who never completes, turned down after a wait); none: at the first touch"))
+        "who never completes, turned down after a wait; a wait ending in closed hours: at the team's next "
+        "opening); none: at the first touch"))
     response_decay: ResponseDecaySpec = ResponseDecaySpec()
     screen: ScreenSpec | None = Field(None, exclude_if=_unset, description="automatic screen before hand-over")
     max_stage_visits: int = Field(10, ge=1, le=10_000, exclude_if=lambda visits: visits == 10, description=(

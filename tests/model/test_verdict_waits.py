@@ -37,10 +37,18 @@ def test_a_lead_that_does_not_qualify_is_found_invalid_after_its_wait(days, inva
 
 
 @pytest.mark.parametrize("days, lost_at", [(None, 1.0), (1, 0.5 + 24.0)])
-def test_a_lost_deal_is_closed_that_long_after_its_visit_began(days, lost_at):
+def test_a_lost_deal_is_closed_that_long_after_its_first_touch_began(days, lost_at):
     silence = {"lost_after_days": days} if days is not None else {}
     run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(**silence)), [0.0], days=5)
     assert first_time(run.events, run.leads[0], "lost") == lost_at  # SQL at 0.5; without: after the work, at 1.0
+
+
+def test_a_lost_deal_is_called_first_however_long_the_customer_takes_to_answer():
+    slow = {"customer_days": 2, "lost_after_days": 1}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(**slow)), [0.0], days=5)
+    lead = run.leads[0]
+    assert first_time(run.events, lead, "quote") == 0.5 + 48.0  # the call after the customer's two days
+    assert first_time(run.events, lead, "lost") == 0.5 + 48.0 + 24.0  # a day after the call began, not before it
 
 
 def test_a_losing_visit_whose_touches_outlast_its_end_is_lost_at_its_end_with_touches_left_undone():
@@ -75,3 +83,22 @@ def test_a_case_touched_before_the_cut_off_waits_the_rest_of_its_verdict_then_is
     rows = events[events["id"] == case]
     assert "first_touch" not in set(rows["activity"])  # not touched again
     assert rows.loc[rows["activity"] == "invalid", "time"].tolist() == [pytest.approx(48.0 - 24.0)]
+
+
+def test_a_losing_visit_touched_before_the_cut_off_is_lost_its_wait_after_that_touch():
+    scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE, one_losing_stage(lost_after_days=2, touches=3,
+                                                                        touch_gap_days=5))
+    called = OpenCase("A-1", "quote", "quote", age_hours=40.0, waiting_since_hours=30.0, touches=1,
+                      handed_over_hours=40.0, first_touch_hours=1.0, last_event_hours=30.0, value=9000.0)
+    events = Model(scenario, seed=1, days=3, start_from=Snapshot(MONDAY, "UTC", (called,))).run().events
+    case = events.loc[events["source_case"] == "A-1", "id"].iloc[0]
+    rows = events[events["id"] == case]
+    assert rows.loc[rows["activity"] == "lost", "time"].tolist() == [pytest.approx(48.0 - 30.0)]
+    assert "quote" not in set(rows["activity"])  # the next call, 5 days on, is never made
+
+
+@pytest.mark.parametrize("wait", [unqualified(invalid_after_days=0.5), one_losing_stage(lost_after_days=0.5)])
+def test_a_verdict_due_in_closed_hours_is_given_when_the_team_is_next_at_work(wait):
+    run = run_with_leads(micro_scenario(NO_NURTURE, wait), [9.0], days=5)  # the micro company works 9-18
+    verdicts = run.events[(run.events["id"] == run.leads[0]) & run.events["activity"].isin(["invalid", "lost"])]
+    assert verdicts["time"].tolist() == [24.0 + 9.0]  # due at 21:30 (half a day after the touch at 9:30)
