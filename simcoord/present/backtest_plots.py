@@ -108,10 +108,10 @@ def distances_against_naive(result: BacktestResult) -> Figure:
             ax.set_xticks([0, 1], ["model", "naive"])
             ax.set_title(DISTANCE_LABELS.get(key, key), fontsize="medium")
         clearly = int(table["clearly_better"].sum())
-        fig.suptitle(f"Distance to the real log from {result.window.cutoff} (lower is closer): the model's mean "
+        fig.suptitle(f"Distance to the real log from {result.window.cutoff} (lower is closer):\nthe model's mean "
                      f"is closer than the naive forecast on {result.distances_better} of {len(table)}, its whole "
                      f"95 % interval on {clearly}\n(model: blue where its mean is closer, orange where further; "
-                     f"grey: the naive forecast; black: the model's 95 % interval over {result.replications} "
+                     f"grey: the naive forecast;\nblack: the model's 95 % interval over {result.replications} "
                      "replications)")
     return fig
 
@@ -142,6 +142,6 @@ def hours_by_activity(result: BacktestResult, activities: int = HOURS_ACTIVITIES
         for ax in axes[::ncols]:
             ax.set_ylabel("share of its times")
         axes[0].legend(loc="best", fontsize="small")
-        fig.suptitle(f"When in the day each activity happens, from {result.window.cutoff}: the activities that "
+        fig.suptitle(f"When in the day each activity happens, from {result.window.cutoff}:\nthe activities that "
                      f"add most to the model's circadian distance (share of the real times x hours apart)")
     return fig
