@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 from scipy import sparse, stats
+from statsmodels.duration.survfunc import CumIncidenceRight
 
 from simcoord.calibration.estimates import Estimate, assumed, fitted
 
@@ -312,6 +313,39 @@ def censored_empirical(values: np.ndarray, still_waiting: np.ndarray) -> dict[st
     index = np.searchsorted(cdf, QUANTILE_LEVELS, side="left")
     longest = max(values.max(initial=0.0), still_waiting.max(initial=0.0))
     return quantile_spec(np.where(index < len(times), times[np.minimum(index, len(times) - 1)], longest))
+
+
+def _incidences(ended: list[np.ndarray], still_open: np.ndarray) -> CumIncidenceRight:
+    """The Aalen-Johansen cumulative incidence of each outcome (statsmodels' ``CumIncidenceRight``)
+    from the times of the cases each of ``ended`` ended and of those still open (right-censored)."""
+    times = np.concatenate([*ended, still_open]).astype(float)
+    status = np.concatenate([np.full(len(values), cause + 1.0) for cause, values in enumerate(ended)]
+                            + [np.zeros(len(still_open))])
+    with np.errstate(divide="ignore", invalid="ignore"):  # its standard errors, unused, divide by 0 at the end
+        return CumIncidenceRight(times, status)
+
+
+def final_incidences(ended: list[np.ndarray], still_open: np.ndarray) -> np.ndarray:
+    """The share of cases each outcome ends, by the longest time seen, from the times of the cases
+    each of ``ended`` ended and of those still open (Aalen-Johansen); an outcome without cases: 0."""
+    incidence = _incidences(ended, still_open).cinc  # one per cause up to the last with cases
+    return np.array([float(np.asarray(incidence[cause])[-1]) if len(values) else 0.0
+                     for cause, values in enumerate(ended)])
+
+
+def cause_empirical(values: np.ndarray, others: np.ndarray, still_open: np.ndarray) -> dict[str, object]:
+    """An empirical distribution of :data:`EMPIRICAL_POINTS` quantiles of the time to one outcome,
+    given that it comes, from the times of the cases it ended (``values``), of those another outcome
+    ended (``others``) and of those still open (``still_open``: known only to last longer). The
+    Aalen-Johansen cumulative incidence of the outcome (statsmodels' ``CumIncidenceRight``), over
+    its value at the longest time seen. Leaving the open cases out would cut the long times, as the
+    outcome that takes longest is the one most often still open; counting them all as that outcome
+    would stretch them, as some will end otherwise."""
+    estimate = _incidences([values, others], still_open)
+    incidence = np.asarray(estimate.cinc[0], dtype=float)
+    given = incidence / incidence[-1]
+    index = np.minimum(np.searchsorted(given, QUANTILE_LEVELS - 1e-12, side="left"), len(given) - 1)
+    return quantile_spec(np.asarray(estimate.times, dtype=float)[index])
 
 
 def _candidate(values: np.ndarray, fit: Callable[[Any], tuple[dict[str, object], stats.rv_continuous]],

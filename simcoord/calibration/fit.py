@@ -217,7 +217,7 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
                  *parts, *fit_lead_mix(leads), *screen,
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits),
                  fit_invalid_wait(rows, days * HOURS_PER_DAY), *decay,
-                 *fit_stages(rows, leads, stages, work_calendar), *unseen(stages, nurture)]
+                 *fit_stages(rows, leads, stages, work_calendar, days * HOURS_PER_DAY), *unseen(stages, nurture)]
     estimates = [*sales_people(events, stages, estimates), *part_staff(estimates), *estimates]
     estimates += missing_departments(estimates)
     first: dict[str, Estimate] = {}

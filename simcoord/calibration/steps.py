@@ -26,7 +26,8 @@ import pandas as pd
 
 from simcoord.calibration.decay import qualification_chance
 from simcoord.calibration.distributions import (CENSORED_SHARE, EMPIRICAL_POINTS, MIN_OBSERVATIONS,
-                                                censored_empirical, estimate_distribution)
+                                                cause_empirical, censored_empirical, estimate_distribution,
+                                                final_incidences)
 from simcoord.calibration.estimates import Estimate, assumed, fitted
 from simcoord.calibration.values import probability_tables
 from simcoord.scenario.calendar import WorkCalendar
@@ -172,16 +173,25 @@ def _mean_decay(waits: pd.Series, decay: tuple[float, float] | None) -> float:
 
 def _divided(estimate: Estimate, factor: float, whose: str) -> Estimate:
     """A probability table divided by the mean decay ``factor`` (capped at 1), saying so."""
-    if factor >= 1.0 or estimate.value is None:
+    if factor >= 1.0:
+        return estimate
+    return _scaled(estimate, 1.0 / factor, f"divided by the mean response-time decay of {whose} ({factor:.3f})")
+
+
+def _scaled(estimate: Estimate, factor: float, how: str, keep_interval: bool = False) -> Estimate:
+    """A probability table times ``factor`` (capped at 1), its basis followed by ``how``; its 95 %
+    interval scaled alike if ``keep_interval`` (else dropped)."""
+    if estimate.value is None:
         return estimate
     if isinstance(estimate.value, dict) and "probabilities" in estimate.value:
         value = {**estimate.value,
-                 "probabilities": [round(min(1.0, p / factor), 6) for p in estimate.value["probabilities"]]}
+                 "probabilities": [round(min(1.0, p * factor), 6) for p in estimate.value["probabilities"]]}
     else:
-        value = {key: round(min(1.0, p / factor), 6) for key, p in estimate.value.items()}
-    return dataclasses.replace(estimate, value=value, interval=None,
-                               basis=f"{estimate.basis}, divided by the mean response-time decay of {whose} "
-                                     f"({factor:.3f})")
+        value = {key: round(min(1.0, p * factor), 6) for key, p in estimate.value.items()}
+    interval = None
+    if keep_interval and estimate.interval is not None:
+        interval = tuple(min(1.0, bound * factor) for bound in estimate.interval)
+    return dataclasses.replace(estimate, value=value, interval=interval, basis=f"{estimate.basis}, {how}")
 
 
 # ----------------------------------------------------------------- stage visits
@@ -249,11 +259,12 @@ def _with_outcomes(visits: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------- the stages
 def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str],
-               calendar: WorkCalendar | None = None) -> list[Estimate]:
+               calendar: WorkCalendar | None = None, until_hours: float | None = None) -> list[Estimate]:
     """Every ``funnel.stages.<i>`` field the log can tell, and ``funnel.max_stage_visits`` where
     cases loop; ``calendar``: the staff's working week over the log's days, where the customer's
-    time of work begun at an opening is known only within the closed hours before it. Raises
-    ValueError naming a stage no case reaches (the mapping leaves it without data)."""
+    time of work begun at an opening is known only within the closed hours before it;
+    ``until_hours``: the training period's end, where the visits still open are known only to last
+    longer. Raises ValueError naming a stage no case reaches (the mapping leaves it without data)."""
     visits, work = stage_visits(rows, stages)
     empty = [name for position, name in enumerate(stages) if not (visits["stage"] == position).any()]
     if empty:
@@ -270,8 +281,8 @@ def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str],
                       wait_estimate(prefix + "customer_days", customer.loc[mine.index.intersection(customer.index)],
                                     f"customer's time before the work of stage {name} (days, to the work's start)"),
                       *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position], calendar),
-                      *_decision_estimates(prefix, name, mine, leads, stages),
-                      *_patience(prefix, name, mine), *_lost_wait(prefix, name, mine)]
+                      *_decision_estimates(prefix, name, mine, leads, stages, until_hours),
+                      *_patience(prefix, name, mine), *_lost_wait(prefix, name, mine, until_hours)]
     if (visits["outcome"] == "back").any():
         estimates.append(max_stage_visits(visits))
     return estimates
@@ -385,8 +396,9 @@ def touch_gaps(work: pd.DataFrame, calendar: WorkCalendar | None) -> pd.DataFram
 
 
 def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.DataFrame,
-                        stages: list[str]) -> list[Estimate]:
-    """The conversion tables (forward against lost, loops set aside) and ``next_steps`` (the share
+                        stages: list[str], until_hours: float | None = None) -> list[Estimate]:
+    """The conversion tables (forward against lost, loops set aside; with the visits still open at
+    ``until_hours`` where they change it, :func:`open_visits_factor`) and ``next_steps`` (the share
     of decided visits that loop back to each stage)."""
     decided = visits[visits["outcome"].isin(["forward", "lost", "back"])]
     passes = decided[decided["outcome"] != "back"]
@@ -396,6 +408,11 @@ def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.
     outcome = pd.DataFrame({"ok": (passes["outcome"] == "forward").to_numpy()}, index=passes["id"].to_numpy())
     estimates = probability_tables(outcome, leads, prefix, f"decided visits of stage {name} that moved on",
                                    STAGE_TABLES)
+    if (factor := open_visits_factor(visits, until_hours)) is not None:
+        how = (f"times {factor:.3f}: the share that moved on, {abs(factor - 1):.1%} "
+               f"{'lower' if factor < 1 else 'higher'} with the {int((visits['outcome'] == 'open').sum())} visits "
+               "still open at the cut-off (Aalen-Johansen)")
+        estimates = [_scaled(estimate, factor, how, keep_interval=True) for estimate in estimates]
     back = decided.loc[decided["outcome"] == "back", "target"].astype(int)
     if len(back):
         shares = back.value_counts() / len(decided)
@@ -405,20 +422,54 @@ def _decision_estimates(prefix: str, name: str, visits: pd.DataFrame, leads: pd.
     return estimates
 
 
-def _lost_wait(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:
+def open_visits_factor(visits: pd.DataFrame, until_hours: float | None) -> float | None:
+    """The share of one stage's ``visits`` that move on rather than lose, counting those still open
+    at ``until_hours`` (the Aalen-Johansen cumulative incidences of moving on and of losing, from
+    the visit's entry; loops and cancellations compete), over the share among the visits decided by
+    then. Below 1 where losses take longer than moves on: more of the open visits will lose. None
+    without open visits, or where the difference is below the rounding of a probability table."""
+    still = visits.loc[visits["outcome"] == "open", "entered"]
+    if until_hours is None or still.empty:
+        return None
+    stay = ((visits["left"] - visits["entered"]) / HOURS_PER_DAY).clip(lower=0.0)
+    outcome = visits["outcome"]
+    forward, lost = stay[outcome == "forward"].dropna(), stay[outcome == "lost"].dropna()
+    if forward.empty or lost.empty:
+        return None
+    incidence = final_incidences([lost.to_numpy(), forward.to_numpy(),
+                                  stay[outcome.isin(["back", "cancelled"])].dropna().to_numpy()],
+                                 ((until_hours - still) / HOURS_PER_DAY).clip(lower=0.0).to_numpy())
+    factor = (incidence[1] / (incidence[0] + incidence[1])) / (len(forward) / (len(forward) + len(lost)))
+    return float(factor) if abs(factor - 1.0) >= 1e-4 else None
+
+
+def _lost_wait(prefix: str, name: str, visits: pd.DataFrame, until_hours: float | None = None) -> list[Estimate]:
     """``lost_after_days``: clock days from the first touch of each visit of stage ``name`` that
     lost the deal to its lost verdict, where those visits last longer than the ones that went on
     (the customer who will not buy is called until the case is given up); none with too few of
     them. From the first touch, not the visit's start: the customer's time before it is the
-    stage's ``customer_days`` already, and a deal the log shows lost was called first."""
+    stage's ``customer_days`` already, and a deal the log shows lost was called first. With the
+    visits still open at ``until_hours`` (the training period's end): the Aalen-Johansen estimate
+    (``distributions.cause_empirical``), since the losing visits, being the long ones, are the
+    ones most often still open there."""
+    path = prefix + "lost_after_days"
     stay = (visits["left"] - visits["started"]) / HOURS_PER_DAY
     days = stay[visits["outcome"] == "lost"].dropna().clip(lower=0.0)
     went_on_days = stay[visits["outcome"].isin(["forward", "back"])].dropna()
     if len(days) < MIN_OBSERVATIONS or (len(went_on_days) and days.mean() <= went_on_days.mean()):
         return []
-    return [estimate_distribution(prefix + "lost_after_days", days, f"clock days from the first touch of a visit of "
-                                  f"stage {name} that lost the deal to its lost verdict (mean {days.mean():.1f}, "
-                                  f"visits that went on: {went_on_days.mean():.1f})", {"dist": "constant", "value": 0.0})]
+    what = (f"clock days from the first touch of a visit of stage {name} that lost the deal to its lost verdict "
+            f"(mean {days.mean():.1f} over the visits lost by the cut-off, visits that went on: "
+            f"{went_on_days.mean():.1f})")
+    started = visits.loc[visits["outcome"] == "open", "started"].dropna()
+    if until_hours is None or started.empty:
+        return [estimate_distribution(path, days, what, {"dist": "constant", "value": 0.0})]
+    still_open = ((until_hours - started) / HOURS_PER_DAY).clip(lower=0.0)
+    ended_otherwise = stay[visits["outcome"].isin(["forward", "back", "cancelled"])].dropna().clip(lower=0.0)
+    spec = cause_empirical(days.to_numpy(), ended_otherwise.to_numpy(), still_open.to_numpy())
+    return [fitted(path, spec, f"{what}: Aalen-Johansen, with the {len(ended_otherwise)} visits that ended "
+                   f"otherwise and the {len(still_open)} still open at the cut-off, {EMPIRICAL_POINTS} quantiles",
+                   len(days) + len(still_open), data=days.to_numpy())]
 
 
 def _patience(prefix: str, name: str, visits: pd.DataFrame) -> list[Estimate]:

@@ -1,6 +1,7 @@
 """Fitting the waits before a verdict: from the end of the first touch to an invalid verdict
 (``funnel.invalid_after_days``, with the leads still waiting at the cut-off as censored waits) and
-from the start of a lost visit to its lost verdict (``stages[].lost_after_days``)."""
+from the first touch of a lost visit to its lost verdict (``stages[].lost_after_days``, with the
+visits still open at the cut-off as censored, some of which will not be lost)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simcoord import load_scenario, simulate
-from simcoord.calibration.distributions import censored_empirical
+from simcoord.calibration.distributions import cause_empirical, censored_empirical
 from simcoord.calibration.steps import fit_invalid_wait, fit_stages, lead_rows
 from simcoord.calibration.values import lead_attributes
 from simcoord.scenario.distributions import Distribution
@@ -62,6 +63,20 @@ def test_verdicts_that_come_with_the_touch_fit_no_wait():
     assert found.assumed and found.value is None and "the verdict comes with the touch" in found.basis
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_time_to_a_loss_keeps_the_long_ones_still_open_without_counting_every_open_visit_as_lost(seed):
+    rng = np.random.default_rng(seed)
+    lose = rng.random(6000) < 0.35
+    stay = np.where(lose, rng.exponential(20.0, 6000), rng.exponential(8.0, 6000))  # losses take longer
+    looked = rng.uniform(0.0, 80.0, 6000)  # how long each visit had run at the cut-off
+    ended = stay <= looked
+    spec = cause_empirical(stay[ended & lose], stay[ended & ~lose], looked[~ended])
+    assert np.median(spec["values"]) == pytest.approx(20.0 * np.log(2), rel=0.1)
+    assert np.median(stay[ended & lose]) < 0.8 * 20.0 * np.log(2)  # the losses seen by the cut-off alone
+    every_open_lost = censored_empirical(stay[ended & lose], looked[~ended])
+    assert np.median(every_open_lost["values"]) > 1.08 * 20.0 * np.log(2)  # counting all the open ones as losses
+
+
 def test_a_lost_deals_silence_is_recovered_from_a_simulated_log():
     truth = load_scenario(SCENARIOS / "examples" / "bpic-like.yaml")
     silence = Distribution(dist="exponential", mean=2.0)
@@ -69,7 +84,7 @@ def test_a_lost_deals_silence_is_recovered_from_a_simulated_log():
     truth = truth.model_copy(update={"funnel": truth.funnel.model_copy(update={"stages": stages})})
     events = simulate(truth, seed=5, days=60).events
     found = {e.path: e for e in fit_stages(lead_rows(events), lead_attributes(events),
-                                           [stage.name for stage in stages])}
+                                           [stage.name for stage in stages], until_hours=60 * HOURS_PER_DAY)}
     fitted = [found[path] for path in found if path.endswith("lost_after_days")]
     assert fitted and all(e.n >= 10 for e in fitted)
     for estimate in fitted:
@@ -81,3 +96,19 @@ def test_the_effective_head_count_is_the_one_whose_wait_is_nearest_as_a_ratio():
     assert nearest_count({3: 2.7, 4: 0.1}, 1.13) == 3  # 2.4x too long is nearer than 11x too short
     assert nearest_count({3: 4.0, 4: 0.25}, 1.0) == 3  # as near both ways: the fewer people
     assert nearest_count({2: 0.0, 3: 0.0}, 0.5) == 2
+
+
+def test_the_share_that_moves_on_counts_the_visits_still_open_where_losses_take_longer():
+    from simcoord.calibration.steps import open_visits_factor
+    rng = np.random.default_rng(4)
+    lose = rng.random(8000) < 0.35
+    stay = np.where(lose, rng.exponential(20.0, 8000), rng.exponential(6.0, 8000)) * HOURS_PER_DAY
+    entered = rng.uniform(0.0, 90.0, 8000) * HOURS_PER_DAY
+    until = 90.0 * HOURS_PER_DAY
+    ended = entered + stay <= until
+    visits = pd.DataFrame({"entered": entered, "left": np.where(ended, entered + stay, np.nan),
+                           "outcome": np.where(~ended, "open", np.where(lose, "lost", "forward"))})
+    seen = (visits["outcome"] == "forward").sum() / visits["outcome"].isin(["forward", "lost"]).sum()
+    assert seen > 0.68  # the losses still open at the cut-off are missing: too many move on
+    assert seen * open_visits_factor(visits, until) == pytest.approx(0.65, abs=0.015)
+    assert open_visits_factor(visits[visits["outcome"] != "open"], until) is None
