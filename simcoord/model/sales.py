@@ -194,8 +194,9 @@ def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, i
     """The customer's response, then each touch of the stage (rep work, with the customer's gap
     before every touch after the first). Returns the staff id of the last touch (None when
     ``deadline``, clock time, came before a touch could start) and, for a ``losing`` visit, when it
-    is closed as lost (:func:`lost_time`: its touches stop there; NEVER if no touch began). A visit ``entered`` before now goes on by its ``plan``
-    (``pipeline.visit_plan``): the rest of its wait, then its touches from one on."""
+    is closed as lost (:func:`lost_time`: its touches stop there; NEVER if no touch began). A visit
+    ``entered`` before now goes on by its ``plan`` (``pipeline.visit_plan``): the rest of its wait,
+    then its touches from one on."""
     env, stage = model.env, model.scenario.funnel.stages[index]
     entered = env.now if entered is None else entered
     wait_hours, first, count = plan or (None, 0, None)
