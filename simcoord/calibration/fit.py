@@ -28,8 +28,8 @@ from simcoord.calibration.estimates import Estimate, fitted
 from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.screen_review import fit_screen_review
 from simcoord.calibration.staffing import fit_calendar, fit_staff
-from simcoord.calibration.steps import (fit_first_touch, fit_invalid_wait, fit_screen, fit_stages, in_working_hours,
-                                       lead_rows)
+from simcoord.calibration.steps import (fit_first_touch, fit_invalid_wait, fit_qualified_wait, fit_screen, fit_stages,
+                                       in_working_hours, lead_rows)
 from simcoord.calibration.values import fit_lead_mix, lead_attributes
 from simcoord.log.read import PLACEHOLDER_STAGE, ImportedLog, read_log
 from simcoord.scenario.loading import scenario_from_dict
@@ -216,7 +216,8 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
                  *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *screen,
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits),
-                 fit_invalid_wait(rows, days * HOURS_PER_DAY), *decay,
+                 fit_qualified_wait(rows, days * HOURS_PER_DAY), fit_invalid_wait(rows, days * HOURS_PER_DAY),
+                 *decay,
                  *fit_stages(rows, leads, stages, work_calendar, days * HOURS_PER_DAY), *unseen(stages, nurture)]
     estimates = [*sales_people(events, stages, estimates), *part_staff(estimates), *estimates]
     estimates += missing_departments(estimates)

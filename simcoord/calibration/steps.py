@@ -43,6 +43,9 @@ SEARCH_STEPS = 40  # halvings of a time search: 2 weeks / 2^40 is far below a se
 TOUCH_QUANTILES = 40
 #: A verdict this soon after the touch (days; a minute) comes with it: no wait is fitted.
 AT_ONCE_DAYS = 1 / (24 * 60)
+#: An acceptance wait is fitted unless at least this share of the SQLs come with the touch: most
+#: acceptances do, and the few that wait for the customer's papers take days.
+AT_ONCE_SHARE = 0.9
 STAGE_TABLES = {"grade": "conversion", "channel": "conversion_by_channel", "value": "conversion_by_value"}
 QUALIFICATION_TABLES = {"grade": "qualification", "channel": "qualification_by_channel",
                         "value": "qualification_by_value"}
@@ -158,6 +161,31 @@ def fit_invalid_wait(rows: pd.DataFrame, until_hours: float) -> Estimate:
         return estimate_distribution(path, days, what, {"dist": "exponential", "mean": float(days.mean())})
     return fitted(path, censored_empirical(days.to_numpy(), waiting), f"{what}: Kaplan-Meier ({len(days)} verdicts, "
                   f"{len(waiting)} leads still waiting at the cut-off), {EMPIRICAL_POINTS} quantiles",
+                  len(days) + len(waiting), data=days.to_numpy())
+
+
+def fit_qualified_wait(rows: pd.DataFrame, until_hours: float) -> Estimate:
+    """``funnel.qualified_after_days``: clock days from the end of the first touch to the SQL of the
+    leads accepted after one (a customer who completes the application later), unless nearly all
+    come with the touch (:data:`AT_ONCE_SHARE`). The touched leads
+    still without a verdict at ``until_hours`` may be accepted or found invalid: the Aalen-Johansen
+    estimate, with the invalid verdicts competing (``distributions.cause_empirical``)."""
+    path, what = "funnel.qualified_after_days", "clock days from the end of the first touch to the SQL"
+    touched = completed_at(first_rows(rows, "first_touch"))
+    accepted = first_rows(rows, "sql")["time"]
+    days = ((accepted - touched.reindex(accepted.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
+    if days.empty or (days < AT_ONCE_DAYS).mean() >= AT_ONCE_SHARE:
+        return assumed(path, None, f"{len(days)} leads accepted after a first touch, at least {AT_ONCE_SHARE:.0%} of "
+                                   "them within a minute of it: the SQL comes with the touch")
+    invalid = first_rows(rows, "invalid")["time"]
+    invalid_days = ((invalid - touched.reindex(invalid.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
+    decided = rows.loc[rows["activity"].isin(["sql", "invalid", *TERMINAL]), "id"]
+    waiting = ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).clip(lower=0.0)
+    if len(days) < MIN_OBSERVATIONS or waiting.empty:
+        return estimate_distribution(path, days, what, {"dist": "exponential", "mean": float(days.mean())})
+    spec = cause_empirical(days.to_numpy(), invalid_days.to_numpy(), waiting.to_numpy())
+    return fitted(path, spec, f"{what}: Aalen-Johansen ({len(days)} SQLs, {len(invalid_days)} invalid verdicts "
+                  f"competing, {len(waiting)} leads still waiting at the cut-off), {EMPIRICAL_POINTS} quantiles",
                   len(days) + len(waiting), data=days.to_numpy())
 
 

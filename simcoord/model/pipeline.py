@@ -12,8 +12,9 @@ as new leads (no ``created`` row). Then each goes on where it was:
 - ``sales``: it joins its rep's (or the team's) queue for the first touch with its true wait, so
   priority and the SLA timers count from its hand-over (or pool claim) before the run; a first
   touch under way at the cut-off is done again in full (the log shows when work starts only);
-  under ``funnel.invalid_after_days`` a case touched but not yet qualified is one whose verdict
-  is pending (such a scenario qualifies at the touch): it waits the rest of that wait, then is invalid;
+  under ``funnel.qualified_after_days`` or ``invalid_after_days`` a case touched but neither
+  qualified nor found invalid is one whose verdict is pending: it waits the rest of that wait,
+  then is an SQL (and goes on) or invalid;
 - ``public pool``: it waits there to be claimed or woken up, as a released lead does;
 - a funnel stage: it resumes the stage visit with its touches so far, after what is left of the
   wait it was in, drawn given the wait so far (the customer's response before the first touch,
@@ -97,7 +98,7 @@ def enter_case(model: "World", case: OpenCase) -> Lead:
         lead.extras["released_by"] = None
         model.env.process(pool.claim_from_pool(model, lead, None, model.pool.enter(lead)))
     elif (since_touch := touched_undecided(model, case)) is not None:
-        model.env.process(resume_verdict(model, lead, owner, since_touch))
+        model.env.process(resume_verdict(model, lead, team, owner, since_touch, case.first_touch_hours))
     else:
         model.env.process(resume_sales(model, lead, team, owner, in_stage=case.state != SALES))
     return lead
@@ -105,29 +106,58 @@ def enter_case(model: "World", case: OpenCase) -> Lead:
 
 def touched_undecided(model: "World", case: OpenCase) -> float | None:
     """Hours since the first touch of a case touched but neither qualified nor found invalid, where
-    the scenario has leads that do not qualify wait for their verdict (``invalid_after_days``);
-    None otherwise. Such a scenario qualifies a lead at its touch, so such a case is one that waits."""
-    if model.scenario.funnel.invalid_after_days is None or case.state != SALES:
+    the scenario has a verdict wait after the first touch (``qualified_after_days`` or
+    ``invalid_after_days``); None otherwise. Without one, a lead is decided at its touch."""
+    funnel = model.scenario.funnel
+    if (funnel.invalid_after_days is None and funnel.qualified_after_days is None) or case.state != SALES:
         return None
     if case.first_touch_hours is None or case.handed_over_hours is None:
         return None
     return max(case.handed_over_hours - case.first_touch_hours, 0.0)
 
 
-def resume_verdict(model: "World", lead: Lead, owner: Worker | None, since_touch: float) -> Generator:
-    """A touched case awaiting its verdict: the rest of its wait given ``since_touch`` hours so far
-    (a longer wait than the distribution explains: a slow one, :func:`beyond`), then it is invalid."""
+def resume_verdict(model: "World", lead: Lead, team: Team, owner: Worker | None, since_touch: float,
+                   touched_after: float) -> Generator:
+    """A touched case awaiting its verdict (:func:`pending_verdict`), given at the team's next
+    opening if it falls in closed hours; then it is an SQL and goes on through the funnel, or it
+    is invalid."""
     if owner is not None:
         owner.open_items += 1
     try:
-        sampler, rng = model.samplers["funnel.invalid_after_days"], model.streams["pipeline.waits"]
-        left = remaining(lambda: sampler(rng) * HOURS_PER_DAY, since_touch)
-        due = model.env.now + (left if left is not None else beyond(model, since_touch))
+        qualified, left = pending_verdict(model, lead, since_touch, touched_after)
+        due = model.env.now + left
         yield model.env.timeout(sales.team_for(model, lead).calendar.next_open(due) - model.env.now)
-        sales.invalid(model, lead, lead.owner)
+        if not qualified:
+            sales.invalid(model, lead, lead.owner)
+            return
+        sales.accept(model, lead, lead.owner)
+        if (yield from sales.work_funnel(model, lead, team, owner)):
+            sales.win(model, lead)
     finally:
         if owner is not None:
             owner.open_items -= 1
+
+
+def pending_verdict(model: "World", lead: Lead, since_touch: float, touched_after: float) -> tuple[bool, float]:
+    """Whether a case touched ``touched_after`` hours after its hand-over and undecided for
+    ``since_touch`` hours since will be accepted, and the hours left until its verdict. Where only
+    one verdict waits, that one; where both do, the verdict (with the chance its touch gave,
+    ``sales.qualification_chance``) and its wait are drawn together until the wait exceeds the time
+    so far, so a case undecided for long is more likely the slower verdict's. A wait longer than
+    the distributions explain (:func:`beyond`) is the slower verdict's."""
+    funnel = model.scenario.funnel
+    chance = 1.0 if funnel.invalid_after_days is None else 0.0 if funnel.qualified_after_days is None else \
+        sales.qualification_chance(model, lead, touched_after)
+    verdicts, waits = model.streams["pipeline.verdicts"], model.streams["pipeline.waits"]
+    for _ in range(PATIENCE_TRIES):
+        qualified = chance >= 1.0 or (chance > 0.0 and verdicts.random() < chance)
+        path = "funnel.qualified_after_days" if qualified else "funnel.invalid_after_days"
+        hours = model.samplers[path](waits) * HOURS_PER_DAY
+        if hours > since_touch or since_touch <= 0:
+            return qualified, hours - since_touch
+    slower = [(spec.expected, path == "qualified") for path, spec in
+              (("qualified", funnel.qualified_after_days), ("invalid", funnel.invalid_after_days)) if spec is not None]
+    return max(slower)[1], beyond(model, since_touch)
 
 
 def make_lead(model: "World", case: OpenCase) -> Lead:

@@ -113,6 +113,8 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
     if lead.qualified:  # claimed from the pool after qualifying: a re-contact, not a new SQL
         return True, owner
     if qualifies(model, lead, touched_at - lead.handed_over_at) or lead.extras.pop("triggered", False):
+        if (verdict_after := steps.qualified_after_hours(model)) > 0:
+            yield model.env.timeout(team.calendar.next_open(model.env.now + verdict_after) - model.env.now)
         accept(model, lead, staff)
         return True, owner
     if (verdict_after := steps.invalid_after_hours(model)) > 0:
@@ -123,15 +125,20 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
 
 
 def qualifies(model: "World", lead: Lead, touched_after: float) -> bool:
-    """The first touch's outcome: the chance of the lead's value band, channel or grade (the first
-    the funnel gives, in that order), times the channel's quality, decayed by the wait."""
+    """The first touch's outcome, drawn with :func:`qualification_chance`."""
+    return model.streams["outcome.qualification"].random() < qualification_chance(model, lead, touched_after)
+
+
+def qualification_chance(model: "World", lead: Lead, touched_after: float) -> float:
+    """The chance that a lead first touched ``touched_after`` clock hours after its hand-over
+    qualifies: its value band's, channel's or grade's (the first the funnel gives, in that order),
+    times the channel's quality, decayed by the wait."""
     funnel = model.scenario.funnel
     decay = funnel.response_decay
     base = steps.probability_for(lead, funnel.qualification_by_value, funnel.qualification_by_channel,
                                  funnel.qualification)
-    p = base * step_multiplier(lead, len(funnel.stages)) * \
+    return base * step_multiplier(lead, len(funnel.stages)) * \
         response_multiplier(touched_after, decay.half_life_hours, decay.floor)
-    return model.streams["outcome.qualification"].random() < p
 
 
 def accept(model: "World", lead: Lead, staff: str) -> None:

@@ -117,6 +117,14 @@ def touches(model: "World", index: int) -> int:
     return touch_count(model.samplers[f"funnel.stages.{index}.touches"](model.streams[f"touches.{stage.name}"]))
 
 
+def qualified_after_hours(model: "World") -> float:
+    """Clock hours from the first touch of a lead that qualified until it is accepted as an SQL:
+    the customer who completes the application later (0 without ``qualified_after_days``)."""
+    if model.scenario.funnel.qualified_after_days is None:
+        return 0.0
+    return model.samplers["funnel.qualified_after_days"](model.streams["delay.qualified"]) * HOURS_PER_DAY
+
+
 def invalid_after_hours(model: "World") -> float:
     """Clock hours from the first touch of a lead that did not qualify until it is found invalid:
     the customer who never completes is turned down after a wait (0 without ``invalid_after_days``)."""

@@ -465,6 +465,10 @@ class FunnelSpec(Spec):
         StageSpec(name="negotiation", customer_days=exponential(9.0), work_hours=triangular(0.75, 1.5, 3.0),
                   conversion={"L1": 0.32, "L2": 0.38, "L3": 0.45, "L4": 0.52, "L5": 0.6}),
     )
+    qualified_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
+        "clock days from the first touch until a lead that qualifies is accepted as an SQL (a customer who "
+        "completes the application later; a wait ending in closed hours: at the team's next opening); none: at "
+        "the first touch"))
     invalid_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
         "clock days from the first touch until a lead that does not qualify is found invalid (a customer "
         "who never completes, turned down after a wait; a wait ending in closed hours: at the team's next "

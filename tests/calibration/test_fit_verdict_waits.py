@@ -11,7 +11,7 @@ import pytest
 
 from simcoord import load_scenario, simulate
 from simcoord.calibration.distributions import cause_empirical, censored_empirical
-from simcoord.calibration.steps import fit_invalid_wait, fit_stages, lead_rows
+from simcoord.calibration.steps import fit_invalid_wait, fit_qualified_wait, fit_stages, lead_rows
 from simcoord.calibration.values import lead_attributes
 from simcoord.scenario.distributions import Distribution
 from simcoord.vocabulary import HOURS_PER_DAY
@@ -27,12 +27,15 @@ def test_kaplan_meier_quantiles_keep_the_long_waits_that_leaving_out_the_unfinis
     assert np.median(waits[done]) < 0.8 * 5.0 * np.log(2)  # the finished waits alone are too short
 
 
-def touch_and_verdict_rows(waits_days: np.ndarray, undecided_days: np.ndarray) -> pd.DataFrame:
-    """Leads first touched (half an hour of work) at hour 10 each, found invalid ``waits_days`` after
-    the touch's end; further leads touched ``undecided_days`` before the end of the log, no verdict."""
+def touch_and_verdict_rows(waits_days: np.ndarray, undecided_days: np.ndarray,
+                           verdicts: np.ndarray | None = None) -> pd.DataFrame:
+    """Leads first touched (half an hour of work) at hour 10 each, found invalid (or given
+    ``verdicts``) ``waits_days`` after the touch's end; further leads touched ``undecided_days``
+    before the end of the log, no verdict."""
     rows = []
-    for lead, wait in enumerate(waits_days):
-        rows += [(lead, 10.0, "first_touch", 0.5), (lead, 10.5 + wait * HOURS_PER_DAY, "invalid", np.nan)]
+    verdicts = np.full(len(waits_days), "invalid") if verdicts is None else verdicts
+    for lead, (wait, verdict) in enumerate(zip(waits_days, verdicts)):
+        rows += [(lead, 10.0, "first_touch", 0.5), (lead, 10.5 + wait * HOURS_PER_DAY, verdict, np.nan)]
     for offset, days in enumerate(undecided_days):
         rows.append((len(waits_days) + offset, 1000.0 - days * HOURS_PER_DAY, "first_touch", 0.0))
     return pd.DataFrame(rows, columns=["id", "time", "activity", "work_hours"]).assign(kind="lead")
@@ -61,6 +64,29 @@ def test_the_invalid_wait_starts_when_the_touch_ends():
 def test_verdicts_that_come_with_the_touch_fit_no_wait():
     found = fit_invalid_wait(lead_rows(touch_and_verdict_rows(np.zeros(50), np.empty(0))), 1000.0)
     assert found.assumed and found.value is None and "the verdict comes with the touch" in found.basis
+
+
+def test_the_acceptance_wait_keeps_the_undecided_that_some_of_them_will_be_accepted_later():
+    """40 % of the touched leads are accepted after 1 day on average, the rest found invalid after 10;
+    the log ends 6 days after the touch, so many invalid verdicts, and a few acceptances, are unseen."""
+    rng = np.random.default_rng(5)
+    accepted = rng.random(3000) < 0.4
+    waits = np.where(accepted, rng.exponential(1.0, 3000), rng.exponential(10.0, 3000))
+    seen = waits <= 6.0
+    rows = touch_and_verdict_rows(waits[seen], np.full((~seen).sum(), 6.0), np.where(accepted[seen], "sql", "invalid"))
+    found = fit_qualified_wait(lead_rows(rows), 1000.0)
+    assert not found.assumed and "Aalen-Johansen" in found.basis
+    assert float(np.median(found.value["values"])) == pytest.approx(np.log(2), rel=0.12)  # the true median
+    every_undecided_accepted = censored_empirical(waits[seen & accepted], np.full((~seen).sum(), 6.0))
+    assert np.median(every_undecided_accepted["values"]) > 1.5 * np.log(2)  # counting them all as acceptances
+
+
+def test_acceptances_that_come_with_the_touch_fit_no_wait():
+    rows = touch_and_verdict_rows(np.zeros(50), np.empty(0), np.full(50, "sql"))
+    found = fit_qualified_wait(lead_rows(rows), 1000.0)
+    assert found.assumed and found.value is None and "the SQL comes with the touch" in found.basis
+    some_wait = touch_and_verdict_rows(np.r_[np.zeros(40), np.full(10, 2.0)], np.empty(0), np.full(50, "sql"))
+    assert not fit_qualified_wait(lead_rows(some_wait), 1000.0).assumed  # a fifth wait two days: fitted
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -1,6 +1,8 @@
-"""Verdicts that come after a wait: a lead that does not qualify is found invalid only after
-``funnel.invalid_after_days`` (a customer who never completes), a lost deal is closed only after
-``lost_after_days`` of the stage (the customer goes silent); without them both come at the touch."""
+"""Verdicts that come after a wait: a lead that qualifies is accepted only after
+``funnel.qualified_after_days`` (a customer who completes later), one that does not is found
+invalid only after ``funnel.invalid_after_days`` (a customer who never completes), a lost deal is
+closed only after ``lost_after_days`` of the stage (the customer goes silent); without them all
+come at the touch."""
 
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ def one_losing_stage(**extra) -> dict:
 
 def unqualified(**funnel) -> dict:
     return {"funnel": {"qualification": NEVER, **funnel}}
+
+
+def qualified(**funnel) -> dict:
+    return {"funnel": {"qualification": dict.fromkeys(NEVER, 1.0), **funnel}}
 
 
 @pytest.mark.parametrize("days, invalid_at", [(None, 0.5), (2, 0.5 + 48.0)])
@@ -102,3 +108,53 @@ def test_a_verdict_due_in_closed_hours_is_given_when_the_team_is_next_at_work(wa
     run = run_with_leads(micro_scenario(NO_NURTURE, wait), [9.0], days=5)  # the micro company works 9-18
     verdicts = run.events[(run.events["id"] == run.leads[0]) & run.events["activity"].isin(["invalid", "lost"])]
     assert verdicts["time"].tolist() == [24.0 + 9.0]  # due at 21:30 (half a day after the touch at 9:30)
+
+
+@pytest.mark.parametrize("days, sql_at", [(None, 0.5), (1, 0.5 + 24.0)])
+def test_a_lead_that_qualifies_is_accepted_after_its_wait(days, sql_at):
+    wait = {"qualified_after_days": days} if days is not None else {}
+    run = run_with_leads(micro_scenario(ALWAYS_OPEN, NO_NURTURE, qualified(**wait)), [0.0], days=5)
+    assert first_time(run.events, run.leads[0], "sql") == sql_at  # the touch ends at 0.5
+
+
+def test_an_acceptance_due_in_closed_hours_is_given_when_the_team_is_next_at_work():
+    run = run_with_leads(micro_scenario(NO_NURTURE, qualified(qualified_after_days=0.5)), [9.0], days=5)
+    assert first_time(run.events, run.leads[0], "sql") == 24.0 + 9.0  # due at 21:30
+
+
+@pytest.mark.parametrize("funnel, verdict", [({"qualified_after_days": 2}, "sql"),
+                                             ({"invalid_after_days": 2}, "invalid")])
+def test_a_case_touched_before_the_cut_off_gets_the_verdict_that_waits(funnel, verdict):
+    scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE, qualified(**funnel))
+    touched = OpenCase("A-1", "sales", None, age_hours=30.0, waiting_since_hours=30.0, handed_over_hours=30.0,
+                       first_touch_hours=6.0, last_event_hours=24.0, value=9000.0)
+    events = Model(scenario, seed=1, days=3, start_from=Snapshot(MONDAY, "UTC", (touched,))).run().events
+    case = events.loc[events["source_case"] == "A-1", "id"].iloc[0]
+    rows = events[events["id"] == case]
+    assert rows.loc[rows["activity"].isin(["sql", "invalid"]), "activity"].tolist() == [verdict]
+    assert rows.loc[rows["activity"] == verdict, "time"].tolist() == [pytest.approx(48.0 - 24.0)]
+
+
+def test_with_both_waits_a_touched_case_is_accepted_with_the_chance_its_touch_gave():
+    scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE,
+                              {"funnel": {"qualification": dict.fromkeys(NEVER, 0.3), "qualified_after_days": 1,
+                                          "invalid_after_days": 1, "response_decay": {"floor": 1.0}}})
+    cases = tuple(OpenCase(f"A-{i}", "sales", None, age_hours=30.0, waiting_since_hours=30.0, handed_over_hours=30.0,
+                           first_touch_hours=24.0, last_event_hours=6.0, value=9000.0) for i in range(400))
+    events = Model(scenario, seed=2, days=3, start_from=Snapshot(MONDAY, "UTC", cases)).run().events
+    resumed = events.loc[events["activity"] == "resumed", "id"]
+    verdicts = events[events["id"].isin(resumed) & events["activity"].isin(["sql", "invalid"])]
+    assert len(verdicts) == 400 and set(verdicts["time"].round(9)) == {18.0}  # a day after the touch, 6 h before
+    assert (verdicts["activity"] == "sql").mean() == pytest.approx(0.3, abs=0.07)
+
+
+def test_a_case_undecided_for_longer_than_acceptances_take_is_found_invalid():
+    scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE,
+                              {"funnel": {"qualification": dict.fromkeys(NEVER, 0.9), "qualified_after_days": 0.1,
+                                          "invalid_after_days": 2, "response_decay": {"floor": 1.0}}})
+    cases = tuple(OpenCase(f"A-{i}", "sales", None, age_hours=30.0, waiting_since_hours=30.0, handed_over_hours=30.0,
+                           first_touch_hours=24.0, last_event_hours=6.0, value=9000.0) for i in range(50))
+    events = Model(scenario, seed=3, days=3, start_from=Snapshot(MONDAY, "UTC", cases)).run().events
+    resumed = events.loc[events["activity"] == "resumed", "id"]
+    verdicts = events[events["id"].isin(resumed) & events["activity"].isin(["sql", "invalid"])]
+    assert verdicts["activity"].tolist() == ["invalid"] * 50  # an acceptance takes 2.4 h; they waited 6 h
