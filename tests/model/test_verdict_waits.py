@@ -135,26 +135,27 @@ def test_a_case_touched_before_the_cut_off_gets_the_verdict_that_waits(funnel, v
     assert rows.loc[rows["activity"] == verdict, "time"].tolist() == [pytest.approx(48.0 - 24.0)]
 
 
-def test_with_both_waits_a_touched_case_is_accepted_with_the_chance_its_touch_gave():
+def verdicts_of_touched_cases(count: int, qualification: float, qualified_days: float, invalid_days: float,
+                              seed: int) -> pd.DataFrame:
+    """The verdict rows of ``count`` cases open at the cut-off, first touched 6 hours before it and
+    undecided since, in a company where both verdicts wait (``qualification``: the touch's chance)."""
     scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE,
-                              {"funnel": {"qualification": dict.fromkeys(NEVER, 0.3), "qualified_after_days": 1,
-                                          "invalid_after_days": 1, "response_decay": {"floor": 1.0}}})
+                              {"funnel": {"qualification": dict.fromkeys(NEVER, qualification),
+                                          "qualified_after_days": qualified_days, "invalid_after_days": invalid_days,
+                                          "response_decay": {"floor": 1.0}}})
     cases = tuple(OpenCase(f"A-{i}", "sales", None, age_hours=30.0, waiting_since_hours=30.0, handed_over_hours=30.0,
-                           first_touch_hours=24.0, last_event_hours=6.0, value=9000.0) for i in range(400))
-    events = Model(scenario, seed=2, days=3, start_from=Snapshot(MONDAY, "UTC", cases)).run().events
+                           first_touch_hours=24.0, last_event_hours=6.0, value=9000.0) for i in range(count))
+    events = Model(scenario, seed=seed, days=3, start_from=Snapshot(MONDAY, "UTC", cases)).run().events
     resumed = events.loc[events["activity"] == "resumed", "id"]
-    verdicts = events[events["id"].isin(resumed) & events["activity"].isin(["sql", "invalid"])]
+    return events[events["id"].isin(resumed) & events["activity"].isin(["sql", "invalid"])]
+
+
+def test_with_both_waits_a_touched_case_is_accepted_with_the_chance_its_touch_gave():
+    verdicts = verdicts_of_touched_cases(400, qualification=0.3, qualified_days=1, invalid_days=1, seed=2)
     assert len(verdicts) == 400 and set(verdicts["time"].round(9)) == {18.0}  # a day after the touch, 6 h before
     assert (verdicts["activity"] == "sql").mean() == pytest.approx(0.3, abs=0.07)
 
 
 def test_a_case_undecided_for_longer_than_acceptances_take_is_found_invalid():
-    scenario = micro_scenario(ALWAYS_OPEN, NO_NURTURE,
-                              {"funnel": {"qualification": dict.fromkeys(NEVER, 0.9), "qualified_after_days": 0.1,
-                                          "invalid_after_days": 2, "response_decay": {"floor": 1.0}}})
-    cases = tuple(OpenCase(f"A-{i}", "sales", None, age_hours=30.0, waiting_since_hours=30.0, handed_over_hours=30.0,
-                           first_touch_hours=24.0, last_event_hours=6.0, value=9000.0) for i in range(50))
-    events = Model(scenario, seed=3, days=3, start_from=Snapshot(MONDAY, "UTC", cases)).run().events
-    resumed = events.loc[events["activity"] == "resumed", "id"]
-    verdicts = events[events["id"].isin(resumed) & events["activity"].isin(["sql", "invalid"])]
+    verdicts = verdicts_of_touched_cases(50, qualification=0.9, qualified_days=0.1, invalid_days=2, seed=3)
     assert verdicts["activity"].tolist() == ["invalid"] * 50  # an acceptance takes 2.4 h; they waited 6 h
