@@ -155,9 +155,9 @@ def pending_verdict(model: "World", lead: Lead, since_touch: float, touched_afte
         hours = model.samplers[path](waits) * HOURS_PER_DAY
         if hours > since_touch or since_touch <= 0:
             return qualified, hours - since_touch
-    slower = [(spec.expected, path == "qualified") for path, spec in
-              (("qualified", funnel.qualified_after_days), ("invalid", funnel.invalid_after_days)) if spec is not None]
-    return max(slower)[1], beyond(model, since_touch)
+    accepted, invalid = funnel.qualified_after_days, funnel.invalid_after_days
+    slower_is_acceptance = invalid is None or (accepted is not None and accepted.expected > invalid.expected)
+    return slower_is_acceptance, beyond(model, since_touch)
 
 
 def make_lead(model: "World", case: OpenCase) -> Lead:

@@ -159,3 +159,8 @@ def test_with_both_waits_a_touched_case_is_accepted_with_the_chance_its_touch_ga
 def test_a_case_undecided_for_longer_than_acceptances_take_is_found_invalid():
     verdicts = verdicts_of_touched_cases(50, qualification=0.9, qualified_days=0.1, invalid_days=2, seed=3)
     assert verdicts["activity"].tolist() == ["invalid"] * 50  # an acceptance takes 2.4 h; they waited 6 h
+
+
+def test_a_case_undecided_for_longer_than_either_verdict_takes_gets_the_slower_one():
+    verdicts = verdicts_of_touched_cases(20, qualification=0.9, qualified_days=0.05, invalid_days=0.1, seed=4)
+    assert verdicts["activity"].tolist() == ["invalid"] * 20  # 1.2 h and 2.4 h; they waited 6 h
