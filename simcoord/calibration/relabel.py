@@ -28,6 +28,7 @@ import pandas as pd
 
 from simcoord.log.export import completion_hours
 from simcoord.log.mapping import LogMapping
+from simcoord.model.pipeline import RESUMED
 from simcoord.scenario.calendar import WorkCalendar, department_calendars
 from simcoord.scenario.schema import Scenario
 
@@ -80,7 +81,7 @@ def without_earlier(seen: pd.DataFrame, events: pd.DataFrame, earlier: frozenset
     before the held-out window, so a case that resumes in its stage (or redoes a first touch under way)
     enters no new instance of it; without this the simulated log would show a second start of every
     open case's current stage that the real log cannot have."""
-    resumed = events[events["activity"].astype(str) == "resumed"]
+    resumed = events[events["activity"].astype(str) == RESUMED]
     if resumed.empty or not earlier:
         return seen
     source = dict(zip(resumed["id"], resumed["source_case"].astype(str)))

@@ -148,15 +148,12 @@ def fit_invalid_wait(rows: pd.DataFrame, until_hours: float) -> Estimate:
     known only to be longer: with them, the Kaplan-Meier estimate's quantiles
     (``distributions.censored_empirical``)."""
     path, what = "funnel.invalid_after_days", "clock days from the end of the first touch to the invalid verdict"
-    touches = first_rows(rows, "first_touch")
-    touched = completed_at(touches)
-    verdicts = first_rows(rows, "invalid")["time"]
-    days = ((verdicts - touched.reindex(verdicts.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
+    touched = completed_at(first_rows(rows, "first_touch"))
+    days = _days_after(touched, first_rows(rows, "invalid")["time"])
     if days.empty or days.median() < AT_ONCE_DAYS:
         return assumed(path, None, f"{len(days)} leads found invalid after a first touch, most of them within a "
                                    "minute of it: the verdict comes with the touch")
-    decided = rows.loc[rows["activity"].isin(["sql", "invalid", *TERMINAL]), "id"]
-    waiting = ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).clip(lower=0.0).to_numpy()
+    waiting = _undecided_days(rows, touched, until_hours).to_numpy()
     if len(days) < MIN_OBSERVATIONS or len(waiting) < CENSORED_SHARE * (len(days) + len(waiting)):
         return estimate_distribution(path, days, what, {"dist": "exponential", "mean": float(days.mean())})
     return fitted(path, censored_empirical(days.to_numpy(), waiting), f"{what}: Kaplan-Meier ({len(days)} verdicts, "
@@ -172,21 +169,31 @@ def fit_qualified_wait(rows: pd.DataFrame, until_hours: float) -> Estimate:
     estimate, with the invalid verdicts competing (``distributions.cause_empirical``)."""
     path, what = "funnel.qualified_after_days", "clock days from the end of the first touch to the SQL"
     touched = completed_at(first_rows(rows, "first_touch"))
-    accepted = first_rows(rows, "sql")["time"]
-    days = ((accepted - touched.reindex(accepted.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
+    days = _days_after(touched, first_rows(rows, "sql")["time"])
     if days.empty or (days < AT_ONCE_DAYS).mean() >= AT_ONCE_SHARE:
         return assumed(path, None, f"{len(days)} leads accepted after a first touch, at least {AT_ONCE_SHARE:.0%} of "
                                    "them within a minute of it: the SQL comes with the touch")
-    invalid = first_rows(rows, "invalid")["time"]
-    invalid_days = ((invalid - touched.reindex(invalid.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
-    decided = rows.loc[rows["activity"].isin(["sql", "invalid", *TERMINAL]), "id"]
-    waiting = ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).clip(lower=0.0)
+    invalid_days = _days_after(touched, first_rows(rows, "invalid")["time"])
+    waiting = _undecided_days(rows, touched, until_hours)
     if len(days) < MIN_OBSERVATIONS or waiting.empty:
         return estimate_distribution(path, days, what, {"dist": "exponential", "mean": float(days.mean())})
     spec = cause_empirical(days.to_numpy(), invalid_days.to_numpy(), waiting.to_numpy())
     return fitted(path, spec, f"{what}: Aalen-Johansen ({len(days)} SQLs, {len(invalid_days)} invalid verdicts "
                   f"competing, {len(waiting)} leads still waiting at the cut-off), {EMPIRICAL_POINTS} quantiles",
                   len(days) + len(waiting), data=days.to_numpy())
+
+
+def _days_after(touched: pd.Series, verdicts: pd.Series) -> pd.Series:
+    """Clock days from the end of each lead's first touch (``touched``, by lead id) to its verdict
+    (``verdicts``, hours by lead id), for the leads with both."""
+    return ((verdicts - touched.reindex(verdicts.index)) / HOURS_PER_DAY).dropna().clip(lower=0.0)
+
+
+def _undecided_days(rows: pd.DataFrame, touched: pd.Series, until_hours: float) -> pd.Series:
+    """Clock days from the end of the first touch to ``until_hours`` of the touched leads with no
+    verdict (SQL, invalid, or an end) by then: waits known only to last longer."""
+    decided = rows.loc[rows["activity"].isin(["sql", "invalid", *TERMINAL]), "id"]
+    return ((until_hours - touched[~touched.index.isin(decided)]) / HOURS_PER_DAY).clip(lower=0.0)
 
 
 def _mean_decay(waits: pd.Series, decay: tuple[float, float] | None) -> float:
