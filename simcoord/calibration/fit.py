@@ -27,7 +27,7 @@ from simcoord.calibration.decay import FLOOR, HALF_LIFE, fit_response_decay
 from simcoord.calibration.estimates import Estimate, fitted
 from simcoord.calibration.instances import with_repeated_work
 from simcoord.calibration.screen_review import fit_screen_review
-from simcoord.calibration.staffing import fit_calendar, fit_staff
+from simcoord.calibration.staffing import fit_calendar, fit_staff, fit_step_calendars
 from simcoord.calibration.steps import (fit_first_touch, fit_invalid_wait, fit_qualified_wait, fit_screen, fit_stages,
                                        in_working_hours, lead_rows)
 from simcoord.calibration.values import fit_lead_mix, lead_attributes
@@ -213,7 +213,8 @@ def estimate_all(events: pd.DataFrame, stages: list[str], source: FitSource, tim
         screen += fit_screen_review(rows, work_calendar, opening)
     estimates = [fitted("calendar.start_date", source.scenario_start.isoformat(), "the cut-off: a run starts where "
                         "the log was cut" if source.cut else "the log's first day (no cut-off)", 0),
-                 *calendar, *fit_staff(events, days), *fit_arrivals(events, start, days),
+                 *calendar, *fit_step_calendars(events, start, stages, calendar), *fit_staff(events, days),
+                 *fit_arrivals(events, start, days),
                  *parts, *fit_lead_mix(leads), *screen,
                  *fit_first_touch(rows, leads, (decay_values[HALF_LIFE], decay_values[FLOOR]), model_waits),
                  fit_qualified_wait(rows, days * HOURS_PER_DAY), fit_invalid_wait(rows, days * HOURS_PER_DAY),

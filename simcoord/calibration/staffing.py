@@ -27,6 +27,10 @@ WORKING_DAY_SHARE = 0.05
 #: A working weekday without a single work start is a holiday when at least this many were due.
 MIN_STARTS_FOR_HOLIDAY = 10
 DAYS_PER_WEEK = 7
+#: A sales step gets working hours of its own only from at least this many work starts.
+MIN_STEP_STARTS = 200
+#: An hour of the company's day with under this share of a step's work starts is outside the step's hours.
+STEP_CLOSED_SHARE = 0.005
 
 
 def work_starts(events: pd.DataFrame, start_date: dt.date) -> pd.DataFrame:
@@ -69,6 +73,48 @@ def fit_calendar(events: pd.DataFrame, start_date: dt.date, time_zone: str) -> l
         estimates.append(fitted("calendar.hours", own, "weekdays whose central 97 % of work starts fall in "
                                                        "other hours than the usual day's", n))
     return estimates
+
+
+def fit_step_calendars(events: pd.DataFrame, start_date: dt.date, stages: list[str],
+                       calendar: list[Estimate]) -> list[Estimate]:
+    """Estimates of ``funnel.first_touch_calendar`` and ``funnel.stages.<i>.calendar``: a sales
+    step's own hours where it keeps shorter ones than the company (``calendar``, its fitted week):
+    the company's usual window less the whole hours at either end in which the step has almost no
+    work starts (:data:`STEP_CLOSED_SHARE`), on the weekdays with that window. A call centre that
+    phones customers from 9 h beside a back office that starts at 8 h makes the company open at
+    8 h, but no customer is called before 9 h."""
+    values = {estimate.path: estimate.value for estimate in calendar if not estimate.assumed}
+    if "calendar.day_start_hour" not in values:
+        return []
+    usual = (int(values["calendar.day_start_hour"]), int(values["calendar.day_end_hour"]))
+    own = values.get("calendar.hours") or {}
+    days = [WEEKDAYS.index(day) for day in values["calendar.working_days"] if day not in own]
+    starts = work_starts(events, start_date)
+    starts = starts[starts["weekday"].isin(days)]
+    activity = events.loc[starts.index, "activity"].astype(str).to_numpy()
+    paths = {"first_touch": "funnel.first_touch_calendar",
+             **{stage: f"funnel.stages.{i}.calendar" for i, stage in enumerate(stages)}}
+    estimates = []
+    for step, path in paths.items():
+        hours = starts.loc[activity == step, "hour"]
+        if len(hours) >= MIN_STEP_STARTS and (window := step_window(hours, usual)) != usual:
+            estimates.append(fitted(path, {"day_start_hour": float(window[0]), "day_end_hour": float(window[1])},
+                                    f"of the {len(hours)} {step} work starts on {', '.join(WEEKDAYS[d] for d in days)}, "
+                                    f"under {STEP_CLOSED_SHARE:.1%} fall in each whole hour of the company's "
+                                    f"{usual[0]}-{usual[1]} h outside {window[0]}-{window[1]} h", len(hours), data=hours))
+    return estimates
+
+
+def step_window(hours: pd.Series, usual: tuple[int, int]) -> tuple[int, int]:
+    """The company's ``usual`` window ``[start, end)`` (whole hours) narrowed from either end past
+    the hours holding under :data:`STEP_CLOSED_SHARE` of these starts (hours of the local day)."""
+    share = np.bincount(hours.to_numpy(dtype=float).astype(int), minlength=24) / len(hours)
+    start, end = usual
+    while start < end - 1 and share[start] < STEP_CLOSED_SHARE:
+        start += 1
+    while end - 1 > start and share[end - 1] < STEP_CLOSED_SHARE:
+        end -= 1
+    return start, end
 
 
 def assumed_calendar(time_zone: str, why: str) -> list[Estimate]:

@@ -27,7 +27,7 @@ from simcoord.model.pool import PublicPool
 from simcoord.model.staff import Team
 from simcoord.model.streams import Choices, Samplers, Streams
 from simcoord.model.world import Handoffs
-from simcoord.scenario.calendar import WorkCalendar, department_calendars, review_calendar
+from simcoord.scenario.calendar import WorkCalendar, department_calendars, review_calendar, step_calendars
 from simcoord.scenario.schema import Scenario
 from simcoord.vocabulary import HOURS_PER_DAY
 
@@ -60,6 +60,7 @@ class Model:
         self.calendar = WorkCalendar(scenario.calendar, horizon_days=int(days) + 1)
         self.calendars = department_calendars(scenario, self.calendar)
         self.review_calendar = review_calendar(scenario, self.calendar)
+        self.step_calendars = step_calendars(scenario, self.calendar)
         self.streams = Streams(seed)
         self.samplers = Samplers(scenario)
         self.choose = Choices()

@@ -118,15 +118,15 @@ def touched_undecided(model: "World", case: OpenCase) -> float | None:
 
 def resume_verdict(model: "World", lead: Lead, team: Team, owner: Worker | None, since_touch: float,
                    touched_after: float) -> Generator:
-    """A touched case awaiting its verdict (:func:`pending_verdict`), given at the team's next
-    opening if it falls in closed hours; then it is an SQL and goes on through the funnel, or it
+    """A touched case awaiting its verdict (:func:`pending_verdict`), given at the first touch's next
+    opening (``sales.opening``) if it falls in closed hours; then it is an SQL and goes on through the funnel, or it
     is invalid."""
     if owner is not None:
         owner.open_items += 1
     try:
         qualified, left = pending_verdict(model, lead, since_touch, touched_after)
         due = model.env.now + left
-        yield model.env.timeout(sales.team_for(model, lead).calendar.next_open(due) - model.env.now)
+        yield model.env.timeout(sales.opening(model, sales.team_for(model, lead), "first_touch", due) - model.env.now)
         if not qualified:
             sales.invalid(model, lead, lead.owner)
             return

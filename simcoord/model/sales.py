@@ -14,6 +14,7 @@ from simcoord.model import disputes, incentives, pool, sla, steps
 from simcoord.model.entities import Lead
 from simcoord.model.staff import Team, Worker
 from simcoord.model.work import work
+from simcoord.scenario.calendar import next_open_together
 from simcoord.vocabulary import CANCELLED, CLOSING, HOT_GRADES, HOURS_PER_DAY, LOST, NEVER
 
 if TYPE_CHECKING:
@@ -99,12 +100,13 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
     escalate_at = sla.escalation_deadline(model, lead, owner)
     hours = model.samplers["funnel.first_touch_hours"](model.streams["duration.first_touch"])
     rank = priority(model, lead, lead.handed_over_at)
+    own_hours = model.step_calendars.get("first_touch")
     started = yield from work(model, lead.id, "lead", "first_touch", hours, team, owner, priority=rank,
-                              deadline=min(escalate_at, release_at), grade=lead.grade)
+                              deadline=min(escalate_at, release_at), hours_of=own_hours, grade=lead.grade)
     if started is None and model.env.now < release_at:
         owner = sla.escalate(model, lead, team, owner)
         started = yield from work(model, lead.id, "lead", "first_touch", hours, team, owner, priority=rank,
-                                  deadline=release_at, grade=lead.grade)
+                                  deadline=release_at, hours_of=own_hours, grade=lead.grade)
     if started is None:
         pool.release_to_pool(model, lead, "auto_release")
         return False, owner
@@ -114,11 +116,11 @@ def first_touch(model: "World", lead: Lead, team: Team, owner: Worker | None) ->
         return True, owner
     if qualifies(model, lead, touched_at - lead.handed_over_at) or lead.extras.pop("triggered", False):
         if (verdict_after := steps.qualified_after_hours(model)) > 0:
-            yield model.env.timeout(team.calendar.next_open(model.env.now + verdict_after) - model.env.now)
+            yield model.env.timeout(opening(model, team, "first_touch", model.env.now + verdict_after) - model.env.now)
         accept(model, lead, staff)
         return True, owner
     if (verdict_after := steps.invalid_after_hours(model)) > 0:
-        yield model.env.timeout(team.calendar.next_open(model.env.now + verdict_after) - model.env.now)
+        yield model.env.timeout(opening(model, team, "first_touch", model.env.now + verdict_after) - model.env.now)
     yield from write_feedback(model, lead, team, owner)
     invalid(model, lead, staff)
     return False, owner
@@ -226,7 +228,8 @@ def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, i
         numbered = {"touch": touch + 1} if stage.touches is not None else {}
         started = yield from work(model, lead.id, "lead", stage.name, hours, team, owner,
                                   priority=priority(model, lead, entered), deadline=deadline,
-                                  stage=stage.name, entered_at=entered, **numbered)
+                                  hours_of=model.step_calendars.get(stage.name), stage=stage.name,
+                                  entered_at=entered, **numbered)
         if started is None:
             return None, lost_at
         staff = started[0]
@@ -238,9 +241,17 @@ def work_touches(model: "World", lead: Lead, team: Team, owner: Worker | None, i
 
 def lost_time(model: "World", team: Team, index: int, first_touch: float, resumed: bool = False) -> float:
     """When a losing visit of stage ``index`` whose first touch began at ``first_touch`` is closed:
-    ``steps.lost_deadline``, or the team's next opening if that falls in closed hours (a person
+    ``steps.lost_deadline``, or the stage's next opening if that falls in closed hours (a person
     closes it)."""
-    return team.calendar.next_open(steps.lost_deadline(model, index, first_touch, resumed))
+    stage_name = model.scenario.funnel.stages[index].name
+    return opening(model, team, stage_name, steps.lost_deadline(model, index, first_touch, resumed))
+
+
+def opening(model: "World", team: Team, step: str, t: float) -> float:
+    """The earliest time >= ``t`` (clock hours) at which ``step`` (``first_touch`` or a stage) is
+    worked: the team's calendar, and the step's own hours where it has them."""
+    own_hours = model.step_calendars.get(step)
+    return team.calendar.next_open(t) if own_hours is None else next_open_together((team.calendar, own_hours), t)
 
 
 def verdict(model: "World", lead: Lead, index: int) -> str:

@@ -62,6 +62,7 @@ class World(Protocol):
     calendar: WorkCalendar  # the company's
     calendars: dict[str, WorkCalendar]  # department -> its staff's calendar (the company's unless it has its own)
     review_calendar: WorkCalendar  # the screen's reviewers' (the company's unless they have their own)
+    step_calendars: dict[str, WorkCalendar]  # sales step (first_touch, a stage) -> its own hours, where it has them
     streams: Streams  # one random generator per named source of randomness
     samplers: Samplers  # the scenario's distributions, by dotted path
     choose: Choices  # one key of a share table, drawn with its probabilities

@@ -128,6 +128,13 @@ def review_calendar(scenario: Scenario, company: WorkCalendar) -> WorkCalendar:
     return company if screen is None or screen.review_calendar is None else company.like(scenario.review_calendar())
 
 
+def step_calendars(scenario: Scenario, company: WorkCalendar) -> dict[str, WorkCalendar]:
+    """The calendars of the sales steps with working hours of their own (``first_touch``, stage
+    names): e.g. a back office that validates files in office hours while the call centre that
+    phones the customers works into the evening."""
+    return {step: company.like(spec) for step, spec in scenario.step_calendars().items()}
+
+
 def next_open_together(calendars: Iterable[WorkCalendar], t: float) -> float:
     """The earliest time >= t at which every calendar is open (:data:`NEVER` if they never are
     within their span): e.g. when the attendees of a meeting from several teams can meet."""

@@ -425,8 +425,11 @@ class StageSpec(Spec):
     patience_days: Distribution | None = Field(None, exclude_if=_unset, description="customer patience, clock days")
     lost_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
         "clock days from the first touch of a visit that loses the deal until it is closed as lost (in closed "
-        "hours: at the team's next opening), however far its later touches got (the next step is then drawn "
+        "hours: at the stage's next opening), however far its later touches got (the next step is then drawn "
         "as the visit begins); none: lost after the touches"))
+    calendar: TeamCalendarSpec | None = Field(None, exclude_if=_unset, description=(
+        "the hours in which the stage's work starts and its lost verdicts are given (its fields replace the "
+        "company calendar's; the team must be at work too); default: the team's"))
 
     @model_validator(mode="after")
     def _probabilities(self) -> "StageSpec":
@@ -467,12 +470,15 @@ class FunnelSpec(Spec):
     )
     qualified_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
         "clock days from the first touch until a lead that qualifies is accepted as an SQL (a customer who "
-        "completes the application later; a wait ending in closed hours: at the team's next opening); none: at "
-        "the first touch"))
+        "completes the application later; a wait ending in closed hours: at the first touch's next opening); "
+        "none: at the first touch"))
     invalid_after_days: Distribution | None = Field(None, exclude_if=_unset, description=(
         "clock days from the first touch until a lead that does not qualify is found invalid (a customer "
-        "who never completes, turned down after a wait; a wait ending in closed hours: at the team's next "
-        "opening); none: at the first touch"))
+        "who never completes, turned down after a wait; a wait ending in closed hours: at the first touch's "
+        "next opening); none: at the first touch"))
+    first_touch_calendar: TeamCalendarSpec | None = Field(None, exclude_if=_unset, description=(
+        "the hours in which first touches start and the verdicts before an SQL (accepted, invalid) are given "
+        "(its fields replace the company calendar's; the team must be at work too); default: the team's"))
     response_decay: ResponseDecaySpec = ResponseDecaySpec()
     screen: ScreenSpec | None = Field(None, exclude_if=_unset, description="automatic screen before hand-over")
     max_stage_visits: int = Field(10, ge=1, le=10_000, exclude_if=lambda visits: visits == 10, description=(
@@ -772,6 +778,8 @@ class Scenario(Spec):
         teams = {f"organisation.{department}.calendar": self.organisation.department(department).calendar
                  for department in DEPARTMENTS}
         teams["funnel.screen.review_calendar"] = screen.review_calendar if screen is not None else None
+        teams["funnel.first_touch_calendar"] = self.funnel.first_touch_calendar
+        teams.update({f"funnel.stages.{i}.calendar": stage.calendar for i, stage in enumerate(self.funnel.stages)})
         for path, team in teams.items():
             try:
                 if team is not None:
@@ -787,6 +795,13 @@ class Scenario(Spec):
         screen = self.funnel.screen
         own = screen.review_calendar if screen is not None else None
         return self.calendar if own is None else own.over(self.calendar)
+
+    def step_calendars(self) -> dict[str, CalendarSpec]:
+        """The working hours of the sales steps that have their own (``first_touch`` and stage names),
+        each over the company's calendar; the steps without keep their team's."""
+        own = {"first_touch": self.funnel.first_touch_calendar,
+               **{stage.name: stage.calendar for stage in self.funnel.stages}}
+        return {step: hours.over(self.calendar) for step, hours in own.items() if hours is not None}
 
     def department_calendar(self, department: str) -> CalendarSpec:
         """The working week of ``department``'s staff: its own calendar over the company's, or the company's."""

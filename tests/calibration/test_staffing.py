@@ -1,6 +1,7 @@
 """Working week and head counts fitted from work starts: a simulated company's calendar (a
 Saturday of its own, two holidays) and sales team come back, the same from its exported log; a
-real log (BPIC 2012) gives office hours and no factory."""
+real log (BPIC 2012) gives office hours and no factory; a sales step that keeps shorter hours than
+the company (the call centre's first touches) gets hours of its own."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from fitting_logs import DAYS, bpic, simulated
-from simcoord.calibration.staffing import fit_calendar, fit_staff
+from fitting_logs import DAYS, bpic, simulated, truth_scenario
+from simcoord.calibration.staffing import fit_calendar, fit_staff, fit_step_calendars
+from simcoord.calibration.fit import training_events
+from simcoord.calibration.instances import with_repeated_work
+from simcoord.model.company import simulate
 from simcoord.vocabulary import DEPARTMENTS
 
 ZONE = "Europe/Amsterdam"
@@ -95,3 +99,24 @@ def test_bpic_works_office_hours_mostly_on_weekdays_with_one_team():
     staff = by_path(fit_staff(log.events, log.days))
     assert 20 <= staff["organisation.sales.staff"].value <= 50  # 33 a week of the 52 people who start work items
     assert all(staff[f"organisation.{d}.staff"].value == 0 for d in ("marketing", "production", "service"))
+
+
+def test_a_step_with_shorter_hours_than_the_company_gets_them_and_the_others_none():
+    """The truth company opens 7-21; its first touches start at 10 only."""
+    scenario = truth_scenario({"funnel": {"first_touch_calendar": {"day_start_hour": 10}}})
+    events = simulate(scenario, days=35, seed=1).events
+    start = scenario.calendar.start_date
+    found = by_path(fit_step_calendars(events, start, [s.name for s in scenario.funnel.stages],
+                                       fit_calendar(events, start, ZONE)))
+    assert list(found) == ["funnel.first_touch_calendar"]
+    assert found["funnel.first_touch_calendar"].value == {"day_start_hour": 10.0, "day_end_hour": 21.0}
+
+
+def test_bpic_calls_its_customers_from_nine_while_its_back_office_starts_at_eight():
+    log = bpic()
+    events = training_events(with_repeated_work(log), 61 * 24)  # October and November 2011, every work item
+    found = by_path(fit_step_calendars(events, log.start_date, [s.name for s in log.mapping.stages],
+                                       fit_calendar(events, log.start_date, log.mapping.time_zone)))
+    nine_to_nine = {"day_start_hour": 9.0, "day_end_hour": 21.0}
+    assert {path: estimate.value for path, estimate in found.items()} == {
+        "funnel.first_touch_calendar": nine_to_nine, "funnel.stages.1.calendar": nine_to_nine}
