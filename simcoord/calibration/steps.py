@@ -38,6 +38,8 @@ ENTRY_ACTIVITIES = ("sql", "advanced", "sent_back")
 OPENING_TOLERANCE = 1 / 60
 #: Work started this many hours after an opening may have waited for it (and the morning's queue).
 OPENING_HOURS = 4.0
+#: Waits that spanned closed time, and others, needed to tell whether a step's work waits for the opening.
+MIN_OPENING_SAMPLE = 50
 SEARCH_STEPS = 40  # halvings of a time search: 2 weeks / 2^40 is far below a second
 #: Touch counts of a stage are written as this many quantiles (an empirical distribution).
 TOUCH_QUANTILES = 40
@@ -308,14 +310,16 @@ def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str],
     customer = customer_hours(rows, visits, work, stages, calendar)
     estimates = []
     for position, name in enumerate(stages):
-        mine = visits[visits["stage"] == position]
+        mine, own_work = visits[visits["stage"] == position], work[work["stage_index"] == position]
         prefix = f"funnel.stages.{position}."
+        (before, gaps), exact = censor_waited(customer.loc[mine.index.intersection(customer.index)],
+                                              touch_gaps(own_work, calendar))
         estimates += [assumed(prefix + "name", name, "the mapping's stage name"),
-                      estimate_distribution(prefix + "work_hours", work.loc[work["stage_index"] == position].get(
-                          "work_hours"), f"work time in stage {name} (hours)", {"dist": "constant", "value": 0.0}),
-                      wait_estimate(prefix + "customer_days", customer.loc[mine.index.intersection(customer.index)],
-                                    f"customer's time before the work of stage {name} (days, to the work's start)"),
-                      *_touch_estimates(prefix, name, mine, work[work["stage_index"] == position], calendar),
+                      estimate_distribution(prefix + "work_hours", own_work.get("work_hours"),
+                                            f"work time in stage {name} (hours)", {"dist": "constant", "value": 0.0}),
+                      wait_estimate(prefix + "customer_days", before,
+                                    f"customer's time before the work of stage {name} (days, to the work's start){exact}"),
+                      *_touch_estimates(prefix, name, mine, gaps, exact),
                       *_decision_estimates(prefix, name, mine, leads, stages, until_hours),
                       *_patience(prefix, name, mine), *_lost_wait(prefix, name, mine, until_hours)]
     if (visits["outcome"] == "back").any():
@@ -365,10 +369,54 @@ def _earliest(low: np.ndarray, high: np.ndarray, holds) -> np.ndarray:
 def waits(since: np.ndarray, starts: np.ndarray, calendar: WorkCalendar | None) -> pd.DataFrame:
     """The customer's clock hours from ``since`` to each work ``starts``: ``hours``, and ``low``
     where the wait spans closed time (the customer may have been ready since the closed period
-    began: the wait is known only to lie in ``[low, hours]``; NaN otherwise)."""
+    began: the wait is known only to lie in ``[low, hours]``; NaN otherwise); ``overnight`` (the
+    wait spans closed time) and ``after_opening`` (hours from the latest opening to the work's
+    start), which tell how many such waits did wait for the opening (:func:`waited_for_opening`)."""
     hours = np.clip(starts - since, 0.0, None)
     low = np.clip(closed_before(since, starts, calendar) - since, 0.0, None)
-    return pd.DataFrame({"hours": hours, "low": np.minimum(low, hours)})
+    if calendar is None or calendar.always_open:
+        overnight, after_opening = np.zeros(len(starts), dtype=bool), np.full(len(starts), np.inf)
+    else:
+        done = calendar.work_hours_until_many
+        overnight = (starts - since) - (done(starts) - done(since)) > OPENING_TOLERANCE
+        after_opening = starts - calendar.last_opening_many(starts)
+    return pd.DataFrame({"hours": hours, "low": np.minimum(low, hours), "overnight": overnight,
+                         "after_opening": after_opening})
+
+
+def waited_for_opening(table: pd.DataFrame) -> float | None:
+    """Of a step's waits that spanned closed time (:func:`waits` rows), the share that waited for the
+    opening: how much more often their work started within :data:`OPENING_HOURS` of it than the work
+    after the other waits did, ``(p_overnight - p_other) / (1 - p_other)``, clipped to 0-1. None with
+    fewer than :data:`MIN_OPENING_SAMPLE` waits of either kind. Work that is scheduled through the day
+    (a call centre's call-backs) shows about 0; an inbox worked first thing in the morning, about 1.
+    Work after a wait within the day tends to start later in the day than work planned for a new day,
+    so the share errs high: more waits keep their interval than need to, never fewer."""
+    early = table["after_opening"] <= OPENING_HOURS
+    overnight, other = early[table["overnight"]], early[~table["overnight"]]
+    if min(len(overnight), len(other)) < MIN_OPENING_SAMPLE or other.mean() >= 1:
+        return None
+    return float(np.clip((overnight.mean() - other.mean()) / (1 - other.mean()), 0.0, 1.0))
+
+
+def censor_waited(*tables: pd.DataFrame) -> tuple[list[pd.DataFrame], str]:
+    """``tables`` (a step's :func:`waits`) with only the overnight waits that waited for the opening
+    known within an interval: as many as :func:`waited_for_opening` finds over all of them, taken
+    where the work started soonest after the opening (those that waited start there); the other
+    overnight waits are exact, as the work was scheduled for that hour. Also what was found (for the
+    estimates' basis; empty where every overnight wait keeps its interval)."""
+    joined = pd.concat(tables)
+    share = waited_for_opening(joined)
+    overnight = joined.loc[joined["overnight"], "after_opening"]
+    if share is None or share * len(overnight) >= joined["low"].notna().sum():
+        return list(tables), ""
+    count = int(round(share * len(overnight)))
+    cutoff = np.sort(overnight.to_numpy())[count - 1] if count else -np.inf
+    return ([table.assign(low=table["low"].where(table["overnight"] & (table["after_opening"] <= cutoff)))
+             for table in tables],
+            f"; of its {len(overnight)} waits over closed hours, {share:.0%} waited for the opening (their work "
+            f"starts in its first {OPENING_HOURS:g} hours more often than other work): the {count} that started "
+            "soonest after it are known within the closed hours, the others exact (work scheduled for later)")
 
 
 def wait_estimate(path: str, table: pd.DataFrame, what: str) -> Estimate:
@@ -402,9 +450,10 @@ def customer_hours(rows: pd.DataFrame, visits: pd.DataFrame, work: pd.DataFrame,
     return table.set_axis(found["visit"].to_numpy())
 
 
-def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, work: pd.DataFrame,
-                     calendar: WorkCalendar | None) -> list[Estimate]:
-    """``touches`` (an empirical distribution of touches per visit) and ``touch_gap_days`` where the
+def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, gaps: pd.DataFrame,
+                     exact: str = "") -> list[Estimate]:
+    """``touches`` (an empirical distribution of touches per visit) and ``touch_gap_days`` (from
+    ``gaps``, :func:`touch_gaps`; ``exact``: why its overnight gaps are exact, if they are) where the
     log shows visits with more than one touch; none (one touch, back to back) otherwise."""
     counts = visits.loc[visits["touches"] > 0, "touches"]
     if counts.empty or counts.max() <= 1:
@@ -414,8 +463,7 @@ def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, work: pd.Data
     return [fitted(prefix + "touches", {"dist": "empirical", "values": [float(v) for v in quantiles]},
                    f"touches per visit of stage {name} ({TOUCH_QUANTILES} quantiles; mean {counts.mean():.2f})",
                    len(counts), data=counts.to_numpy(dtype=float)),
-            wait_estimate(prefix + "touch_gap_days", touch_gaps(work, calendar),
-                          f"customer's time between touches of stage {name} (days)")]
+            wait_estimate(prefix + "touch_gap_days", gaps, f"customer's time between touches of stage {name} (days){exact}")]
 
 
 def touch_gaps(work: pd.DataFrame, calendar: WorkCalendar | None) -> pd.DataFrame:

@@ -97,6 +97,16 @@ class WorkCalendar:
         done = before[inside] + np.minimum(times, closes[inside]) - opens[inside]
         return np.where(k >= 0, done, 0.0)
 
+    def last_opening_many(self, times: np.ndarray) -> np.ndarray:
+        """For each time (hours), when the latest opening at or before it was (-inf before the first;
+        vectorised). Always-open calendars never open: -inf."""
+        times = np.asarray(times, dtype=float)
+        if self.always_open or not self._opens:
+            return np.full_like(times, -np.inf)
+        opens = np.asarray(self._opens)
+        k = np.searchsorted(opens, times, side="right") - 1
+        return np.where(k >= 0, opens[np.clip(k, 0, None)], -np.inf)
+
     def add_work_hours(self, t: float, hours: float) -> float:
         """The time at which ``hours`` of work started (or queued) at ``t`` is done."""
         if self.always_open:
