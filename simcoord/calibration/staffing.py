@@ -97,11 +97,13 @@ def fit_step_calendars(events: pd.DataFrame, start_date: dt.date, stages: list[s
     estimates = []
     for step, path in paths.items():
         hours = starts.loc[activity == step, "hour"]
-        if len(hours) >= MIN_STEP_STARTS and (window := step_window(hours, usual)) != usual:
-            estimates.append(fitted(path, {"day_start_hour": float(window[0]), "day_end_hour": float(window[1])},
-                                    f"of the {len(hours)} {step} work starts on {', '.join(WEEKDAYS[d] for d in days)}, "
-                                    f"under {STEP_CLOSED_SHARE:.1%} fall in each whole hour of the company's "
-                                    f"{usual[0]}-{usual[1]} h outside {window[0]}-{window[1]} h", len(hours), data=hours))
+        if len(hours) < MIN_STEP_STARTS or (window := step_window(hours, usual)) == usual:
+            continue
+        weekdays = ", ".join(WEEKDAYS[day] for day in days)
+        estimates.append(fitted(path, {"day_start_hour": float(window[0]), "day_end_hour": float(window[1])},
+                                f"of the {len(hours)} {step} work starts on {weekdays}, under {STEP_CLOSED_SHARE:.1%} "
+                                f"fall in each whole hour of the company's {usual[0]}-{usual[1]} h outside "
+                                f"{window[0]}-{window[1]} h", len(hours), data=hours))
     return estimates
 
 

@@ -317,8 +317,8 @@ def fit_stages(rows: pd.DataFrame, leads: pd.DataFrame, stages: list[str],
         estimates += [assumed(prefix + "name", name, "the mapping's stage name"),
                       estimate_distribution(prefix + "work_hours", own_work.get("work_hours"),
                                             f"work time in stage {name} (hours)", {"dist": "constant", "value": 0.0}),
-                      wait_estimate(prefix + "customer_days", before,
-                                    f"customer's time before the work of stage {name} (days, to the work's start){exact}"),
+                      wait_estimate(prefix + "customer_days", before, f"customer's time before the work of stage "
+                                                                      f"{name} (days, to the work's start){exact}"),
                       *_touch_estimates(prefix, name, mine, gaps, exact),
                       *_decision_estimates(prefix, name, mine, leads, stages, until_hours),
                       *_patience(prefix, name, mine), *_lost_wait(prefix, name, mine, until_hours)]
@@ -463,7 +463,8 @@ def _touch_estimates(prefix: str, name: str, visits: pd.DataFrame, gaps: pd.Data
     return [fitted(prefix + "touches", {"dist": "empirical", "values": [float(v) for v in quantiles]},
                    f"touches per visit of stage {name} ({TOUCH_QUANTILES} quantiles; mean {counts.mean():.2f})",
                    len(counts), data=counts.to_numpy(dtype=float)),
-            wait_estimate(prefix + "touch_gap_days", gaps, f"customer's time between touches of stage {name} (days){exact}")]
+            wait_estimate(prefix + "touch_gap_days", gaps,
+                          f"customer's time between touches of stage {name} (days){exact}")]
 
 
 def touch_gaps(work: pd.DataFrame, calendar: WorkCalendar | None) -> pd.DataFrame:

@@ -119,8 +119,8 @@ def touched_undecided(model: "World", case: OpenCase) -> float | None:
 def resume_verdict(model: "World", lead: Lead, team: Team, owner: Worker | None, since_touch: float,
                    touched_after: float) -> Generator:
     """A touched case awaiting its verdict (:func:`pending_verdict`), given at the first touch's next
-    opening (``sales.opening``) if it falls in closed hours; then it is an SQL and goes on through the funnel, or it
-    is invalid."""
+    opening (``sales.opening``) if it falls in closed hours; then it is an SQL and goes on through
+    the funnel, or it is invalid."""
     if owner is not None:
         owner.open_items += 1
     try:

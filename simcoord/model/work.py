@@ -19,7 +19,8 @@ URGENT = -1000  # priority of meetings: taken before any queued task (lower = so
 
 def work(model: "World", entity: int, kind: str, activity: str, hours: float, team: Team,
          owner: Worker | None = None, priority: float = 0, deadline: float = NEVER,
-         hours_of: WorkCalendar | None = None, **attrs: object) -> Generator[simpy.Event, object, tuple[str, float] | None]:
+         hours_of: WorkCalendar | None = None,
+         **attrs: object) -> Generator[simpy.Event, object, tuple[str, float] | None]:
     """Occupy a worker for ``hours`` working hours; log ``activity`` when the work starts.
 
     Returns ``(staff id, start time)``, or None when no one could start before ``deadline``
